@@ -1,0 +1,70 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every target of our own: Swift 6 language mode (strict concurrency) and warnings as errors.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "LostMail",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lostmail", targets: ["lostmail"]),
+        .executable(name: "lostmail-bench", targets: ["lostmail-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // C import points: one system-library target per C library family.
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2",
+                       providers: [.apt(["libssh2-1-dev"])]),
+        .systemLibrary(name: "CCompression",
+                       providers: [.apt(["zlib1g-dev", "libbz2-dev", "liblzma-dev"])]),
+
+        // Pure analysis: qmail log lines -> messages, deliveries, losses, attribution, output.
+        .target(name: "QmailLog", swiftSettings: strict),
+        // Reading log files: multilog directories, gzip/bzip2/xz streams, line splitting.
+        .target(name: "LogInput", dependencies: ["CCompression", "QmailLog"], swiftSettings: strict),
+        // SSH over libssh2: the only module that imports CLibSSH2.
+        .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
+        // Inventory (Ansible layout) and Playbooks (YAML), validated with file/line/key errors.
+        .target(name: "LostMailConfig", dependencies: [
+            "QmailLog", .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: strict),
+        // Notification emails: templates, MIME, SMTP (NIO + NIOSSL), sendmail.
+        .target(name: "Notify", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: strict),
+        // Orchestration: fan-out over hosts, evidence store, run journal (SQLite), respond/audit.
+        .target(name: "Coordinator", dependencies: [
+            "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Notify",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "lostmail", dependencies: [
+            "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Notify", "Coordinator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "lostmail-bench", dependencies: [
+            "QmailLog", "LogInput", "SSHClient", "Coordinator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "QmailLogTests", dependencies: ["QmailLog", "LogInput"], swiftSettings: strict),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput", "QmailLog"], swiftSettings: strict),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient"], swiftSettings: strict),
+        .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig"], swiftSettings: strict),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"], swiftSettings: strict),
+        .testTarget(name: "LostMailCLITests", dependencies: [], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,6 @@
+#ifndef LOSTMAIL_CCOMPRESSION_SHIM_H
+#define LOSTMAIL_CCOMPRESSION_SHIM_H
+#include <zlib.h>
+#include <bzlib.h>
+#include <lzma.h>
+#endif

@@ -1,0 +1,5 @@
+#ifndef LOSTMAIL_CLIBSSH2_SHIM_H
+#define LOSTMAIL_CLIBSSH2_SHIM_H
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+#endif

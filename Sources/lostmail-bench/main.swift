@@ -1,0 +1,1 @@
+// Placeholder: the lostmail command line (see LostMail.swift once written).
