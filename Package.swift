@@ -30,12 +30,12 @@ let package = Package(
         // Pure analysis: qmail log lines -> messages, deliveries, losses, attribution, output.
         .target(name: "QmailLog", swiftSettings: strict),
         // Reading log files: multilog directories, gzip/bzip2/xz streams, line splitting.
-        .target(name: "LogInput", dependencies: ["CCompression", "QmailLog"], swiftSettings: strict),
+        .target(name: "LogInput", dependencies: ["CCompression"], swiftSettings: strict),
         // SSH over libssh2: the only module that imports CLibSSH2.
         .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
         // Inventory (Ansible layout) and Playbooks (YAML), validated with file/line/key errors.
         .target(name: "LostMailConfig", dependencies: [
-            "QmailLog", .product(name: "Yams", package: "Yams"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
         // Notification emails: templates, MIME, SMTP (NIO + NIOSSL), sendmail.
         .target(name: "Notify", dependencies: [
@@ -59,8 +59,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
-        .testTarget(name: "QmailLogTests", dependencies: ["QmailLog", "LogInput"], swiftSettings: strict),
-        .testTarget(name: "LogInputTests", dependencies: ["LogInput", "QmailLog"], swiftSettings: strict),
+        .testTarget(name: "QmailLogTests", dependencies: ["QmailLog"], swiftSettings: strict),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput"], swiftSettings: strict),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient"], swiftSettings: strict),
         .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig"], swiftSettings: strict),
         .testTarget(name: "NotifyTests", dependencies: ["Notify"], swiftSettings: strict),
