@@ -8,13 +8,24 @@ struct HostResolver {
 
     /// The host's effective vars: `all`, then groups from shallow to deep (ties by name),
     /// then the host's own vars; later entries win.
-    func effectiveVars(of host: String) -> (vars: [String: YAMLValue], groups: [String]) {
+    /// Within one depth, `ansible_group_priority` (default 1) orders groups: higher wins.
+    func effectiveVars(of host: String) throws -> (vars: [String: YAMLValue], groups: [String]) {
         let direct = tree.directGroups(of: host)
         var member = tree.withAncestors(direct)
         member.insert("all")
+        var priority: [String: Int] = [:]
+        for group in member {
+            guard let value = tree.groups[group]?.vars["ansible_group_priority"] else { continue }
+            guard let number = try? value.int() else {
+                throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
+            }
+            priority[group] = number
+        }
         let ordered = member.sorted { lhs, rhs in
             let (dl, dr) = (tree.depth(of: lhs), tree.depth(of: rhs))
-            return dl != dr ? dl < dr : lhs < rhs
+            if dl != dr { return dl < dr }
+            let (pl, pr) = (priority[lhs] ?? 1, priority[rhs] ?? 1)
+            return pl != pr ? pl < pr : lhs < rhs
         }
         var vars: [String: YAMLValue] = [:]
         for group in ordered {
@@ -27,10 +38,28 @@ struct HostResolver {
     }
 
     func resolve(_ host: String) throws -> HostConfig {
-        let (vars, groups) = effectiveVars(of: host)
-        let reader = VarReader(vars: vars)
+        let (vars, groups) = try effectiveVars(of: host)
         var config = HostConfig(name: host, address: host, groups: groups,
                                 vars: vars.mapValues { ConfigValue(node: $0.node) })
+        try apply(vars, to: &config)
+        return config
+    }
+
+    /// Checks the LostMail vars of every group, also of groups without hosts.
+    func validateGroups() throws {
+        for name in tree.groupOrder {
+            let vars = tree.groups[name]?.vars ?? [:]
+            if let value = vars["ansible_group_priority"], (try? value.int()) == nil {
+                throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
+            }
+            var probe = HostConfig(name: name, address: name)
+            try apply(vars, to: &probe)
+        }
+    }
+
+    /// Interprets the vars LostMail uses into `config`.
+    private func apply(_ vars: [String: YAMLValue], to config: inout HostConfig) throws {
+        let reader = VarReader(vars: vars)
         if let value = reader.first("ansible_host", "ansible_ssh_host") {
             config.address = try reader.word(value)
         }
@@ -68,7 +97,6 @@ struct HostResolver {
         if let value = reader.first("lostmail_host_deadline") {
             config.timeouts.hostDeadline = try reader.seconds(value)
         }
-        return config
     }
 }
 

@@ -6,7 +6,7 @@ import Foundation
 /// `children:`. Group vars are inherited (a child group's vars override its parent's), host
 /// vars override group vars. Vars LostMail does not use are kept in `HostConfig.vars` and
 /// otherwise ignored; a bad value of a var LostMail uses fails the load with file, line and key.
-public struct Inventory: Sendable {
+public struct Inventory: Sendable, Hashable, Codable {
     /// The inventory file.
     public let file: URL
     /// Every host, in the order of first appearance in the file.
@@ -21,6 +21,7 @@ public struct Inventory: Sendable {
         let root = try YAMLValue.load(file: file, displayName: file.relativePath)
         let tree = try InventoryTree(root: root)
         let resolver = HostResolver(tree: tree, base: PathResolver.folder(of: file))
+        try resolver.validateGroups()
         let hosts = try tree.hostOrder.map { try resolver.resolve($0) }
         var members: [String: [String]] = [:]
         for group in tree.groupOrder where group != "all" {

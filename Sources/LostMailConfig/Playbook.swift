@@ -2,7 +2,7 @@ import Foundation
 
 /// A validated playbook: what to look for, where, in which window, and whom to tell.
 /// The YAML schema is documented at the top of `Playbooks/lost-mails.yml`.
-public struct Playbook: Sendable {
+public struct Playbook: Sendable, Hashable, Codable {
     /// What the playbook drives: an incident response over a window, or a recurring audit.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case incident
@@ -44,6 +44,19 @@ public struct Playbook: Sendable {
 
     /// The time zone used to show times to people (the window's, else the logs').
     public var displayTimeZone: TimeZone { window?.timeZone ?? logs.logTimeZone }
+
+    /// Local files the playbook names that do not exist (templates, mapping file, password
+    /// file, sendmail), keyed by their key path. Loading does not require them; `--check` and
+    /// the notification step should.
+    public func missingFiles() -> [String: URL] {
+        guard let notification else { return [:] }
+        var files: [String: URL] = [:]
+        for (language, url) in notification.templates { files["notification.templates.\(language)"] = url }
+        if case .mappingFile(let url) = notification.recipient { files["notification.recipient.mapping_file"] = url }
+        if case .file(let url)? = notification.relay?.password { files["notification.relay.password_file"] = url }
+        if let sendmail = notification.sendmail { files["notification.sendmail"] = sendmail }
+        return files.filter { !FileManager.default.fileExists(atPath: $0.value.path) }
+    }
 }
 
 extension Playbook {

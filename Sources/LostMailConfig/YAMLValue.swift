@@ -39,7 +39,8 @@ struct YAMLValue {
         case let .duplicatedKeysInMapping(duplicates, context):
             return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
                                key: duplicates.joined(separator: ", "),
-                               message: "key given more than once in one mapping")
+                               message: "given more than once in the same mapping (first here); "
+                                   + "keep one")
         default:
             return ConfigError(file: file, line: nil, column: nil, key: "",
                                message: "YAML error: \(error)")
