@@ -31,6 +31,21 @@ extension Playbook {
         public var ratePerMinute: Int?
         /// `sendmail`: send through this local `sendmail -t -i` instead of a relay (absolute).
         public var sendmail: URL?
+
+        public init(enabled: Bool = true, templates: [String: URL], language: String, from: String,
+                    subject: [String: String], recipient: Recipient, announcementURL: URL? = nil,
+                    relay: Relay? = nil, ratePerMinute: Int? = nil, sendmail: URL? = nil) {
+            self.enabled = enabled
+            self.templates = templates
+            self.language = language
+            self.from = from
+            self.subject = subject
+            self.recipient = recipient
+            self.announcementURL = announcementURL
+            self.relay = relay
+            self.ratePerMinute = ratePerMinute
+            self.sendmail = sendmail
+        }
     }
 
     /// An SMTP relay.
@@ -66,5 +81,15 @@ extension Playbook {
         public var password: PasswordSource?
         /// `timeout` in seconds for each SMTP step (default 30).
         public var timeout: TimeInterval
+
+        public init(host: String, port: Int, tls: TLSMode = .none, username: String? = nil,
+                    password: PasswordSource? = nil, timeout: TimeInterval = 30) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+            self.username = username
+            self.password = password
+            self.timeout = timeout
+        }
     }
 }

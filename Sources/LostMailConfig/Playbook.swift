@@ -36,6 +36,26 @@ public struct Playbook: Sendable, Hashable, Codable {
     /// `state_dir`: the folder for journal and evidence, absolute; nil means the default.
     public var stateDir: URL?
 
+    /// Creates a playbook in code (tests, tools); `load(file:)` is the validated way.
+    public init(file: URL, name: String, description: String? = nil, kind: Kind, hosts: String = "all",
+                window: Window?, logs: Logs = .standard, signatures: [Signature],
+                accounts: AccountMaps = .standard, output: Output = .standard,
+                notification: Notification? = nil, journal: URL? = nil, stateDir: URL? = nil) {
+        self.file = file
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.hosts = hosts
+        self.window = window
+        self.logs = logs
+        self.signatures = signatures
+        self.accounts = accounts
+        self.output = output
+        self.notification = notification
+        self.journal = journal
+        self.stateDir = stateDir
+    }
+
     /// Reads, parses and validates a playbook; paths in it are relative to its folder.
     public static func load(file: URL) throws -> Playbook {
         let root = try YAMLValue.load(file: file, displayName: file.relativePath)
@@ -109,6 +129,14 @@ extension Playbook {
         public var logTimeZone: TimeZone
 
         public static let defaultMultilog = ["/var/log/qmail/send"]
+        /// `/var/log/qmail/send`, no archives, UTC.
+        public static let standard = Logs(multilog: defaultMultilog, archives: [], logTimeZone: .gmt)
+
+        public init(multilog: [String], archives: [String], logTimeZone: TimeZone) {
+            self.multilog = multilog
+            self.archives = archives
+            self.logTimeZone = logTimeZone
+        }
     }
 
     /// Where qmail's account maps are on each host (absolute paths on the host).
@@ -117,6 +145,13 @@ extension Playbook {
         public var locals: String
         public var assign: String
         public var passwd: String
+
+        public init(virtualdomains: String, locals: String, assign: String, passwd: String) {
+            self.virtualdomains = virtualdomains
+            self.locals = locals
+            self.assign = assign
+            self.passwd = passwd
+        }
 
         /// The standard qmail locations.
         public static let standard = AccountMaps(
@@ -132,6 +167,11 @@ extension Playbook {
         public var relativePath: String { String(path.dropFirst(2)) }
         /// `mode`: permission bits (default 0o600).
         public var mode: Int
+
+        public init(path: String, mode: Int) {
+            self.path = path
+            self.mode = mode
+        }
 
         public static let standard = Output(path: "~/logs/lost-mails.log", mode: 0o600)
     }

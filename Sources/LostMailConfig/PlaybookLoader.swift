@@ -27,7 +27,7 @@ struct PlaybookLoader {
             }
         }
         let logs = try fields.optional("logs").map(self.logs)
-            ?? Playbook.Logs(multilog: Playbook.Logs.defaultMultilog, archives: [], logTimeZone: .gmt)
+            ?? .standard
         var signatures = kind == .audit ? Playbook.Signature.qmailAuditDefaults
             : [Playbook.Signature.unableToRunQmailRemote]
         if let value = fields.optional("signatures") {
@@ -83,7 +83,7 @@ struct PlaybookLoader {
 
     private func logs(_ value: YAMLValue) throws -> Playbook.Logs {
         let fields = try value.fields(allowed: ["multilog", "archives", "log_timezone"])
-        var logs = Playbook.Logs(multilog: Playbook.Logs.defaultMultilog, archives: [], logTimeZone: .gmt)
+        var logs = Playbook.Logs.standard
         if let item = fields.optional("multilog") { logs.multilog = try remotePaths(item) }
         if let item = fields.optional("archives") { logs.archives = try remotePaths(item) }
         if logs.multilog.isEmpty && logs.archives.isEmpty {

@@ -53,6 +53,9 @@ final class ShippedFilesTests: XCTestCase {
         XCTAssertEqual(try inventory.hosts(limit: "legacy").first?.user, "admin")
         XCTAssertEqual(try inventory.hosts(limit: "senders").count, 6)
         XCTAssertEqual(inventory.forks, 20)
+        // The command documented at the top of example.yml.
+        XCTAssertEqual(try inventory.hosts(limit: "mx:!mx3.schwarzwald-hosting.de").map(\.name),
+                       ["mx1.schwarzwald-hosting.de", "mx2.schwarzwald-hosting.de", "mx4.schwarzwald-hosting.de"])
     }
 
     func testOriginalIncidentPlaybook() throws {

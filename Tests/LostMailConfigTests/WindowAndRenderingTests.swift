@@ -80,3 +80,34 @@ final class WindowAndRenderingTests: XCTestCase {
         XCTAssertEqual(Array(missing.keys), ["notification.recipient.mapping_file"])
     }
 }
+
+/// Command-line overrides of the playbook's window and relay.
+final class OverrideTests: XCTestCase {
+    func testWindowOverrideKeepsMissingParts() throws {
+        let playbook = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/lost-mails.yml"))
+        let later = try playbook.withWindow(from: "2020-05-26T15:00", until: nil, timeZone: nil)
+        XCTAssertEqual(later.window?.from, Date(timeIntervalSince1970: 1_590_498_000)) // 13:00 UTC
+        XCTAssertEqual(later.window?.until, playbook.window?.until)
+        XCTAssertEqual(try playbook.withWindow(from: nil, until: nil, timeZone: nil), playbook)
+        XCTAssertThrowsError(try playbook.withWindow(from: "2020-05-26T17:00", until: nil, timeZone: nil)) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "--until")
+        }
+        let audit = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/audit.yml"))
+        XCTAssertThrowsError(try audit.withWindow(from: "2020-05-26T15:00", until: nil, timeZone: nil))
+    }
+
+    func testRelayOverride() throws {
+        let plain = try Playbook.Relay.commandLineOverride("127.0.0.1:2525", base: nil)
+        XCTAssertEqual(plain, Playbook.Relay(host: "127.0.0.1", port: 2525, tls: .none))
+        let base = Playbook.Relay(host: "relay.example.org", port: 587, tls: .starttlsRequired,
+                                  username: "u", password: .environment("PW"))
+        let kept = try Playbook.Relay.commandLineOverride("[::1]:2526", base: base)
+        XCTAssertEqual(kept.host, "::1")
+        XCTAssertEqual(kept.port, 2526)
+        XCTAssertEqual(kept.tls, .starttlsRequired)
+        XCTAssertEqual(kept.password, .environment("PW"))
+        for bad in ["127.0.0.1", "host:0", ":25", "::1:25", "a b:25"] {
+            XCTAssertThrowsError(try Playbook.Relay.commandLineOverride(bad, base: nil), bad)
+        }
+    }
+}
