@@ -1,0 +1,75 @@
+import Foundation
+
+/// How an SSH host key that is not in known_hosts is treated.
+public enum HostKeyPolicy: String, Sendable, Codable, CaseIterable {
+    /// Refuse unknown and changed host keys (OpenSSH `StrictHostKeyChecking yes`).
+    case strict
+    /// Record an unknown host key and go on; a changed key is still refused.
+    case acceptNew = "accept-new"
+}
+
+/// Time limits for one host, in seconds.
+public struct HostTimeouts: Sendable, Hashable, Codable {
+    /// TCP connect plus SSH handshake and authentication (`lostmail_connect_timeout`, default 10).
+    public var connect: TimeInterval
+    /// One remote command or transfer without progress (`lostmail_command_timeout`, default 300).
+    public var command: TimeInterval
+    /// Everything LostMail does on the host in one run (`lostmail_host_deadline`, default 3600).
+    public var hostDeadline: TimeInterval
+
+    /// The defaults used when the inventory sets nothing.
+    public static let defaults = HostTimeouts(connect: 10, command: 300, hostDeadline: 3600)
+
+    public init(connect: TimeInterval, command: TimeInterval, hostDeadline: TimeInterval) {
+        self.connect = connect
+        self.command = command
+        self.hostDeadline = hostDeadline
+    }
+}
+
+/// One host of the inventory with every variable LostMail uses resolved and validated.
+public struct HostConfig: Sendable, Hashable, Codable {
+    /// The inventory name (what `--limit` and reports use).
+    public var name: String
+    /// Where to connect: `ansible_host`, else the name.
+    public var address: String
+    /// `ansible_port`, default 22.
+    public var port: Int
+    /// `ansible_user`, default `root`.
+    public var user: String
+    /// `ansible_ssh_private_key_file` (or `ansible_private_key_file`), absolute; nil when unset.
+    public var keyFile: URL?
+    /// `lostmail_known_hosts`, absolute; nil means the SSH layer's default (~/.ssh/known_hosts).
+    public var knownHosts: URL?
+    /// `lostmail_host_key_policy`, default strict.
+    public var hostKeyPolicy: HostKeyPolicy
+    /// `lostmail_ssh_agent`: authenticate through `SSH_AUTH_SOCK` (default false).
+    public var useAgent: Bool
+    /// `lostmail_forks` as seen by this host (default 10).
+    public var forks: Int
+    /// Connect, command and per-host deadlines.
+    public var timeouts: HostTimeouts
+    /// Every group the host belongs to, directly or through a child group, sorted; without `all`.
+    public var groups: [String]
+    /// All variables of the host after inheritance, including ones LostMail ignores.
+    public var vars: [String: ConfigValue]
+
+    public init(name: String, address: String, port: Int = 22, user: String = "root",
+                keyFile: URL? = nil, knownHosts: URL? = nil,
+                hostKeyPolicy: HostKeyPolicy = .strict, useAgent: Bool = false,
+                forks: Int = 10, timeouts: HostTimeouts = .defaults,
+                groups: [String] = [], vars: [String: ConfigValue] = [:]) {
+        self.name = name
+        self.address = address
+        self.port = port
+        self.user = user
+        self.keyFile = keyFile
+        self.knownHosts = knownHosts
+        self.hostKeyPolicy = hostKeyPolicy
+        self.useAgent = useAgent
+        self.forks = forks
+        self.timeouts = timeouts
+        self.groups = groups
+        self.vars = vars
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Applies Ansible's variable precedence to one host and validates the vars LostMail uses.
+struct HostResolver {
+    let tree: InventoryTree
+    /// Base folder for relative paths (the inventory file's folder).
+    let base: URL
+
+    /// The host's effective vars: `all`, then groups from shallow to deep (ties by name),
+    /// then the host's own vars; later entries win.
+    /// Within one depth, `ansible_group_priority` (default 1) orders groups: higher wins.
+    func effectiveVars(of host: String) throws -> (vars: [String: YAMLValue], groups: [String]) {
+        let direct = tree.directGroups(of: host)
+        var member = tree.withAncestors(direct)
+        member.insert("all")
+        var priority: [String: Int] = [:]
+        for group in member {
+            guard let value = tree.groups[group]?.vars["ansible_group_priority"] else { continue }
+            guard let number = try? value.int() else {
+                throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
+            }
+            priority[group] = number
+        }
+        let ordered = member.sorted { lhs, rhs in
+            let (dl, dr) = (tree.depth(of: lhs), tree.depth(of: rhs))
+            if dl != dr { return dl < dr }
+            let (pl, pr) = (priority[lhs] ?? 1, priority[rhs] ?? 1)
+            return pl != pr ? pl < pr : lhs < rhs
+        }
+        var vars: [String: YAMLValue] = [:]
+        for group in ordered {
+            for (key, value) in tree.groups[group]?.vars ?? [:] { vars[key] = value }
+        }
+        for (key, value) in tree.hostVars[host] ?? [:] { vars[key] = value }
+        var groups = member.subtracting(["all"]).sorted()
+        if groups.isEmpty { groups = ["ungrouped"] }
+        return (vars, groups)
+    }
+
+    func resolve(_ host: String) throws -> HostConfig {
+        let (vars, groups) = try effectiveVars(of: host)
+        var config = HostConfig(name: host, address: host, groups: groups,
+                                vars: vars.mapValues { ConfigValue(node: $0.node) })
+        try apply(vars, to: &config)
+        return config
+    }
+
+    /// Checks the LostMail vars of every group, also of groups without hosts.
+    func validateGroups() throws {
+        for name in tree.groupOrder {
+            let vars = tree.groups[name]?.vars ?? [:]
+            if let value = vars["ansible_group_priority"], (try? value.int()) == nil {
+                throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
+            }
+            var probe = HostConfig(name: name, address: name)
+            try apply(vars, to: &probe)
+        }
+    }
+
+    /// Interprets the vars LostMail uses into `config`.
+    private func apply(_ vars: [String: YAMLValue], to config: inout HostConfig) throws {
+        let reader = VarReader(vars: vars)
+        if let value = reader.first("ansible_host", "ansible_ssh_host") {
+            config.address = try reader.word(value)
+        }
+        if let value = reader.first("ansible_port", "ansible_ssh_port") {
+            config.port = try reader.int(value, in: 1...65535, what: "a TCP port (1-65535)")
+        }
+        if let value = reader.first("ansible_user", "ansible_ssh_user") {
+            config.user = try reader.word(value)
+        }
+        if let value = reader.first("ansible_ssh_private_key_file", "ansible_private_key_file") {
+            config.keyFile = PathResolver.resolve(try reader.text(value), relativeTo: base)
+        }
+        if let value = reader.first("lostmail_known_hosts") {
+            config.knownHosts = PathResolver.resolve(try reader.text(value), relativeTo: base)
+        }
+        if let value = reader.first("lostmail_host_key_policy") {
+            let text = try reader.text(value)
+            guard let policy = HostKeyPolicy(rawValue: text) else {
+                throw value.error("'\(text)' is not a host key policy (strict or accept-new)")
+            }
+            config.hostKeyPolicy = policy
+        }
+        if let value = reader.first("lostmail_forks") {
+            config.forks = try reader.int(value, in: 1...1000, what: "a number of parallel hosts (1-1000)")
+        }
+        if let value = reader.first("lostmail_ssh_agent") {
+            config.useAgent = try value.bool()
+        }
+        if let value = reader.first("lostmail_connect_timeout") {
+            config.timeouts.connect = try reader.seconds(value)
+        }
+        if let value = reader.first("lostmail_command_timeout") {
+            config.timeouts.command = try reader.seconds(value)
+        }
+        if let value = reader.first("lostmail_host_deadline") {
+            config.timeouts.hostDeadline = try reader.seconds(value)
+        }
+    }
+}
+
+/// Typed reads of inventory vars, with Ansible-aware messages.
+private struct VarReader {
+    let vars: [String: YAMLValue]
+
+    func first(_ names: String...) -> YAMLValue? {
+        for name in names { if let value = vars[name] { return value } }
+        return nil
+    }
+
+    func text(_ value: YAMLValue) throws -> String {
+        let text = try value.nonEmptyString()
+        if text.contains("{{") || text.contains("{%") {
+            throw value.error("Jinja templates are not evaluated by LostMail; write the value itself")
+        }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            throw value.error("contains control characters")
+        }
+        return text
+    }
+
+    /// A host name, address or user name: no whitespace.
+    func word(_ value: YAMLValue) throws -> String {
+        let text = try text(value)
+        if text.contains(where: \.isWhitespace) { throw value.error("'\(text)' must not contain spaces") }
+        return text
+    }
+
+    func int(_ value: YAMLValue, in range: ClosedRange<Int>, what: String) throws -> Int {
+        _ = try text(value)
+        guard let number = try? value.int(), range.contains(number) else {
+            throw value.error("'\(try value.string())' is not \(what)")
+        }
+        return number
+    }
+
+    func seconds(_ value: YAMLValue) throws -> TimeInterval {
+        _ = try text(value)
+        guard let number = try? value.double(), number > 0, number <= 7 * 86_400 else {
+            throw value.error("'\(try value.string())' is not a number of seconds (above 0, at most a week)")
+        }
+        return number
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// An Ansible-layout YAML inventory, loaded and validated.
+///
+/// Layout: `all:` (and optionally other top-level groups) with `hosts:`, `vars:` and nested
+/// `children:`. Group vars are inherited (a child group's vars override its parent's), host
+/// vars override group vars. Vars LostMail does not use are kept in `HostConfig.vars` and
+/// otherwise ignored; a bad value of a var LostMail uses fails the load with file, line and key.
+public struct Inventory: Sendable, Hashable, Codable {
+    /// The inventory file.
+    public let file: URL
+    /// Every host, in the order of first appearance in the file.
+    public let allHosts: [HostConfig]
+    /// Members of every group (through child groups too), including `all` and `ungrouped`.
+    public let groupMembers: [String: [String]]
+    /// `lostmail_forks` from `all`'s vars (default 10): hosts worked on at once.
+    public let forks: Int
+
+    /// Reads, parses and validates an inventory file.
+    public static func load(file: URL) throws -> Inventory {
+        let root = try YAMLValue.load(file: file, displayName: file.relativePath)
+        let tree = try InventoryTree(root: root)
+        let resolver = HostResolver(tree: tree, base: PathResolver.folder(of: file))
+        try resolver.validateGroups()
+        let hosts = try tree.hostOrder.map { try resolver.resolve($0) }
+        var members: [String: [String]] = [:]
+        for group in tree.groupOrder where group != "all" {
+            let names = hosts.filter { $0.groups.contains(group) }.map(\.name)
+            members[group] = names
+        }
+        members["all"] = hosts.map(\.name)
+        members["ungrouped"] = hosts.filter { $0.groups == ["ungrouped"] }.map(\.name)
+        var forks = 10
+        if let value = tree.groups["all"]?.vars["lostmail_forks"] {
+            guard let number = try? value.int(), (1...1000).contains(number) else {
+                throw value.error("'\((try? value.string()) ?? "")' is not a number of parallel hosts (1-1000)")
+            }
+            forks = number
+        }
+        return Inventory(file: file, allHosts: hosts, groupMembers: members, forks: forks)
+    }
+
+    /// The hosts selected by an Ansible-style pattern (nil or empty: all hosts), in file order.
+    /// Throws when a term names neither a host nor a group.
+    public func hosts(limit: String? = nil) throws -> [HostConfig] {
+        try hosts(pattern: "all", limit: limit)
+    }
+
+    /// Hosts matching `pattern` (e.g. a playbook's `hosts:`) and, when given, also `limit`.
+    public func hosts(pattern: String, limit: String?) throws -> [HostConfig] {
+        var names = try select(pattern, key: "hosts")
+        if let limit, !limit.trimmingCharacters(in: .whitespaces).isEmpty {
+            let limited = Set(try select(limit, key: "--limit"))
+            names = names.filter(limited.contains)
+        }
+        let byName = Dictionary(uniqueKeysWithValues: allHosts.map { ($0.name, $0) })
+        return names.compactMap { byName[$0] }
+    }
+
+    private func select(_ pattern: String, key: String) throws -> [String] {
+        let groups = groupMembers.mapValues(Set.init)
+        let known = Set(allHosts.map(\.name)).union(groups.keys)
+        let parsed = try HostPattern(pattern, known: known, key: key)
+        return try parsed.select(hostOrder: allHosts.map(\.name), groups: groups, key: key)
+    }
+}

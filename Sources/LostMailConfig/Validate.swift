@@ -1,0 +1,74 @@
+import Foundation
+
+/// Value checks shared by the playbook readers; each error is located at the value.
+enum Validate {
+    static func noControlCharacters(_ text: String, _ value: YAMLValue) throws {
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) {
+            throw value.error("must not contain control characters (CR, LF, tab, ...)")
+        }
+    }
+
+    static func timeZone(_ value: YAMLValue) throws -> TimeZone {
+        let name = try value.nonEmptyString()
+        guard name.contains("/") || name == "UTC" || name == "GMT",
+              let zone = TimeZone(identifier: name) else {
+            throw value.error("'\(name)' is not an IANA time zone name (e.g. Europe/Berlin or UTC)")
+        }
+        return zone
+    }
+
+    /// An absolute path (or glob) on a remote host, without `..`.
+    static func remotePath(_ value: YAMLValue) throws -> String {
+        let text = try value.nonEmptyString()
+        try noControlCharacters(text, value)
+        guard text.hasPrefix("/") else { throw value.error("'\(text)' must be an absolute path on the host") }
+        if text.split(separator: "/").contains("..") { throw value.error("'\(text)' must not contain '..'") }
+        return text
+    }
+
+    /// A path inside an account's home: `~/...`, no `..`, no empty or `.` parts.
+    static func homePath(_ value: YAMLValue) throws -> String {
+        let text = try value.nonEmptyString()
+        try noControlCharacters(text, value)
+        guard text.hasPrefix("~/"), text.count > 2, !text.hasSuffix("/") else {
+            throw value.error("'\(text)' must be a file in the account's home, starting with '~/'")
+        }
+        let parts = text.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false)
+        if parts.contains("..") { throw value.error("'\(text)' must not contain '..'") }
+        if parts.contains("") || parts.contains(".") {
+            throw value.error("'\(text)' has an empty or '.' path component")
+        }
+        return text
+    }
+
+    /// Permission bits written in octal: `0600`, `600`, `0o600` or the string "0600".
+    /// A YAML 1.1 octal integer is read from its spelling, so it means what it shows.
+    static func mode(_ value: YAMLValue) throws -> Int {
+        let text = try value.string().trimmingCharacters(in: .whitespaces)
+        var digits = Substring(text)
+        if digits.hasPrefix("0o") || digits.hasPrefix("0O") { digits = digits.dropFirst(2) }
+        guard (3...4).contains(digits.count), let mode = Int(digits, radix: 8) else {
+            throw value.error("'\(text)' is not an octal file mode (write it like 0600)")
+        }
+        guard mode & ~0o777 == 0 else {
+            throw value.error("'\(text)' sets setuid, setgid or sticky bits; only 0000-0777 are allowed")
+        }
+        guard mode & 0o600 == 0o600 else {
+            throw value.error("'\(text)' does not let the account read and write its own file")
+        }
+        guard mode & 0o002 == 0 else { throw value.error("'\(text)' makes the file world-writable") }
+        return mode
+    }
+
+    static func positiveInt(_ value: YAMLValue, max: Int) throws -> Int {
+        let number = try value.int()
+        guard number >= 1 && number <= max else { throw value.error("must be between 1 and \(max)") }
+        return number
+    }
+
+    static func positiveDouble(_ value: YAMLValue, max: Double) throws -> Double {
+        let number = try value.double()
+        guard number > 0 && number <= max else { throw value.error("must be above 0 and at most \(max)") }
+        return number
+    }
+}
