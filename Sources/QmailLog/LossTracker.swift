@@ -26,21 +26,41 @@ extension Analyzer {
     mutating func bounce(_ id: Int, qp: Int, time: LogNanos) {
         state.counts.bounces += 1
         guard var m = state.messages[id] else { return }
+        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.bounceQP = qp }
         let carry = m.watchers + m.unbounced
         guard !carry.isEmpty else { return }
         m.unbounced = []
         let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
         state.messages[id] = m
         for i in carry where level == 1 { state.lost[i].fate = .bounceQueued }
-        let link = BounceLink(watchers: carry, level: min(level, 2), bounceOf: id, time: time)
-        if let e = state.infoByQP[qp], state.messages[e.msg]?.serial == e.serial,
-           state.messages[e.msg]!.kind != .mail {
-            // The bounce's info line came first (not qmail's usual order): attach directly.
-            state.messages[e.msg]!.watchers += link.watchers
-            state.messages[e.msg]!.bounceLevel = link.level
-            state.messages[e.msg]!.bounceOf = id
+        // qmail-send logs `bounce msg` after injecting the bounce and before it picks the new
+        // message up, so the bounce's `info msg` (carrying qp Q) always comes later.
+        state.bounceByQP[qp] = BounceLink(watchers: carry, level: min(level, 2), bounceOf: id, time: time)
+    }
+
+    /// Lets lost deliveries follow the message with qp `qp` (a forwarded copy of their bounce),
+    /// replaying what already happened to it: it may have failed, bounced, even ended.
+    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos) {
+        guard let e = state.infoByQP[qp], e.time >= notBefore else {
+            if state.bounceByQP[qp] != nil { state.bounceByQP[qp]!.watchers += watchers }
+            else { state.bounceByQP[qp] = BounceLink(watchers: watchers, level: level, bounceOf: bounceOf, time: time) }
+            return
+        }
+        let failed: BounceFate = level >= 2 ? .doubleBounceFailed : .bounceFailed
+        if state.messages[e.msg]?.serial == e.serial {
+            state.messages[e.msg]!.watchers += watchers
+            state.messages[e.msg]!.bounceLevel = level
+            state.messages[e.msg]!.bounceOf = bounceOf
+            if state.messages[e.msg]!.nd > 0 { for i in watchers { state.lost[i].fate = failed } }
+        } else if e.bounceQP < 0 {
+            // Ended without a bounce: its deliveries succeeded.
+            for i in watchers { state.lost[i].fate = level >= 2 ? .doubleBounceDelivered : .bounceDelivered }
         } else {
-            state.bounceByQP[qp] = link
+            for i in watchers { state.lost[i].fate = failed }
+        }
+        if e.discarded { for i in watchers { state.lost[i].fate = .discarded } }
+        if e.bounceQP >= 0 && !e.discarded {
+            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time, time: time)
         }
     }
 
@@ -50,6 +70,7 @@ extension Analyzer {
         guard let m = state.messages[id] else { return }
         for i in m.watchers + m.unbounced { state.lost[i].fate = .discarded }
         state.messages[id]!.unbounced = []
+        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.discarded = true }
     }
 
     /// A delivery of a bounce message finished: its watchers learn the outcome.
@@ -67,9 +88,13 @@ extension Analyzer {
 
     /// A local delivery succeeded; if it reports `qp_Q`, a `.qmail` forward made a copy with
     /// qp Q, which then belongs to the account of the local recipient (and inherits the
-    /// forward attributions of this message, so chains of forwards stay traced).
-    mutating func traceForwards(_ d: OpenDelivery, line p: UnsafeBufferPointer<UInt8>, text: Range<Int>, time: LogNanos) {
+    /// forward attributions of this message, so chains of forwards stay traced). If the
+    /// message is a bounce that was only forwarded (nothing stored locally), the lost
+    /// deliveries it reports on follow the copy. Returns whether that was the case.
+    mutating func traceForwards(_ d: OpenDelivery, line p: UnsafeBufferPointer<UInt8>, text: Range<Int>,
+                                time: LogNanos) -> Bool {
         var from = text.lowerBound
+        var forwardedOnly = false
         while let at = ByteSearch.firstIndex(p, from..<text.upperBound, Self.qpMarker) {
             var i = at + Self.qpMarker.count
             var qp = 0
@@ -77,20 +102,47 @@ extension Analyzer {
             while i < text.upperBound, isDigit(p[i]), i - start < 18 { qp = qp * 10 + Int(p[i] &- 48); i += 1 }
             from = i
             guard i > start else { continue }
-            var links: [Attribution] = state.messages[d.msg]!.attributions.filter {
+            let m = state.messages[d.msg]!
+            if !m.watchers.isEmpty && Self.onlyForwarded(p, text) {
+                forwardedOnly = true
+                follow(m.watchers, level: max(m.bounceLevel, m.kind == .doubleBounce ? 2 : 1), bounceOf: m.bounceOf,
+                       qp: qp, notBefore: d.start, time: time)
+            }
+            guard m.kind == .mail else { continue }
+            var links: [Attribution] = m.attributions.filter {
                 if case .forward = $0.reason { return true } else { return false }
             }
             if let owner = accounts.account(forLocalRecipient: d.recipient) {
                 links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
             }
             guard !links.isEmpty else { continue }
-            if let e = state.infoByQP[qp], let copy = state.messages[e.msg], copy.serial == e.serial,
-               copy.kind == .mail {
+            // The copy is made while this delivery runs, so its info line cannot be older than
+            // the delivery's start (an older entry is a reused qp).
+            if let e = state.infoByQP[qp], e.time >= d.start, let copy = state.messages[e.msg],
+               copy.serial == e.serial, copy.kind == .mail {
                 applyAttributions(links.map { $0.withCopyUID(copy.uid) }, to: e.msg)
             } else {
                 state.forwardByQP[qp] = ForwardLink(attributions: links, time: time)
             }
         }
+        return forwardedOnly
+    }
+
+    /// Whether a local delivery report says the mail was only forwarded: `did_0+W+0/`
+    /// (no file/Maildir and no program delivery) or a `forward:` program's report.
+    static func onlyForwarded(_ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {
+        if ByteSearch.firstIndex(p, text, forwardMarker) == text.lowerBound { return true }
+        guard ByteSearch.firstIndex(p, text, didMarker) == text.lowerBound else { return false }
+        var i = text.lowerBound + didMarker.count
+        var fields: [Int] = []
+        var value = 0
+        while i < text.upperBound, fields.count < 3 {
+            let b = p[i]
+            if isDigit(b) { value = value * 10 + Int(b &- 48) } else { fields.append(value); value = 0
+                if b != UInt8(ascii: "+") { break } }
+            i += 1
+        }
+        return fields.count == 3 && fields[0] == 0 && fields[1] > 0 && fields[2] == 0
     }
 
     /// Adds attributions to an open message and to the losses already recorded for it.
@@ -102,6 +154,8 @@ extension Analyzer {
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)
+    static let didMarker: [UInt8] = Array("did_".utf8)
+    static let forwardMarker: [UInt8] = Array("forward:".utf8)
 }
 
 extension Attribution {

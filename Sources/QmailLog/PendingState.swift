@@ -36,6 +36,10 @@ struct QPEntry: Codable, Sendable {
     var msg: Int
     var serial: Int
     var time: LogNanos
+    /// qp of this message's bounce once `bounce msg` was logged (-1 before).
+    var bounceQP = -1
+    /// Whether `triple bounce: discarding` named this message.
+    var discarded = false
 }
 
 /// Attributions waiting for the forwarded copy whose qp a local delivery reported.

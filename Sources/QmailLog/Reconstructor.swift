@@ -87,8 +87,11 @@ extension Analyzer {
                                       messageID: d.msg, deliveryNumber: number))
         }
         guard known else { return }
-        if kind == .success && !d.remote { traceForwards(d, line: p, text: text, time: time) }
-        if !state.messages[d.msg]!.watchers.isEmpty { updateBounceFates(of: d.msg, result: kind) }
+        var forwardedOnly = false
+        if kind == .success && !d.remote {
+            forwardedOnly = traceForwards(d, line: p, text: text, time: time)
+        }
+        if !forwardedOnly && !state.messages[d.msg]!.watchers.isEmpty { updateBounceFates(of: d.msg, result: kind) }
         if matches {
             state.counts.signatureMatches += 1
             if time >= fromNanos && time < untilNanos {
