@@ -30,6 +30,9 @@ public struct AccountMap: Codable, Sendable {
     private var uids: [Int: String] = [:]
     private var passwdUsers: [String: Int] = [:]
     private var uidNames: [Int: String] = [:]
+    private var accountSet: Set<String> = []
+    /// Byte lengths of the `+` prefixes, longest first (only these lengths can match).
+    private var prefixLengths: [Int] = []
 
     /// An empty map: nothing is attributable.
     public init() {}
@@ -42,6 +45,7 @@ public struct AccountMap: Codable, Sendable {
             else { prefixLocals[entry.local] = prefixLocals[entry.local] ?? entry.user }
             if uids[entry.uid] == nil { uids[entry.uid] = entry.user }
         }
+        prefixLengths = Set(prefixLocals.keys.map(\.utf8.count)).sorted(by: >)
         for entry in passwd.map({ AccountMapParsers.passwd($0.contents, file: $0.name, issues: &issues) }) ?? [] {
             if passwdUsers[entry.name] == nil { passwdUsers[entry.name] = entry.uid }
             if uidNames[entry.uid] == nil { uidNames[entry.uid] = entry.name }
@@ -65,36 +69,39 @@ public struct AccountMap: Codable, Sendable {
         for (name, uid) in passwdUsers where accountSet.contains(name) && uids[uid] == nil { uids[uid] = name }
         uids = uids.filter { accountSet.contains($0.value) }
         accounts = accountSet.sorted()
+        self.accountSet = accountSet
         self.issues = issues
     }
 
     /// The account owning a domain (virtualdomains, exact or `.suffix` wildcard, longest wins).
     public func account(forDomain domain: String) -> String? {
-        let d = domain.lowercased()
+        let d = Self.asciiLowercased(domain)
         if let a = domains[d] { return a }
-        var rest = Substring(d)
-        while let dot = rest.firstIndex(of: ".") {
-            if let a = wildcards[String(rest[dot...])] { return a }
-            rest = rest[rest.index(after: dot)...]
+        guard !wildcards.isEmpty else { return nil }
+        let u = d.utf8
+        var i = u.startIndex
+        while let dot = u[i...].firstIndex(of: UInt8(ascii: ".")) {
+            if let a = wildcards[String(d[dot...])] { return a }
+            i = u.index(after: dot)
         }
         return nil
     }
 
     /// The account an envelope address belongs to by its domain (or a `user@domain` entry).
     public func account(forAddress address: String) -> String? {
-        let a = address.lowercased()
-        if let owner = addresses[a] { return owner }
-        guard let at = a.lastIndex(of: "@") else { return nil }
-        return account(forDomain: String(a[a.index(after: at)...]))
+        if !addresses.isEmpty, let owner = addresses[Self.asciiLowercased(address)] { return owner }
+        let u = address.utf8
+        guard let at = u.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        return account(forDomain: String(address[u.index(after: at)...]))
     }
 
     /// The account a local delivery's recipient (as logged: `web2-info@bobs-shop.de`) belongs
     /// to: users/assign on the local part (`=` exact, else longest `+` prefix), else the domain.
     public func account(forLocalRecipient recipient: String) -> String? {
-        let r = recipient.lowercased()
-        let local = r.lastIndex(of: "@").map { String(r[..<$0]) } ?? r
-        if let user = user(forLocalPart: local), accounts.contains(user) { return user }
-        return account(forAddress: r)
+        let u = recipient.utf8
+        let local = u.lastIndex(of: UInt8(ascii: "@")).map { String(recipient[..<$0]) } ?? recipient
+        if let user = user(forLocalPart: Self.asciiLowercased(local)), accountSet.contains(user) { return user }
+        return account(forAddress: recipient)
     }
 
     /// The account running under a uid.
@@ -110,13 +117,17 @@ public struct AccountMap: Codable, Sendable {
     /// then a passwd user named like the local part up to its first `-`.
     private func user(forLocalPart local: String) -> String? {
         if let u = exactLocals[local] { return u }
-        var end = local.endIndex
-        while true {
+        let u8 = local.utf8
+        for length in prefixLengths where length <= u8.count {
+            let end = u8.index(u8.startIndex, offsetBy: length)
             if let u = prefixLocals[String(local[..<end])] { return u }
-            if end == local.startIndex { break }
-            end = local.index(before: end)
         }
-        let base = local.split(separator: "-", maxSplits: 1).first.map(String.init) ?? local
+        let base = u8.firstIndex(of: UInt8(ascii: "-")).map { String(local[..<$0]) } ?? local
         return passwdUsers[base] != nil ? base : nil
+    }
+
+    /// Lowercases ASCII letters only, without copying when there are none.
+    static func asciiLowercased(_ s: String) -> String {
+        s.utf8.contains { $0 &- 65 < 26 } ? s.lowercased() : s
     }
 }

@@ -16,7 +16,9 @@ public struct Analyzer {
     let untilNanos: LogNanos
     let joinNanos: LogNanos
     /// Signature texts by result kind, as bytes.
-    let signatureBytes: [DeliveryResultKind: [[UInt8]]]
+    let failurePatterns: [[UInt8]]
+    let deferralPatterns: [[UInt8]]
+    let successPatterns: [[UInt8]]
 
     /// Called for every finished delivery (test and audit hook); nothing is stored.
     public var deliveryObserver: ((FinishedDelivery) -> Void)?
@@ -35,9 +37,12 @@ public struct Analyzer {
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos
         joinNanos = LogNanos(settings.joinWindow * 1_000_000_000)
-        var sig: [DeliveryResultKind: [[UInt8]]] = [:]
-        for s in settings.signatures where !s.text.isEmpty { sig[s.kind, default: []].append(Array(s.text.utf8)) }
-        signatureBytes = sig
+        func patterns(_ kind: DeliveryResultKind) -> [[UInt8]] {
+            settings.signatures.filter { $0.kind == kind && !$0.text.isEmpty }.map { Array($0.text.utf8) }
+        }
+        failurePatterns = patterns(.failure)
+        deferralPatterns = patterns(.deferral)
+        successPatterns = patterns(.success)
     }
 
     /// Consumes one line (without its newline). Never fails: unusable lines are counted

@@ -49,11 +49,8 @@ enum Attributor {
     /// Attributions of a message from its `info msg` line: sender domain and injecting uid.
     static func message(sender: String, uid: Int, accounts: AccountMap) -> [Attribution] {
         var out: [Attribution] = []
-        if let at = sender.lastIndex(of: "@") {
-            let domain = String(sender[sender.index(after: at)...])
-            if let a = accounts.account(forAddress: sender) {
-                out.addUnique(Attribution(account: a, reason: .senderDomain(domain.lowercased())))
-            }
+        if let a = accounts.account(forAddress: sender) {
+            out.addUnique(Attribution(account: a, reason: .senderDomain(domainPart(sender))))
         }
         if let a = accounts.account(forUID: uid) {
             out.addUnique(Attribution(account: a, reason: .injectingUID(uid)))
@@ -65,8 +62,14 @@ enum Attributor {
     static func recipient(_ recipient: String, remote: Bool, accounts: AccountMap) -> Attribution? {
         let owner = remote ? accounts.account(forAddress: recipient) : accounts.account(forLocalRecipient: recipient)
         guard let owner else { return nil }
-        let domain = recipient.lastIndex(of: "@").map { String(recipient[recipient.index(after: $0)...]) } ?? recipient
-        return Attribution(account: owner, reason: .recipientDomain(domain.lowercased()))
+        return Attribution(account: owner, reason: .recipientDomain(domainPart(recipient)))
+    }
+
+    /// The lowercased part after the last `@` (the whole text without one).
+    static func domainPart(_ address: String) -> String {
+        let u = address.utf8
+        let d = u.lastIndex(of: UInt8(ascii: "@")).map { String(address[u.index(after: $0)...]) } ?? address
+        return AccountMap.asciiLowercased(d)
     }
 
     /// Why nothing could be attributed, for the unattributed list.

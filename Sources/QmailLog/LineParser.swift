@@ -1,3 +1,5 @@
+import Foundation
+
 /// One qmail-send log line, parsed. Text fields are byte ranges into the line buffer,
 /// so parsing allocates nothing.
 enum LogEvent {
@@ -112,8 +114,7 @@ struct LineParser {
     private mutating func literal(_ s: StaticString) -> Bool {
         let n = s.utf8CodeUnitCount
         guard p.count - i >= n else { return false }
-        let lit = s.utf8Start
-        for k in 0..<n where p[i + k] != lit[k] { return false }
+        guard memcmp(p.baseAddress! + i, s.utf8Start, n) == 0 else { return false }
         i += n
         return true
     }

@@ -6,7 +6,8 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         var attributions: [Attribution] = []
         if m.kind == .mail {
-            attributions = m.attributions
+            if let sender = m.sender { attributions = Attributor.message(sender: sender, uid: m.uid, accounts: accounts) }
+            for a in m.attributions { attributions.addUnique(a) }
             if let r = Attributor.recipient(d.recipient, remote: d.remote, accounts: accounts) {
                 attributions.addUnique(r)
             }

@@ -23,18 +23,18 @@ public struct LostMailFormatter: Sendable {
     /// Lines per account for every listed lost delivery, sorted by time (to the second) and
     /// then log order; a delivery belonging to several accounts appears in each.
     public func linesByAccount(_ lost: [LostDelivery]) -> [String: [String]] {
-        var perAccount: [String: [LostDelivery]] = [:]
-        for l in lost where l.listedForAccounts {
+        var perAccount: [String: [Int]] = [:]
+        for (i, l) in lost.enumerated() where l.listedForAccounts {
             var seen: Set<String> = []
             for a in l.attributions where seen.insert(a.account).inserted {
-                perAccount[a.account, default: []].append(l)
+                perAccount[a.account, default: []].append(i)
             }
         }
         return perAccount.mapValues { list in
             list.sorted { a, b in
-                let sa = a.time / 1_000_000_000, sb = b.time / 1_000_000_000
-                return sa != sb ? sa < sb : a.sequence < b.sequence
-            }.map(line)
+                let sa = lost[a].time / 1_000_000_000, sb = lost[b].time / 1_000_000_000
+                return sa != sb ? sa < sb : lost[a].sequence < lost[b].sequence
+            }.map { line(lost[$0]) }
         }
     }
 }

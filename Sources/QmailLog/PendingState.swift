@@ -8,6 +8,20 @@ struct OpenMessage: Codable, Sendable {
     var qp = -1
     var uid = -1
     var kind = MessageKind.mail
+    /// Loss bookkeeping; nil for the (usual) message without losses, forwards or bounces
+    /// to follow, so copying an `OpenMessage` stays cheap.
+    var extra: MessageExtra?
+    /// 1 for a bounce, 2 for a double bounce (0: ordinary mail).
+    var bounceLevel = 0
+    /// For a bounce: the queue id of the bounced message.
+    var bounceOf = -1
+    var nk = 0, nd = 0, nz = 0
+}
+
+/// The rarely needed part of an open message.
+struct MessageExtra: Codable, Sendable {
+    /// Attributions found by forward tracing (sender and uid attributions are derived
+    /// from the info line when a loss is recorded).
     var attributions: [Attribution] = []
     /// Lost deliveries of this message (updated when attributions grow later).
     var lostIndices: [Int] = []
@@ -15,11 +29,26 @@ struct OpenMessage: Codable, Sendable {
     var unbounced: [Int] = []
     /// Lost deliveries whose fate this message (their bounce) decides.
     var watchers: [Int] = []
-    /// 1 for a bounce, 2 for a double bounce (0: ordinary mail).
-    var bounceLevel = 0
-    /// For a bounce: the queue id of the bounced message.
-    var bounceOf = -1
-    var nk = 0, nd = 0, nz = 0
+}
+
+extension OpenMessage {
+    var attributions: [Attribution] {
+        get { extra?.attributions ?? [] }
+        set { if extra == nil { extra = MessageExtra() }; extra!.attributions = newValue }
+    }
+    var lostIndices: [Int] {
+        get { extra?.lostIndices ?? [] }
+        set { if extra == nil { extra = MessageExtra() }; extra!.lostIndices = newValue }
+    }
+    var unbounced: [Int] {
+        get { extra?.unbounced ?? [] }
+        set { if extra == nil { extra = MessageExtra() }; extra!.unbounced = newValue }
+    }
+    var watchers: [Int] {
+        get { extra?.watchers ?? [] }
+        set { if extra == nil { extra = MessageExtra() }; extra!.watchers = newValue }
+    }
+    var hasWatchers: Bool { extra.map { !$0.watchers.isEmpty } ?? false }
 }
 
 /// A delivery between `starting delivery` and its result.

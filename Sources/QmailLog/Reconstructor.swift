@@ -17,15 +17,9 @@ extension Analyzer {
         m.qp = qp
         m.uid = uid
         m.sender = rawSender
-        switch rawSender {
-        case "": m.kind = .bounce
-        case "#@[]": m.kind = .doubleBounce
-        default:
-            m.kind = .mail
-            for a in Attributor.message(sender: rawSender, uid: uid, accounts: accounts) {
-                m.attributions.addUnique(a)
-            }
-        }
+        // Sender and uid attributions are derived when a loss is recorded (rare), not here.
+        let u = rawSender.utf8
+        m.kind = u.isEmpty ? .bounce : (u.count == 4 && rawSender == "#@[]") ? .doubleBounce : .mail
         if let link = state.bounceByQP.removeValue(forKey: qp), m.kind != .mail {
             m.watchers += link.watchers
             m.bounceLevel = link.level
@@ -91,7 +85,7 @@ extension Analyzer {
         if kind == .success && !d.remote {
             forwardedOnly = traceForwards(d, line: p, text: text, time: time)
         }
-        if !forwardedOnly && !state.messages[d.msg]!.watchers.isEmpty { updateBounceFates(of: d.msg, result: kind) }
+        if !forwardedOnly && state.messages[d.msg]!.hasWatchers { updateBounceFates(of: d.msg, result: kind) }
         if matches {
             state.counts.signatureMatches += 1
             if time >= fromNanos && time < untilNanos {
@@ -112,7 +106,8 @@ extension Analyzer {
     }
 
     func matchesSignature(_ kind: DeliveryResultKind, _ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {
-        guard let patterns = signatureBytes[kind] else { return false }
+        let patterns = kind == .failure ? failurePatterns : kind == .deferral ? deferralPatterns : successPatterns
+        if patterns.isEmpty { return false }
         for pattern in patterns where ByteSearch.contains(p, text, pattern) { return true }
         return false
     }
