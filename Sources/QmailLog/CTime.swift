@@ -1,0 +1,67 @@
+import Foundation
+
+/// Proleptic Gregorian calendar arithmetic on day numbers (days since 1970-01-01).
+enum CivilDate {
+    /// Days since 1970-01-01 of a civil date.
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = Int64(month)
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Civil date of a day number.
+    static func civilFromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = Int(doy - (153 * mp + 2) / 5 + 1)
+        let month = Int(mp < 10 ? mp + 3 : mp - 9)
+        let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
+        return (year, month, day)
+    }
+}
+
+/// Formats times like C's `ctime` (`%a %b %e %H:%M:%S %Y`, day space-padded),
+/// e.g. `Sun Nov 29 06:13:54 2026`, in a given time zone.
+public struct CTimeFormatter: Sendable {
+    /// The zone the printed wall-clock time is in.
+    public let timeZone: TimeZone
+    private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Creates a formatter for a time zone.
+    public init(timeZone: TimeZone) {
+        self.timeZone = timeZone
+    }
+
+    /// The ctime text of a Unix time in whole seconds (fractions are truncated by the caller).
+    public func string(unixSeconds: Int64) -> String {
+        let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(unixSeconds))))
+        let local = unixSeconds + offset
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let secondOfDay = Int(local - days * 86_400)
+        let (year, month, day) = CivilDate.civilFromDays(days)
+        let weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
+        var s = Self.weekdays[weekday] + " " + Self.months[month - 1] + " "
+        s += day < 10 ? " \(day)" : "\(day)"
+        s += " " + twoDigits(secondOfDay / 3600) + ":" + twoDigits(secondOfDay / 60 % 60)
+        s += ":" + twoDigits(secondOfDay % 60) + " \(year)"
+        return s
+    }
+
+    /// The ctime text of a log time, truncated to the second.
+    public func string(_ time: LogNanos) -> String {
+        let seconds = time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000
+        return string(unixSeconds: seconds)
+    }
+
+    private func twoDigits(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}

@@ -1,0 +1,157 @@
+import Foundation
+
+/// One qmail-send log line, parsed. Text fields are byte ranges into the line buffer,
+/// so parsing allocates nothing.
+enum LogEvent {
+    case newMsg(id: Int)
+    case infoMsg(id: Int, bytes: Int, sender: Range<Int>, qp: Int, uid: Int)
+    case startDelivery(number: Int, msg: Int, remote: Bool, recipient: Range<Int>)
+    case result(number: Int, kind: DeliveryResultKind, text: Range<Int>)
+    case bounce(msg: Int, qp: Int)
+    case tripleBounce(msg: Int)
+    case endMsg(id: Int)
+    case status(local: Int, remote: Int)
+    case exiting
+    /// `alert:`/`warning:` lines: known, counted, otherwise skipped.
+    case notice
+    case unknown(reason: String)
+}
+
+/// Parses the text of a qmail-send line (after the stamp) from raw bytes.
+struct LineParser {
+    let p: UnsafeBufferPointer<UInt8>
+    var i: Int
+
+    /// Parses `p[start...]`.
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> LogEvent {
+        var parser = LineParser(p: p, i: start)
+        return parser.event()
+    }
+
+    private mutating func event() -> LogEvent {
+        guard i < p.count else { return .unknown(reason: "no text after stamp") }
+        switch p[i] {
+        case UInt8(ascii: "n"):
+            if literal("new msg "), let id = number(), atEnd() { return .newMsg(id: id) }
+        case UInt8(ascii: "i"):
+            if literal("info msg ") { return info() }
+        case UInt8(ascii: "s"):
+            if literal("starting delivery ") { return start() }
+            if literal("status: ") { return status() }
+        case UInt8(ascii: "d"):
+            if literal("delivery ") { return result() }
+        case UInt8(ascii: "b"):
+            if literal("bounce msg "), let m = number(), literal(" qp "), let q = number(), atEnd() {
+                return .bounce(msg: m, qp: q)
+            }
+        case UInt8(ascii: "t"):
+            if literal("triple bounce: discarding bounce/"), let m = number(), atEnd() {
+                return .tripleBounce(msg: m)
+            }
+        case UInt8(ascii: "e"):
+            if literal("end msg "), let id = number(), atEnd() { return .endMsg(id: id) }
+        case UInt8(ascii: "a"):
+            if literal("alert: ") { return .notice }
+        case UInt8(ascii: "w"):
+            if literal("warning: ") { return .notice }
+        default:
+            break
+        }
+        return .unknown(reason: "unknown or malformed qmail-send text")
+    }
+
+    /// `M: bytes B from <SENDER> qp Q uid U`; the sender is taken between `from <` and the
+    /// last `> qp `, so a sender containing spaces or `>` is still read whole.
+    private mutating func info() -> LogEvent {
+        guard let id = number(), literal(": bytes "), let bytes = number(), literal(" from <") else {
+            return .unknown(reason: "malformed info msg line")
+        }
+        let senderStart = i
+        var end = p.count
+        guard let uid = numberBackward(&end), backwardLiteral(" uid ", &end),
+              let qp = numberBackward(&end), backwardLiteral("> qp ", &end), end >= senderStart else {
+            return .unknown(reason: "malformed info msg line")
+        }
+        return .infoMsg(id: id, bytes: bytes, sender: senderStart..<end, qp: qp, uid: uid)
+    }
+
+    /// `D: msg M to local|remote RECIPIENT`
+    private mutating func start() -> LogEvent {
+        guard let d = number(), literal(": msg "), let m = number(), literal(" to ") else {
+            return .unknown(reason: "malformed starting delivery line")
+        }
+        let remote: Bool
+        if literal("remote ") { remote = true } else if literal("local ") { remote = false } else {
+            return .unknown(reason: "starting delivery with unknown channel")
+        }
+        return .startDelivery(number: d, msg: m, remote: remote, recipient: i..<p.count)
+    }
+
+    /// `D: success|failure|deferral: TEXT`
+    private mutating func result() -> LogEvent {
+        guard let d = number(), literal(": ") else { return .unknown(reason: "malformed delivery line") }
+        let kind: DeliveryResultKind
+        if literal("success:") { kind = .success } else if literal("failure:") { kind = .failure }
+        else if literal("deferral:") { kind = .deferral } else {
+            return .unknown(reason: "delivery line with unknown result")
+        }
+        if i < p.count && p[i] == UInt8(ascii: " ") { i += 1 }
+        return .result(number: d, kind: kind, text: i..<p.count)
+    }
+
+    /// `local l/L remote r/R` or `exiting`
+    private mutating func status() -> LogEvent {
+        if literal("exiting"), atEnd() { return .exiting }
+        guard literal("local "), let l = number(), literal("/"), number() != nil,
+              literal(" remote "), let r = number(), literal("/"), number() != nil, atEnd() else {
+            return .unknown(reason: "malformed status line")
+        }
+        return .status(local: l, remote: r)
+    }
+
+    // MARK: byte helpers
+
+    private mutating func literal(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard p.count - i >= n else { return false }
+        guard memcmp(p.baseAddress! + i, s.utf8Start, n) == 0 else { return false }
+        i += n
+        return true
+    }
+
+    /// A decimal number of 1 to 18 digits.
+    private mutating func number() -> Int? {
+        var v = 0
+        let start = i
+        while i < p.count, isDigit(p[i]) {
+            guard i - start < 18 else { return nil }
+            v = v &* 10 &+ Int(p[i] &- 48)
+            i += 1
+        }
+        return i > start ? v : nil
+    }
+
+    private func atEnd() -> Bool { i == p.count }
+
+    private func numberBackward(_ end: inout Int) -> Int? {
+        var start = end
+        while start > i, isDigit(p[start - 1]) {
+            guard end - start < 18 else { return nil }
+            start -= 1
+        }
+        guard start < end else { return nil }
+        var v = 0
+        for k in start..<end { v = v &* 10 &+ Int(p[k] &- 48) }
+        end = start
+        return v
+    }
+
+    private func backwardLiteral(_ s: StaticString, _ end: inout Int) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard end - i >= n else { return false }
+        let lit = s.utf8Start
+        for k in 0..<n where p[end - n + k] != lit[k] { return false }
+        end -= n
+        return true
+    }
+}

@@ -1,0 +1,168 @@
+/// Lost deliveries, their bounce chains and forward tracing.
+extension Analyzer {
+    mutating func recordLoss(_ d: OpenDelivery, number: Int, line p: UnsafeBufferPointer<UInt8>,
+                             text: Range<Int>, time: LogNanos, file: String, lineNumber: Int) {
+        guard let m = state.messages[d.msg] else { return }
+        state.counts.lostInWindow += 1
+        var attributions: [Attribution] = []
+        if m.kind == .mail {
+            if let sender = m.sender { attributions = Attributor.message(sender: sender, uid: m.uid, accounts: accounts) }
+            for a in m.attributions { attributions.addUnique(a) }
+            if let r = Attributor.recipient(d.recipient, remote: d.remote, accounts: accounts) {
+                attributions.addUnique(r)
+            }
+        }
+        let index = state.lost.count
+        state.lost.append(LostDelivery(
+            time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
+            qp: m.qp, uid: m.uid, deliveryNumber: number,
+            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
+            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
+        state.messages[d.msg]!.lostIndices.append(index)
+        state.messages[d.msg]!.unbounced.append(index)
+    }
+
+    /// `bounce msg M qp Q`: the lost deliveries of M (and those following M) now follow
+    /// the bounce message with qp Q.
+    mutating func bounce(_ id: Int, qp: Int, time: LogNanos) {
+        state.counts.bounces += 1
+        guard var m = state.messages[id] else { return }
+        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.bounceQP = qp }
+        let carry = m.watchers + m.unbounced
+        guard !carry.isEmpty else { return }
+        m.unbounced = []
+        let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
+        state.messages[id] = m
+        for i in carry where level == 1 { state.lost[i].fate = .bounceQueued }
+        // qmail-send logs `bounce msg` after injecting the bounce and before it picks the new
+        // message up, so the bounce's `info msg` (carrying qp Q) always comes later.
+        state.bounceByQP[qp] = BounceLink(watchers: carry, level: min(level, 2), bounceOf: id, time: time)
+    }
+
+    /// Lets lost deliveries follow the message with qp `qp` (a forwarded copy of their bounce),
+    /// replaying what already happened to it: it may have failed, bounced, even ended.
+    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos) {
+        guard let e = state.infoByQP[qp], e.time >= notBefore else {
+            if state.bounceByQP[qp] != nil { state.bounceByQP[qp]!.watchers += watchers }
+            else { state.bounceByQP[qp] = BounceLink(watchers: watchers, level: level, bounceOf: bounceOf, time: time) }
+            return
+        }
+        let failed: BounceFate = level >= 2 ? .doubleBounceFailed : .bounceFailed
+        if state.messages[e.msg]?.serial == e.serial {
+            state.messages[e.msg]!.watchers += watchers
+            state.messages[e.msg]!.bounceLevel = level
+            state.messages[e.msg]!.bounceOf = bounceOf
+            if state.messages[e.msg]!.nd > 0 { for i in watchers { state.lost[i].fate = failed } }
+        } else if e.bounceQP < 0 {
+            // Ended without a bounce: its deliveries succeeded.
+            for i in watchers { state.lost[i].fate = level >= 2 ? .doubleBounceDelivered : .bounceDelivered }
+        } else {
+            for i in watchers { state.lost[i].fate = failed }
+        }
+        if e.discarded { for i in watchers { state.lost[i].fate = .discarded } }
+        if e.bounceQP >= 0 && !e.discarded {
+            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time, time: time)
+        }
+    }
+
+    /// `triple bounce: discarding bounce/M`: every loss following M is gone for good.
+    mutating func tripleBounce(_ id: Int) {
+        state.counts.tripleBounces += 1
+        guard let m = state.messages[id] else { return }
+        for i in m.watchers + m.unbounced { state.lost[i].fate = .discarded }
+        state.messages[id]!.unbounced = []
+        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.discarded = true }
+    }
+
+    /// A delivery of a bounce message finished: its watchers learn the outcome.
+    mutating func updateBounceFates(of id: Int, result: DeliveryResultKind) {
+        let m = state.messages[id]!
+        let double = m.bounceLevel >= 2 || m.kind == .doubleBounce
+        let fate: BounceFate
+        switch result {
+        case .success: fate = double ? .doubleBounceDelivered : .bounceDelivered
+        case .failure: fate = double ? .doubleBounceFailed : .bounceFailed
+        case .deferral: return
+        }
+        for i in m.watchers { state.lost[i].fate = fate }
+    }
+
+    /// A local delivery succeeded; if it reports `qp_Q`, a `.qmail` forward made a copy with
+    /// qp Q, which then belongs to the account of the local recipient (and inherits the
+    /// forward attributions of this message, so chains of forwards stay traced). If the
+    /// message is a bounce that was only forwarded (nothing stored locally), the lost
+    /// deliveries it reports on follow the copy. Returns whether that was the case.
+    mutating func traceForwards(_ d: OpenDelivery, line p: UnsafeBufferPointer<UInt8>, text: Range<Int>,
+                                time: LogNanos) -> Bool {
+        var from = text.lowerBound
+        var forwardedOnly = false
+        while let at = ByteSearch.firstIndex(p, from..<text.upperBound, Self.qpMarker) {
+            var i = at + Self.qpMarker.count
+            var qp = 0
+            let start = i
+            while i < text.upperBound, isDigit(p[i]), i - start < 18 { qp = qp * 10 + Int(p[i] &- 48); i += 1 }
+            from = i
+            guard i > start else { continue }
+            let m = state.messages[d.msg]!
+            if !m.watchers.isEmpty && Self.onlyForwarded(p, text) {
+                forwardedOnly = true
+                follow(m.watchers, level: max(m.bounceLevel, m.kind == .doubleBounce ? 2 : 1), bounceOf: m.bounceOf,
+                       qp: qp, notBefore: d.start, time: time)
+            }
+            guard m.kind == .mail else { continue }
+            var links: [Attribution] = m.attributions.filter {
+                if case .forward = $0.reason { return true } else { return false }
+            }
+            if let owner = accounts.account(forLocalRecipient: d.recipient) {
+                links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
+            }
+            guard !links.isEmpty else { continue }
+            // The copy is made while this delivery runs, so its info line cannot be older than
+            // the delivery's start (an older entry is a reused qp).
+            if let e = state.infoByQP[qp], e.time >= d.start, let copy = state.messages[e.msg],
+               copy.serial == e.serial, copy.kind == .mail {
+                applyAttributions(links.map { $0.withCopyUID(copy.uid) }, to: e.msg)
+            } else {
+                state.forwardByQP[qp] = ForwardLink(attributions: links, time: time)
+            }
+        }
+        return forwardedOnly
+    }
+
+    /// Whether a local delivery report says the mail was only forwarded: `did_0+W+0/`
+    /// (no file/Maildir and no program delivery) or a `forward:` program's report.
+    static func onlyForwarded(_ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {
+        if ByteSearch.firstIndex(p, text, forwardMarker) == text.lowerBound { return true }
+        guard ByteSearch.firstIndex(p, text, didMarker) == text.lowerBound else { return false }
+        var i = text.lowerBound + didMarker.count
+        var fields: [Int] = []
+        var value = 0
+        while i < text.upperBound, fields.count < 3 {
+            let b = p[i]
+            if isDigit(b) { value = value * 10 + Int(b &- 48) } else { fields.append(value); value = 0
+                if b != UInt8(ascii: "+") { break } }
+            i += 1
+        }
+        return fields.count == 3 && fields[0] == 0 && fields[1] > 0 && fields[2] == 0
+    }
+
+    /// Adds attributions to an open message and to the losses already recorded for it.
+    mutating func applyAttributions(_ list: [Attribution], to id: Int) {
+        for a in list { state.messages[id]!.attributions.addUnique(a) }
+        for i in state.messages[id]!.lostIndices {
+            for a in list { state.lost[i].attributions.addUnique(a) }
+        }
+    }
+
+    static let qpMarker: [UInt8] = Array("qp_".utf8)
+    static let didMarker: [UInt8] = Array("did_".utf8)
+    static let forwardMarker: [UInt8] = Array("forward:".utf8)
+}
+
+extension Attribution {
+    /// The attribution with the copy's uid filled into a forward reason still lacking it.
+    func withCopyUID(_ uid: Int) -> Attribution {
+        guard case let .forward(r, q, u) = reason, u < 0 else { return self }
+        return Attribution(account: account, reason: .forward(recipient: r, qp: q, uid: uid))
+    }
+}
