@@ -46,6 +46,15 @@ public final class LineReader {
     public func forEachLine(_ body: (_ line: UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws -> Void) throws {
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let capacity = buffer.count
+        let limit = maxLineLength
+        // Counters live in locals inside the loop (class properties would cost an exclusivity
+        // check per line) and are stored back however the loop ends.
+        var lines = lineCount
+        var bytes = byteCount
+        defer {
+            lineCount = lines
+            byteCount = bytes
+        }
         var filled = 0
         var lineStart = 0
         var skipping = false
@@ -60,24 +69,22 @@ public final class LineReader {
             do {
                 count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<capacity]))
             } catch var error as InputError {
-                error.linesDelivered = lineCount
+                error.linesDelivered = lines
                 throw error
             }
             if count == 0 { break }
-            byteCount += UInt64(count)
+            bytes += UInt64(count)
             var scan = filled
             filled += count
             while scan < filled, let found = memchr(base + scan, 0x0a, filled - scan) {
                 let end = found.assumingMemoryBound(to: UInt8.self) - base
-                lineCount += 1
+                lines += 1
                 let length = end - lineStart
-                if skipping {
-                    reportLong(line: lineCount, length: skippedLength + length, terminated: true)
-                    skipping = false
-                } else if length > maxLineLength {
-                    reportLong(line: lineCount, length: length, terminated: true)
+                if _fastPath(!skipping && length <= limit) {
+                    try body(UnsafeBufferPointer(start: base + lineStart, count: length), lines)
                 } else {
-                    try body(UnsafeBufferPointer(start: base + lineStart, count: length), lineCount)
+                    reportLong(line: lines, length: skipping ? skippedLength + length : length, terminated: true)
+                    skipping = false
                 }
                 lineStart = end + 1
                 scan = lineStart
@@ -86,20 +93,20 @@ public final class LineReader {
             if skipping {
                 skippedLength += partial
                 lineStart = filled
-            } else if partial > maxLineLength {
+            } else if partial > limit {
                 skipping = true
                 skippedLength = partial
                 lineStart = filled
             }
         }
         if skipping {
-            lineCount += 1
-            reportLong(line: lineCount, length: skippedLength, terminated: false)
+            lines += 1
+            reportLong(line: lines, length: skippedLength, terminated: false)
         } else if filled > lineStart {
-            lineCount += 1
-            issues.append(InputIssue(path: source.path, line: lineCount, kind: .missingFinalNewline,
+            lines += 1
+            issues.append(InputIssue(path: source.path, line: lines, kind: .missingFinalNewline,
                                      detail: "last line (\(filled - lineStart) bytes) has no newline; it may be cut"))
-            try body(UnsafeBufferPointer(start: base + lineStart, count: filled - lineStart), lineCount)
+            try body(UnsafeBufferPointer(start: base + lineStart, count: filled - lineStart), lines)
         }
     }
 

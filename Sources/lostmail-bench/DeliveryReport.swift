@@ -62,30 +62,34 @@ extension MailSimulator {
         let address = host.text(recipient.address)
         switch host.remoteBehaviour[Int(recipient.address)] {
         case .greylist where recipient.attempts == 0:
+            writer.text(": deferral: ")
             remoteHost(recipient.address)
             writer.text("_does_not_like_recipient./Remote_host_said:_451_4.7.1_<")
             writer.bytes(address)
             writer.text(">:_Recipient_address_rejected:_Greylisted,_please_try_again_later/Giving_up_on_")
-            remoteHost(recipient.address, prefix: false)
+            remoteHost(recipient.address)
             writer.text("./")
             return .deferral
         case .full where recipient.attempts < 3:
+            writer.text(": deferral: ")
             remoteHost(recipient.address)
             writer.text("_does_not_like_recipient./Remote_host_said:_452_4.2.2_<")
             writer.bytes(address)
             writer.text(">:_Recipient_address_rejected:_Mailbox_full/Giving_up_on_")
-            remoteHost(recipient.address, prefix: false)
+            remoteHost(recipient.address)
             writer.text("./")
             return .deferral
         case .reject:
+            writer.text(": failure: ")
             remoteHost(recipient.address)
             writer.text("_does_not_like_recipient./Remote_host_said:_550_5.1.1_<")
             writer.bytes(address)
             writer.text(">:_Recipient_address_rejected:_User_unknown_in_virtual_mailbox_table/Giving_up_on_")
-            remoteHost(recipient.address, prefix: false)
+            remoteHost(recipient.address)
             writer.text("./")
             return .failure
         default:
+            writer.text(": success: ")
             remoteHost(recipient.address)
             writer.text("_accepted_message./Remote_host_said:_250_2.0.0_Ok:_queued_as_")
             nextQueueID &+= 1 + UInt64(rng.below(3))
@@ -96,8 +100,7 @@ extension MailSimulator {
     }
 
     /// The receiving server's address (TEST-NET-2, one per recipient domain-ish).
-    private func remoteHost(_ address: Int32, prefix: Bool = true) {
-        if prefix { writer.text(": ") }
+    private func remoteHost(_ address: Int32) {
         let suffix = UInt64(address) % 200 + 10
         writer.text("198.51.100.")
         writer.number(suffix)

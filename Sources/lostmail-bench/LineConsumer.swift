@@ -8,12 +8,14 @@ import LogInput
 /// The per-line work of a benchmark pass. Today it counts lines containing `delivery`
 /// (what `grep -c delivery` counts, as a cross-check); the analyser replaces it.
 struct LineConsumer {
+    /// False: do nothing per line (to time line splitting alone).
+    let search: Bool
     private(set) var matchingLines = 0
 
     /// The one call made for every line.
     @inline(__always)
     mutating func consume(file: LogFile, lineNumber: Int, line: UnsafeBufferPointer<UInt8>) {
-        guard let base = line.baseAddress, line.count >= 8 else { return }
+        guard search, let base = line.baseAddress, line.count >= 8 else { return }
         if Self.contains(base, line.count) { matchingLines += 1 }
     }
 

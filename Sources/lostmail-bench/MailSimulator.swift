@@ -226,7 +226,7 @@ final class MailSimulator {
         switch recipient.plan {
         case .remote:
             if incident { return rng.nanos(2 * Self.millisecond...12 * Self.millisecond) }
-            return rng.nanos(60 * Self.millisecond...2500 * Self.millisecond)
+            return rng.nanos(60 * Self.millisecond...1200 * Self.millisecond)
         case .localMaildrop: return rng.nanos(15 * Self.millisecond...90 * Self.millisecond)
         default: return rng.nanos(1 * Self.millisecond...40 * Self.millisecond)
         }

@@ -16,8 +16,8 @@ enum Pipeline {
     }
 
     /// Reads `files` in order and hands every line to a fresh `LineConsumer`.
-    static func run(files: [LogFile]) throws -> Stats {
-        var consumer = LineConsumer()
+    static func run(files: [LogFile], search: Bool = true) throws -> Stats {
+        var consumer = LineConsumer(search: search)
         let clock = ContinuousClock()
         let began = clock.now
         let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
@@ -29,14 +29,14 @@ enum Pipeline {
                      matchingLines: consumer.matchingLines, issues: summary.issues)
     }
 
-    /// Runs `jobs` passes over `files` at once, each on its own thread; returns the total
-    /// bytes read and the wall time until the last one finished.
-    static func runConcurrently(jobs: Int, files: [LogFile]) throws -> (bytes: UInt64, seconds: Double) {
+    /// Runs one pass per element of `assignments` at once, each on its own thread; returns
+    /// the total bytes read and the wall time until the last one finished.
+    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws -> (bytes: UInt64, seconds: Double) {
         let results = ResultBox()
         let clock = ContinuousClock()
         let began = clock.now
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            results.add(Result { try run(files: files) })
+        DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
+            results.add(Result { try run(files: assignments[index], search: search) })
         }
         let elapsed = clock.now - began
         var bytes: UInt64 = 0
