@@ -52,11 +52,3 @@ public final class FileSource: ByteSource {
 private func systemRead(_ fd: Int32, _ base: UnsafeMutableRawPointer, _ count: Int) -> Int {
     read(fd, base, count)
 }
-
-/// strerror as a Swift string.
-enum Errno {
-    static func message(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
-    }
-}

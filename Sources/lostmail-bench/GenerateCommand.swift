@@ -27,7 +27,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Number of hosting accounts (web1 ...).")
+    @Option(name: [.long, .customLong("hosts-accounts")], help: "Number of hosting accounts (web1 ...).")
     var accounts: Int = 60
 
     @Option(name: .long, help: "Messages per second entering the queue.")

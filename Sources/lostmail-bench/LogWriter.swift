@@ -155,9 +155,3 @@ final class LogWriter {
     /// Bytes written so far including the buffer.
     var bytesSoFar: UInt64 { totalBytes + UInt64(used) }
 }
-
-/// A generator failure with an operator-readable message.
-struct GeneratorError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
