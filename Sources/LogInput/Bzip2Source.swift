@@ -55,7 +55,14 @@ public final class Bzip2Source: ByteSource {
                     }
                     break
                 }
-                if !decoderLive { try startDecoder() }
+                if !decoderLive {
+                    guard input.next.pointee == UInt8(ascii: "B") else {
+                        throw InputError(kind: .corruptData, path: path, offset: input.consumed,
+                                         message: "trailing data after the last bzip2 stream is not bzip2 "
+                                             + "(every line before it was read)")
+                    }
+                    try startDecoder()
+                }
                 streamOpen = true
                 let offered = min(input.available, Int(UInt32.max))
                 stream.pointee.next_in = UnsafeMutableRawPointer(input.next)

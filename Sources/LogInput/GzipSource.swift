@@ -51,6 +51,11 @@ public final class GzipSource: ByteSource {
                     }
                     break
                 }
+                if !memberOpen && input.consumed > 0 && input.next.pointee != 0x1f {
+                    throw InputError(kind: .corruptData, path: path, offset: input.consumed,
+                                     message: "trailing data after the last gzip member is not gzip "
+                                         + "(every line before it was read)")
+                }
                 memberOpen = true
                 let offered = min(input.available, Int(UInt32.max))
                 stream.pointee.next_in = input.next

@@ -136,6 +136,27 @@ final class CompressedSourceTests: XCTestCase {
         XCTAssertEqual(TestSupport.readAll(try LogFile(path: misnamed.path).openSource()).lines, expected)
     }
 
+    /// Junk after the last member/stream: every line is delivered, then a clear error.
+    private func checkTrailingGarbage(tool: String) throws {
+        let folder = try TestSupport.temporaryDirectory(self)
+        let plain = try corpusLog()
+        let packed = folder.appendingPathComponent("padded")
+        try (TestSupport.run(tool, ["-c"], input: plain) + Data("not compressed\n".utf8)).write(to: packed)
+        let read = TestSupport.readAll(try LogFile(path: packed.path).openSource())
+        XCTAssertEqual(read.lines, TestSupport.plainLines(try Data(contentsOf: plain)))
+        let error = try XCTUnwrap(read.error)
+        XCTAssertEqual(error.kind, .corruptData)
+        XCTAssertTrue(error.description.contains("trailing data"), error.description)
+    }
+
+    func testTrailingGarbageAfterGzip() throws {
+        try checkTrailingGarbage(tool: "gzip")
+    }
+
+    func testTrailingGarbageAfterBzip2() throws {
+        try checkTrailingGarbage(tool: "bzip2")
+    }
+
     func testMagicNumbers() {
         XCTAssertEqual(Compression.detect(prefix: [0x1f, 0x8b, 8, 0]), .gzip)
         XCTAssertEqual(Compression.detect(prefix: Array("BZh9".utf8)), .bzip2)
