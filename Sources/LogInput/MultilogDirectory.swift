@@ -1,0 +1,94 @@
+import Foundation
+
+/// Lists a multilog directory (such as `/var/log/qmail/send`) in reading order.
+///
+/// Naming rules:
+/// - `@` + 24 hex digits + `.s` (finished) or `.u` (unfinished, may be truncated), optionally
+///   followed by `.gz`, `.bz2`, `.xz` or `.Z` (compressed by the hosting's rotation scripts).
+/// - `current`, always last.
+/// - Rotated archives under logrotate-style names, `current.N` with an optional compression
+///   suffix. They carry no stamp in their name, so each is placed by the TAI64N stamp of its
+///   first line; one whose first line has no stamp goes before every `@` file (higher N first).
+/// - Anything else (`lock`, `state`, `newstate`, `processed`, editor backups, ...) is
+///   ignored and listed in `Listing.ignored`.
+///
+/// Whatever the name says, compression is detected from each file's magic number.
+public enum MultilogDirectory {
+    /// The outcome of listing a directory.
+    public struct Listing: Sendable {
+        /// The log files in reading order.
+        public var files: [LogFile]
+        /// Names present but not read, with the reason.
+        public var ignored: [IgnoredFile]
+    }
+
+    /// A directory entry that is not read as a log file.
+    public struct IgnoredFile: Sendable, Hashable {
+        /// The entry's name.
+        public var name: String
+        /// Why it is not read.
+        public var reason: String
+    }
+
+    /// The log files of `directory` in reading order.
+    /// - Throws: `InputError` when the directory cannot be listed or a file cannot be inspected.
+    public static func files(in directory: URL) throws -> [LogFile] {
+        try listing(in: directory).files
+    }
+
+    /// The log files of `directory` in reading order, plus what was left out.
+    public static func listing(in directory: URL) throws -> Listing {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        } catch {
+            throw InputError(kind: .listDirectory, path: directory.path, message: error.localizedDescription)
+        }
+        var keyed: [(key: SortKey, file: LogFile)] = []
+        var current: LogFile?
+        var ignored: [IgnoredFile] = []
+        for name in names.sorted() {
+            let path = directory.appendingPathComponent(name).path
+            guard let role = FileNameRules.classify(name) else {
+                ignored.append(IgnoredFile(name: name, reason: "not a multilog log file name"))
+                continue
+            }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+                  !isDirectory.boolValue else {
+                ignored.append(IgnoredFile(name: name, reason: "not a regular file"))
+                continue
+            }
+            let file = LogFile(path: path, kind: role.kind, compression: try Compression.detect(path: path),
+                               size: try LogFile.size(of: path), stamp: role.stamp)
+            switch role.kind {
+            case .current, .single:
+                current = file
+            case .finished, .unfinished:
+                keyed.append((SortKey(stamp: role.stamp ?? "", rank: 0), file))
+            case .archive:
+                if let stamp = FirstLineStamp.read(file) {
+                    keyed.append((SortKey(stamp: stamp, rank: 1), file))
+                } else {
+                    // No stamp: oldest first (logrotate's highest number), before all stamped files.
+                    let order = String(repeating: "0", count: 24)
+                    keyed.append((SortKey(stamp: order, rank: -1, index: -(role.index ?? 0)), file))
+                }
+            }
+        }
+        var files = keyed.sorted { $0.key < $1.key }.map(\.file)
+        if let current { files.append(current) }
+        return Listing(files: files, ignored: ignored)
+    }
+
+    /// Order of files: by stamp, then rank, then (for unstamped archives) rotation index.
+    struct SortKey: Comparable {
+        var stamp: String
+        var rank: Int
+        var index: Int = 0
+
+        static func < (lhs: SortKey, rhs: SortKey) -> Bool {
+            (lhs.stamp, lhs.rank, lhs.index) < (rhs.stamp, rhs.rank, rhs.index)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+
+/// `lostmail-bench generate`: writes a large, realistic qmail-send multilog directory and the
+/// matching host snapshot (control files, users/assign, passwd, .qmail files).
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a realistic qmail-send log (multilog directory) plus a matching host snapshot.",
+        discussion: """
+        The snapshot root DIR mirrors a host: DIR/var/log/qmail/send/ (the log: @<tai64n>.s files \
+        and current), DIR/var/qmail/control/, DIR/var/qmail/users/assign, DIR/etc/passwd and \
+        DIR/home/<account>/.qmail-*. DIR/generated-summary.tsv counts what was written. \
+        The same seed and options always give the same bytes.
+        """
+    )
+
+    @Option(name: .long, help: "Snapshot root to create (must not hold a log already).")
+    var out: String
+
+    @Option(name: .long, help: "Total log size, e.g. 300M, 1G.")
+    var size: ByteSize = ByteSize(bytes: 300 << 20)
+
+    @Option(name: .long, help: "Rotate current into @<tai64n>.s at this size (multilog's s).")
+    var fileSize: ByteSize = ByteSize(bytes: 16 << 20)
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: [.long, .customLong("hosts-accounts")], help: "Number of hosting accounts (web1 ...).")
+    var accounts: Int = 60
+
+    @Option(name: .long, help: "Messages per second entering the queue.")
+    var rate: Double = 40
+
+    @Option(name: .long, help: "Start time of the log, unix seconds (default 2026-11-29 00:00:00 UTC).")
+    var startUnix: UInt64 = 1_795_910_400
+
+    @Option(name: .long, help: "Incident start, as a fraction of the log size.")
+    var incidentFrom: Double = 0.45
+
+    @Option(name: .long, help: "Incident end, as a fraction of the log size.")
+    var incidentTo: Double = 0.55
+
+    @Option(name: .long, help: "An extra qmail-send restart after every this many bytes (0: none).")
+    var restartEvery: ByteSize = ByteSize(bytes: 64 << 20)
+
+    func validate() throws {
+        guard size.bytes > 0, accounts > 0, rate > 0 else {
+            throw ValidationError("--size, --accounts and --rate must be positive")
+        }
+        guard (0...1).contains(incidentFrom), (0...1).contains(incidentTo), incidentFrom <= incidentTo else {
+            throw ValidationError("--incident-from and --incident-to must be fractions with from <= to")
+        }
+    }
+
+    func run() throws {
+        let root = URL(fileURLWithPath: out)
+        let logDirectory = root.appendingPathComponent("var/log/qmail/send")
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let existing = try FileManager.default.contentsOfDirectory(atPath: logDirectory.path)
+        guard existing.isEmpty else {
+            throw ValidationError("\(logDirectory.path) is not empty; choose a fresh --out")
+        }
+        var rng = SplitMix64(seed: seed)
+        let host = HostModel(accountCount: accounts, rng: &rng)
+        try HostSnapshot(host: host).write(root: root)
+
+        let clock = ContinuousClock()
+        let began = clock.now
+        let writer = try LogWriter(directory: logDirectory.path, fileSize: fileSize.bytes)
+        let settings = MailSimulator.Settings(
+            targetBytes: size.bytes, startNanos: startUnix * 1_000_000_000, messagesPerSecond: rate,
+            incident: incidentFrom...incidentTo, restartEvery: restartEvery.bytes)
+        let simulator = MailSimulator(host: host, writer: writer, settings: settings, rng: rng)
+        try simulator.run()
+        let elapsed = clock.now - began
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+
+        let summary = simulator.counters.lines + [
+            "bytes\t\(writer.totalBytes)", "lines\t\(writer.lines)", "rotated_files\t\(writer.rotatedFiles)",
+            "accounts\t\(host.accounts.count)", "seed\t\(seed)",
+        ]
+        try (summary.joined(separator: "\n") + "\n")
+            .write(to: root.appendingPathComponent("generated-summary.tsv"), atomically: true, encoding: .utf8)
+        let megabytes = Double(writer.totalBytes) / 1e6
+        print("wrote \(logDirectory.path): \(writer.rotatedFiles) rotated files + current, "
+              + String(format: "%.1f MB, %d lines in %.2f s (%.0f MB/s)",
+                       megabytes, writer.lines, seconds, megabytes / max(seconds, 1e-9)))
+        for line in simulator.counters.lines { print("  " + line.replacingOccurrences(of: "\t", with: ": ")) }
+    }
+}

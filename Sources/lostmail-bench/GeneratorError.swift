@@ -1,0 +1,5 @@
+/// A generator failure with an operator-readable message.
+struct GeneratorError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `lostmail-bench`: generators and benchmarks for LostMail's log pipeline.
+@main
+struct LostMailBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lostmail-bench",
+        abstract: "Generate large qmail-send logs and measure how fast LostMail reads them.",
+        subcommands: [GenerateCommand.self, ReadCommand.self]
+    )
+}

@@ -1,0 +1,71 @@
+import Dispatch
+import Foundation
+import LogInput
+
+/// One reading pass over log files with the per-line work in one place (`LineConsumer`),
+/// so the analyser can be plugged in later without touching the timing code.
+enum Pipeline {
+    /// Figures of one pass.
+    struct Stats: Sendable {
+        var seconds: Double
+        var rawBytes: UInt64
+        var decompressedBytes: UInt64
+        var lines: Int
+        var matchingLines: Int
+        var issues: [InputIssue]
+    }
+
+    /// Reads `files` in order and hands every line to a fresh `LineConsumer`.
+    static func run(files: [LogFile], search: Bool = true) throws -> Stats {
+        var consumer = LineConsumer(search: search)
+        let clock = ContinuousClock()
+        let began = clock.now
+        let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
+            consumer.consume(file: file, lineNumber: lineNumber, line: line)
+        }
+        let elapsed = clock.now - began
+        return Stats(seconds: elapsed.seconds, rawBytes: summary.rawBytes,
+                     decompressedBytes: summary.decompressedBytes, lines: summary.lines,
+                     matchingLines: consumer.matchingLines, issues: summary.issues)
+    }
+
+    /// Runs one pass per element of `assignments` at once, each on its own thread; returns
+    /// the total bytes read and the wall time until the last one finished.
+    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws -> (bytes: UInt64, seconds: Double) {
+        let results = ResultBox()
+        let clock = ContinuousClock()
+        let began = clock.now
+        DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
+            results.add(Result { try run(files: assignments[index], search: search) })
+        }
+        let elapsed = clock.now - began
+        var bytes: UInt64 = 0
+        for result in results.all { bytes += try result.get().decompressedBytes }
+        return (bytes, elapsed.seconds)
+    }
+}
+
+/// Collects results from worker threads.
+private final class ResultBox: @unchecked Sendable {  // Sendable: every access goes through `lock`.
+    private let lock = NSLock()
+    private var results: [Result<Pipeline.Stats, any Error>] = []
+
+    func add(_ result: Result<Pipeline.Stats, any Error>) {
+        lock.lock()
+        results.append(result)
+        lock.unlock()
+    }
+
+    var all: [Result<Pipeline.Stats, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
+}

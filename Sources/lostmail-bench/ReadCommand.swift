@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import LogInput
+
+/// `lostmail-bench read`: reads logs with LogInput and compares with `grep -c delivery`.
+struct ReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Measure LogInput's read speed (MB/s, lines/s, peak RSS) next to LC_ALL=C grep -c delivery.",
+        discussion: """
+        Each --file and each --dir is one log. Both tools run --repeat times on the same files \
+        in the same run (grep first, which also warms the page cache); the best time of each is \
+        shown. With --jobs N, N logs are read at once on N threads (job i reads log i when \
+        exactly N logs are given, otherwise every job reads all of them), and the aggregate \
+        throughput is compared with one thread's.
+        """
+    )
+
+    @Option(name: .long, help: "A log file (plain, gzip, bzip2 or xz); repeatable.")
+    var file: [String] = []
+
+    @Option(name: .long, help: "A multilog directory; repeatable.")
+    var dir: [String] = []
+
+    @Option(name: .long, help: "Also read this many logs at once on separate threads and compare with one.")
+    var jobs: Int = 1
+
+    @Option(name: .long, help: "Runs per tool; the best is shown.")
+    var `repeat`: Int = 3
+
+    @Flag(name: .long, help: "Skip the grep comparison.")
+    var noGrep = false
+
+    @Flag(name: .long, help: "Per-line work: nothing (measures line splitting alone) instead of searching for `delivery`.")
+    var splitOnly = false
+
+    func validate() throws {
+        guard !file.isEmpty || !dir.isEmpty else { throw ValidationError("give --file or --dir") }
+        guard jobs >= 1, `repeat` >= 1 else { throw ValidationError("--jobs and --repeat must be at least 1") }
+    }
+
+    func run() throws {
+        var logs: [[LogFile]] = []
+        for path in dir { logs.append(try MultilogDirectory.files(in: URL(fileURLWithPath: path))) }
+        for path in file { logs.append([try LogFile(path: path)]) }
+        let files = logs.flatMap { $0 }
+        let onDisk = files.reduce(UInt64(0)) { $0 + $1.size }
+        print("input: \(logs.count) log(s), \(files.count) file(s), "
+              + String(format: "%.1f MB on disk", Double(onDisk) / 1e6))
+
+        var grepBest: GrepRunner.Result?
+        var best: Pipeline.Stats?
+        for _ in 0..<`repeat` {
+            if !noGrep {
+                let result = try GrepRunner.count("delivery", in: files)
+                if grepBest == nil || result.seconds < grepBest!.seconds { grepBest = result }
+            }
+            let stats = try Pipeline.run(files: files, search: !splitOnly)
+            if best == nil || stats.seconds < best!.seconds { best = stats }
+        }
+        guard let single = best else { return }
+        var table = BenchTable()
+        table.add(tool: "LostMail LogInput", seconds: single.seconds, bytes: single.decompressedBytes,
+                  lines: single.lines, count: single.matchingLines, peakRSS: ResourceUsage.peakSelfBytes())
+        if let grepBest {
+            table.add(tool: "LC_ALL=C grep -c delivery", seconds: grepBest.seconds, bytes: grepBest.bytes,
+                      lines: nil, count: grepBest.count, peakRSS: grepBest.peakRSS)
+        }
+        table.print()
+        if let grepBest {
+            if let note = grepBest.note { print("note: \(note)") }
+            if grepBest.note == nil, grepBest.count != single.matchingLines {
+                print("WARNING: matching line counts differ (LogInput \(single.matchingLines), grep \(grepBest.count))")
+            }
+            print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+        }
+        if !single.issues.isEmpty {
+            print("input issues: \(single.issues.count); first: \(single.issues[0])")
+        }
+        if jobs > 1 { try runJobs(logs: logs, single: single) }
+    }
+
+    private func runJobs(logs: [[LogFile]], single: Pipeline.Stats) throws {
+        let assignments = logs.count == jobs ? logs : Array(repeating: logs.flatMap { $0 }, count: jobs)
+        var bestParallel: (bytes: UInt64, seconds: Double)?
+        for _ in 0..<`repeat` {
+            let result = try Pipeline.runConcurrently(assignments, search: !splitOnly)
+            if bestParallel == nil || result.seconds < bestParallel!.seconds { bestParallel = result }
+        }
+        guard let parallel = bestParallel else { return }
+        let oneRate = Double(single.decompressedBytes) / single.seconds
+        let allRate = Double(parallel.bytes) / parallel.seconds
+        print(String(format: "%d jobs at once: %.1f MB in %.3f s = %.0f MB/s aggregate, %.2fx one job's %.0f MB/s (peak RSS %.1f MiB)",
+                     jobs, Double(parallel.bytes) / 1e6, parallel.seconds, allRate / 1e6, allRate / oneRate,
+                     oneRate / 1e6, Double(ResourceUsage.peakSelfBytes()) / 1_048_576))
+    }
+}
