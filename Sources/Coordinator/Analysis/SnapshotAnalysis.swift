@@ -1,0 +1,80 @@
+import Foundation
+import LogInput
+import QmailLog
+
+/// Analyses one host from a snapshot folder that mirrors the host's file system
+/// (`<root>/var/log/qmail/send/...`, `<root>/var/qmail/control/...`, `<root>/etc/passwd`).
+public enum SnapshotAnalysis {
+    /// The outcome for one snapshot.
+    public struct Result: Sendable {
+        /// The snapshot's name (its folder name, or the host name).
+        public var name: String
+        /// Losses, attribution and counts.
+        public var analysis: HostAnalysis
+        /// Files, bytes and input issues of the reading pass.
+        public var reading: ReadingSummary
+        /// Problems in the account maps (file:line).
+        public var configIssues: [ConfigIssue]
+        /// Account maps that were absent from the snapshot.
+        public var missingMaps: [String]
+        /// Log files read, in order (paths inside the snapshot).
+        public var files: [String] { reading.files.map(\.file.path) }
+    }
+
+    /// Reads the account maps and every log file the plan names, in order, through the analyser.
+    /// - Throws: `SnapshotError` when no log file exists at all; unreadable or corrupt files are
+    ///   reported in `reading.issues` and the run goes on.
+    public static func analyze(root: URL, name: String, plan: AnalysisPlan) throws -> Result {
+        var missing: [String] = []
+        let maps = plan.accountMapPaths.map { path -> AccountMap.Source? in
+            let url = root.appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                missing.append(path)
+                return nil
+            }
+            // Account maps are ASCII in practice; invalid bytes become U+FFFD, never a crash.
+            return AccountMap.Source(name: url.path, contents: String(decoding: data, as: UTF8.self))
+        }
+        let accounts = AccountMap(virtualdomains: maps[0], locals: maps[1], assign: maps[2], passwd: maps[3])
+        let files = try logFiles(root: root, plan: plan)
+        var analyzer = Analyzer(settings: plan.settings, accounts: accounts)
+        let reading = try LogSet.forEachLine(files: files) { file, number, line in
+            analyzer.consume(line, file: file.path, lineNumber: number)
+        }
+        return Result(name: name, analysis: analyzer.finish(), reading: reading,
+                      configIssues: accounts.issues, missingMaps: missing)
+    }
+
+    /// The log files of the plan inside `root`: archives (by name) first, then each multilog
+    /// directory in the order the playbook lists them.
+    static func logFiles(root: URL, plan: AnalysisPlan) throws -> [LogFile] {
+        var files: [LogFile] = []
+        for pattern in plan.logs.archives {
+            for path in Glob.paths(matching: root.path + pattern) {
+                files.append(try LogFile(path: path))
+            }
+        }
+        for directory in plan.logs.multilog {
+            let url = root.appendingPathComponent(directory)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+                  isDirectory.boolValue else { continue }
+            files += try MultilogDirectory.files(in: url)
+        }
+        guard !files.isEmpty else {
+            throw SnapshotError(root: root.path,
+                                message: "holds no qmail-send log (looked in \((plan.logs.multilog + plan.logs.archives).joined(separator: ", ")))")
+        }
+        return files
+    }
+}
+
+/// A snapshot that cannot be analysed at all.
+public struct SnapshotError: Error, CustomStringConvertible {
+    /// The snapshot folder.
+    public var root: String
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { "snapshot \(root): \(message)" }
+}
