@@ -175,11 +175,15 @@ prepare_host() {
     chmod 0700 "$h/root" "$h/root/.ssh"; chmod 0755 "$h/home"
     [ -f "$h/etc/ssh_host_ed25519_key" ] ||
         ssh-keygen -q -t ed25519 -N '' -C "h$i" -f "$h/etc/ssh_host_ed25519_key"
+    # A second host key (ecdsa, not in known_hosts): clients must prefer the recorded type.
+    [ -f "$h/etc/ssh_host_ecdsa_key" ] ||
+        ssh-keygen -q -t ecdsa -N '' -C "h$i" -f "$h/etc/ssh_host_ecdsa_key"
     cp "$DIR/client/id_ed25519.pub" "$h/root/.ssh/authorized_keys"
     chmod 0600 "$h/root/.ssh/authorized_keys"
     cat > "$h/sshd_config" <<EOF
 ListenAddress $addr:$PORT
 HostKey $h/etc/ssh_host_ed25519_key
+HostKey $h/etc/ssh_host_ecdsa_key
 PidFile $h/sshd.pid
 PermitRootLogin prohibit-password
 PasswordAuthentication no
