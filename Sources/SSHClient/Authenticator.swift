@@ -38,6 +38,12 @@ enum Authenticator {
             throw SSHError(.keyFile, operation: operation, code: rc,
                            message: "cannot use key \(path) (\(detail)); wrong or missing passphrase, "
                                + "or a format libssh2 does not read", host: handle.endpoint)
+        case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED where handle.lastError().message.contains("Callback"):
+            // The server accepted the public key but signing failed locally: the private key
+            // could not be decrypted.
+            throw SSHError(.keyFile, operation: operation, code: rc,
+                           message: "cannot sign with key \(path): wrong or missing passphrase, or a "
+                               + "format libssh2 does not read", host: handle.endpoint)
         case LIBSSH2_ERROR_AUTHENTICATION_FAILED, LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
             let detail = handle.lastError().message
             throw SSHError(.authenticationFailed, operation: operation, code: rc,

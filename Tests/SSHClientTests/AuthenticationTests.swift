@@ -52,7 +52,7 @@ final class AuthenticationTests: XCTestCase {
         let good = try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key, passphrase: "correct horse")))
         XCTAssertEqual(try good.run(["id", "-u"]).stdoutText, "0\n")
         let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key, passphrase: "wrong"))) }
-        XCTAssertEqual(error?.kind, .keyFile)
+        XCTAssertEqual(error?.kind, .keyFile, error?.description ?? "")
         XCTAssertTrue(error?.description.contains(key) ?? false, error?.description ?? "")
     }
 

@@ -137,7 +137,7 @@ final class CommandAndSFTPTests: XCTestCase {
 
     func testHostileFileNameThroughRunAndSFTP() throws {
         let session = try fleet.connect(2)
-        let name = "we ird 'q' \"dq\" $(touch /root/pwned) `touch /root/pwned2`;rm -rf x\nline2 \\ *"
+        let name = "we ird 'q' \"dq\" $(touch pwned) `touch pwned2`;rm -rf x\nline2 \\ *"
         let dir = "/root/hostile"
         let path = "\(dir)/\(name)"
         let content = "content of a hostile file\n"
@@ -176,8 +176,7 @@ final class CommandAndSFTPTests: XCTestCase {
 
     func testListDirectoryReportsSizesTypesAndLinks() throws {
         let session = try fleet.connect(2)
-        let corpusSend = TestFleet.packageRoot
-            .appendingPathComponent("../shared/corpus/qmail-incident/host/var/log/qmail/send").standardized
+        let corpusSend = TestFleet.corpus.appendingPathComponent("host/var/log/qmail/send")
         let localCurrent = try FileManager.default.attributesOfItem(atPath: corpusSend.appendingPathComponent("current").path)
         let entries = try session.list("/var/log/qmail/send")
         let current = try XCTUnwrap(entries.first { $0.name == "current" })

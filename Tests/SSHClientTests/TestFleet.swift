@@ -10,6 +10,13 @@ import XCTest
 final class TestFleet {
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The shared incident corpus: <package root>/../shared (CI, main checkout), else
+    /// /work/shared (worktrees here), the same default as fleet.sh.
+    static var corpus: URL {
+        let nextToPackage = packageRoot.appendingPathComponent("../shared/corpus/qmail-incident").standardized
+        if FileManager.default.fileExists(atPath: nextToPackage.path) { return nextToPackage }
+        return URL(fileURLWithPath: "/work/shared/corpus/qmail-incident")
+    }
     static var script: String { packageRoot.appendingPathComponent("Scripts/fleet.sh").path }
 
     let dir: String
