@@ -36,6 +36,7 @@ extension SSHSession {
         let deadline = Date().addingTimeInterval(seconds)
         handle.setBlockingTimeout(min(seconds, options.timeouts.io))
         let channel = try ExecChannel(handle: handle, command: command)
+        handle.setBlockingTimeout(options.timeouts.io)
         libssh2_session_set_blocking(handle.raw, 0)
         defer { libssh2_session_set_blocking(handle.raw, 1) }
         var pump = ChannelPump(handle: handle, channel: channel.raw, deadline: deadline, operation: operation,

@@ -102,9 +102,21 @@ struct SSHBench: ParsableCommand {
     /// MB/s (10^6 bytes per second) of `body` moving `bytes`.
     private static func rate(_ bytes: UInt64, _ body: () throws -> Void) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = cpuSeconds()
         try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        print(String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU)",
+                     Double(bytes) / 1e6, seconds, cpuSeconds() - cpuStart))
         return Double(bytes) / seconds / 1e6
+    }
+
+    /// User + system CPU time of this process (all threads).
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
     }
 
     @discardableResult
