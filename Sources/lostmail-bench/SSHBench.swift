@@ -31,7 +31,12 @@ struct SSHBench: ParsableCommand {
         let script = fleetScript ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/fleet.sh").path
         try Self.shell(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])
-        defer { if !keepFleet { _ = try? Self.shell(["/bin/bash", script, "down", "--dir", dir]) } }
+        defer {
+            if !keepFleet {
+                _ = try? Self.shell(["/bin/bash", script, "down", "--dir", dir])
+                for host in 1...hosts { try? FileManager.default.removeItem(atPath: "\(dir)/h\(host)/root/bench.bin") }
+            }
+        }
         let bytes = UInt64(sizeMb) * 1024 * 1024
         let remote = "/root/bench.bin"
         let local = "\(dir)/bench-local"

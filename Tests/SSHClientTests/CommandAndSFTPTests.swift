@@ -22,6 +22,7 @@ final class CommandAndSFTPTests: XCTestCase {
 
     override class func tearDown() {
         fleet?.down()
+        if let fleet { try? FileManager.default.removeItem(atPath: "\(fleet.hostDir(1))\(bigFile)") }
         super.tearDown()
     }
 
@@ -141,7 +142,8 @@ final class CommandAndSFTPTests: XCTestCase {
         let dir = "/root/hostile"
         let path = "\(dir)/\(name)"
         let content = "content of a hostile file\n"
-        let made = try session.run(["sh", "-c", "mkdir -p \"$1\" && printf %s \"$2\" > \"$3\"", "sh", dir, content, path])
+        let made = try session.run(["sh", "-c", "rm -rf \"$1\" pwned pwned2 && mkdir -p \"$1\" && printf %s \"$2\" > \"$3\"",
+                                    "sh", dir, content, path])
         XCTAssertEqual(made.exitStatus, 0, made.stderrText)
         XCTAssertEqual(try session.run(["cat", path]).stdoutText, content)
 
