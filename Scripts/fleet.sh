@@ -14,6 +14,7 @@
 #   fleet.sh load --dir DIR --host I --corpus PATH   (a corpus, or a snapshot dir: PATH[/host]/var/...)
 #   fleet.sh down --dir DIR
 #   fleet.sh stop-host|start-host|pause-host|resume-host --dir DIR --host I
+#   fleet.sh drop-connections --dir DIR --host I   (kill per-connection sshd processes: a cut)
 #   fleet.sh status --dir DIR
 #
 # DIR/fleet.env lists the hosts (FLEET_HOST_<i>=address), the client key and known_hosts.
@@ -235,6 +236,16 @@ stop_host() {
     rm -f "$(host_dir "$i")/sshd.pid"
 }
 
+# Kills every per-connection process of a host (the listener keeps running): a network cut.
+drop_connections() {
+    local listener pids p
+    listener=$(cat "$(host_dir "$1")/sshd.pid" 2>/dev/null || true)
+    pids=""
+    for p in $(host_pids "$1"); do [ "$p" = "$listener" ] || pids="$pids $p"; done
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+}
+
 signal_host() {
     local pids; pids=$(host_pids "$1")
     [ -n "$pids" ] || die "h$1 is not running"
@@ -348,6 +359,7 @@ case "$CMD" in
     start-host) load_env; need_host; start_host "$HOST" ;;
     pause-host) load_env; need_host; signal_host "$HOST" STOP ;;
     resume-host) load_env; need_host; signal_host "$HOST" CONT ;;
+    drop-connections) load_env; need_host; drop_connections "$HOST" ;;
     status) cmd_status ;;
     *) die "unknown command: $CMD" ;;
 esac

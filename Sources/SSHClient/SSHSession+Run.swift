@@ -35,13 +35,13 @@ extension SSHSession {
         let seconds = timeout ?? options.timeouts.command
         let deadline = Date().addingTimeInterval(seconds)
         handle.setBlockingTimeout(min(seconds, options.timeouts.io))
-        let channel = try ExecChannel(handle: handle, command: command)
-        handle.setBlockingTimeout(options.timeouts.io)
-        libssh2_session_set_blocking(handle.raw, 0)
         defer { libssh2_session_set_blocking(handle.raw, 1) }
-        var pump = ChannelPump(handle: handle, channel: channel.raw, deadline: deadline, operation: operation,
-                               timeout: seconds)
         do {
+            let channel = try ExecChannel(handle: handle, command: command)
+            handle.setBlockingTimeout(options.timeouts.io)
+            libssh2_session_set_blocking(handle.raw, 0)
+            var pump = ChannelPump(handle: handle, channel: channel.raw, deadline: deadline, operation: operation,
+                                   timeout: seconds)
             let stderr = try pump.transfer(stdinSource: stdinSource, stdout: consumer)
             let (status, signal) = try pump.finish()
             return CommandResult(stdout: Data(), stderr: stderr, exitStatus: signal == nil ? status : nil,

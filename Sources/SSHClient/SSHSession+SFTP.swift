@@ -120,11 +120,7 @@ extension SSHSession {
         while position < size {
             let want = Int(min(UInt64(Self.readSize), size - position))
             let count = libssh2_sftp_read(file.raw, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), want)
-            if count < 0 {
-                let error = channel.error("sftp read \(remotePath) at byte \(position)")
-                if error.kind == .timeout || error.kind == .disconnected { handle.brokenReason = error.message }
-                throw error
-            }
+            if count < 0 { throw channel.error("sftp read \(remotePath) at byte \(position)") }
             if count == 0 {
                 throw SSHError(.sizeMismatch, operation: "download \(remotePath)",
                                message: "the file ended at byte \(position), \(size) bytes were expected",

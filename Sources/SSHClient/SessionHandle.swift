@@ -75,6 +75,10 @@ final class SessionHandle {
         }
         let message = code == LIBSSH2_ERROR_TIMEOUT && last.code != code
             ? "timed out waiting for the server" : last.message
+        if resolved == .timeout || resolved == .disconnected, brokenReason == nil {
+            // libssh2 stopped mid-operation: nothing more can be sent on this session.
+            brokenReason = "\(operation): \(message)"
+        }
         return SSHError(resolved, operation: operation, code: code, message: message, host: endpoint)
     }
 

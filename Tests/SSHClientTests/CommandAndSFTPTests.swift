@@ -129,11 +129,52 @@ final class CommandAndSFTPTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(partial, 70 * 1024 * 1024)
         XCTAssertLessThan(partial, Self.bigSize)
 
+        // The aborted session still works for other requests.
+        XCTAssertEqual(try first.stat(Self.bigFile).size, Self.bigSize)
+        XCTAssertTrue(try first.run(["true"]).succeeded)
+
         let second = try fleet.connect(1)
         XCTAssertEqual(try second.download(Self.bigFile, to: local, resume: true), Self.bigSize - partial)
         XCTAssertEqual(try TestFleet.sha256(ofFile: local.path), sha)
         // A complete local file resumes with nothing to transfer.
         XCTAssertEqual(try second.download(Self.bigFile, to: local, resume: true), 0)
+    }
+
+    func testDownloadCutByServerResumes() throws {
+        let sha = try bigFileChecksum(try fleet.connect(1))
+        let local = scratch.appendingPathComponent("dropped.bin")
+        try? FileManager.default.removeItem(at: local)
+        defer { try? FileManager.default.removeItem(at: local) }
+        let session = try fleet.connect(1)
+        var dropped = false
+        let error = expectSSHError {
+            try session.download(Self.bigFile, to: local) { size in
+                if size >= 50 * 1024 * 1024 && !dropped {
+                    dropped = true
+                    try self.fleet.host(1, "drop-connections")
+                }
+            }
+        }
+        XCTAssertTrue(dropped)
+        XCTAssertTrue([.disconnected, .sftp, .sizeMismatch].contains(error?.kind), error?.description ?? "")
+        XCTAssertEqual(expectSSHError { try session.run(["true"]) }?.kind, .disconnected)
+        let partial = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: local.path)[.size] as? UInt64)
+        XCTAssertLessThan(partial, Self.bigSize)
+        XCTAssertEqual(try fleet.connect(1).download(Self.bigFile, to: local, resume: true), Self.bigSize - partial)
+        XCTAssertEqual(try TestFleet.sha256(ofFile: local.path), sha)
+    }
+
+    func testHostHungMidSessionTimesOut() throws {
+        let session = try SSHSession(fleet.options(host: 2, timeouts: SSHTimeouts(io: 2)))
+        XCTAssertTrue(try session.run(["true"]).succeeded)
+        try fleet.host(2, "pause-host")
+        defer { try? fleet.host(2, "resume-host") }
+        XCTAssertEqual(expectSSHError { try session.run(["true"], timeout: 2) }?.kind, .timeout)
+        let sftp = try SSHSession(fleet.options(host: 1, timeouts: SSHTimeouts(io: 2)))
+        _ = try sftp.stat("/root")
+        try fleet.host(1, "pause-host")
+        defer { try? fleet.host(1, "resume-host") }
+        XCTAssertEqual(expectSSHError { try sftp.stat("/root") }?.kind, .timeout)
     }
 
     func testHostileFileNameThroughRunAndSFTP() throws {
