@@ -107,6 +107,15 @@ public final class SSHSession {
         return "SHA256:" + data.base64EncodedString().replacingOccurrences(of: "=", with: "")
     }
 
+    /// The negotiated algorithms, e.g. "kex curve25519-sha256, cipher aes128-ctr, mac hmac-sha2-256".
+    public var negotiatedAlgorithms: String {
+        func method(_ type: Int32) -> String {
+            libssh2_session_methods(handle.raw, type).map { String(cString: $0) } ?? "?"
+        }
+        return "kex \(method(LIBSSH2_METHOD_KEX)), cipher \(method(LIBSSH2_METHOD_CRYPT_SC)), "
+            + "mac \(method(LIBSSH2_METHOD_MAC_SC))"
+    }
+
     /// Sends a disconnect now (otherwise the session disconnects when released). Later calls
     /// throw `.disconnected`.
     public func close() {

@@ -50,6 +50,7 @@ struct SSHBench: ParsableCommand {
             guard made.succeeded else { throw ValidationError("h\(host): cannot make \(remote): \(made.stderrText)") }
         }
         print("file: \(sizeMb) MiB from \(net).1:2222 (loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("LostMail (libssh2): \(try SSHSession(options(1)).negotiatedAlgorithms)")
 
         var bestLostMail = 0.0
         var bestScp = 0.0
