@@ -82,6 +82,7 @@ struct ChannelPump {
 
     private func wait() throws {
         if !handle.waitSocket(until: deadline) {
+            handle.brokenReason = "\(operation) timed out after \(timeout) s"
             throw SSHError(.timeout, operation: operation, code: LIBSSH2_ERROR_TIMEOUT,
                            message: "the command did not finish within \(timeout) s", host: handle.endpoint)
         }

@@ -36,21 +36,31 @@ extension SSHSession {
         let deadline = Date().addingTimeInterval(seconds)
         handle.setBlockingTimeout(min(seconds, options.timeouts.io))
         defer { libssh2_session_set_blocking(handle.raw, 1) }
+        // Declared outside `do` so that on failure the session is marked unusable before the
+        // channel is freed (freeing then waits at most 1 s instead of for the remote command).
+        var channel: ExecChannel?
         do {
-            let channel = try ExecChannel(handle: handle, command: command)
+            let opened = try ExecChannel(handle: handle, command: command)
+            channel = opened
             handle.setBlockingTimeout(options.timeouts.io)
             libssh2_session_set_blocking(handle.raw, 0)
-            var pump = ChannelPump(handle: handle, channel: channel.raw, deadline: deadline, operation: operation,
+            var pump = ChannelPump(handle: handle, channel: opened.raw, deadline: deadline, operation: operation,
                                    timeout: seconds)
             let stderr = try pump.transfer(stdinSource: stdinSource, stdout: consumer)
             let (status, signal) = try pump.finish()
             return CommandResult(stdout: Data(), stderr: stderr, exitStatus: signal == nil ? status : nil,
                                  exitSignal: signal)
         } catch let error as SSHError {
-            if error.kind == .timeout || error.kind == .disconnected { handle.brokenReason = error.message }
+            if channel != nil, handle.brokenReason == nil, error.kind != .channel {
+                handle.brokenReason = "\(operation): \(error.message)"
+            }
+            channel = nil
             throw error
         } catch {
-            handle.brokenReason = "aborted by the caller: \(error)"
+            // The caller's stdin source or stdout consumer gave up mid-stream: the channel
+            // cannot be drained, so the session is abandoned.
+            handle.brokenReason = "\(operation) aborted by the caller: \(error)"
+            channel = nil
             throw error
         }
     }

@@ -69,6 +69,18 @@ final class CommandAndSFTPTests: XCTestCase {
         XCTAssertEqual(expectSSHError { try session.run(["true"]) }?.kind, .disconnected)
     }
 
+    func testConsumerAbortStopsEndlessCommand() throws {
+        struct Enough: Error {}
+        let session = try fleet.connect(2)
+        var received = 0
+        XCTAssertThrowsError(try session.run(["yes"]) { chunk in
+            received += chunk.count
+            if received > 1024 * 1024 { throw Enough() }
+        }) { XCTAssertTrue($0 is Enough) }
+        XCTAssertGreaterThan(received, 1024 * 1024)
+        XCTAssertEqual(expectSSHError { try session.run(["true"]) }?.kind, .disconnected)
+    }
+
     func testEightMegabytesOnStdoutAndStderrAtOnce() throws {
         let session = try fleet.connect(1)
         let script = "head -c 8388608 /dev/zero | tr '\\0' o & head -c 8388608 /dev/zero | tr '\\0' e >&2; wait"
