@@ -135,28 +135,46 @@ extension SSHSession {
     /// Writes `data` to `remotePath` (created or truncated), then sets its permission bits to
     /// `mode` exactly (not reduced by the server's umask).
     public func upload(_ data: Data, to remotePath: String, mode: UInt32 = 0o644) throws {
+        var sent = false
+        try upload(to: remotePath, mode: mode) {
+            if sent { return nil }
+            sent = true
+            return data
+        }
+    }
+
+    /// Uploads a local file, streaming it in 1 MiB chunks; `mode` as in `upload(_:to:mode:)`.
+    public func upload(file localURL: URL, to remotePath: String, mode: UInt32 = 0o644) throws {
+        let fd = open(localURL.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw localError("open \(localURL.path)") }
+        defer { Glibc.close(fd) }
+        var buffer = [UInt8](repeating: 0, count: Self.readSize)
+        try upload(to: remotePath, mode: mode) {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { throw localError("read \(localURL.path)") }
+            return count == 0 ? nil : Data(buffer[0..<count])
+        }
+    }
+
+    /// Opens `remotePath` for writing and sends the chunks `next` returns until it returns nil.
+    private func upload(to remotePath: String, mode: UInt32, next: () throws -> Data?) throws {
         let channel = try sftp()
         let file = try SFTPFile(channel: channel, path: remotePath,
                                 flags: LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_TRUNC, mode: Int(mode))
-        try data.withUnsafeBytes { bytes in
-            var done = 0
-            while done < bytes.count {
-                let chunk = min(Self.readSize, bytes.count - done)
-                let n = libssh2_sftp_write(file.raw, bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + done, chunk)
-                if n < 0 { throw channel.error("sftp write \(remotePath) at byte \(done)") }
-                done += n
+        var offset = 0
+        while let chunk = try next() {
+            try chunk.withUnsafeBytes { bytes in
+                var done = 0
+                while done < bytes.count {
+                    let n = libssh2_sftp_write(file.raw, bytes.baseAddress!.assumingMemoryBound(to: CChar.self) + done,
+                                               bytes.count - done)
+                    if n < 0 { throw channel.error("sftp write \(remotePath) at byte \(offset + done)") }
+                    done += n
+                }
             }
+            offset += chunk.count
         }
         try file.setPermissions(mode)
-    }
-
-    /// Uploads a local file (read whole into memory; meant for configuration-sized files).
-    public func upload(file localURL: URL, to remotePath: String, mode: UInt32 = 0o644) throws {
-        guard let data = FileManager.default.contents(atPath: localURL.path) else {
-            throw SSHError(.localFile, operation: "upload \(localURL.path)", code: errno,
-                           message: "cannot read \(localURL.path)", host: handle.endpoint)
-        }
-        try upload(data, to: remotePath, mode: mode)
     }
 
     private func localError(_ operation: String) -> SSHError {

@@ -223,10 +223,14 @@ final class CommandAndSFTPTests: XCTestCase {
             XCTAssertEqual(stat, "\(String(mode, radix: 8)) \(data.count)\n")
             XCTAssertEqual(try session.stat("/root/up/tool.sh").permissions, mode)
         }
-        let local = scratch.appendingPathComponent("upload.txt")
-        try Data("from a file\n".utf8).write(to: local)
-        try session.upload(file: local, to: "/root/up/file.txt", mode: 0o640)
-        XCTAssertEqual(try session.run(["cat", "/root/up/file.txt"]).stdoutText, "from a file\n")
+        // A file larger than one chunk streams through intact.
+        let local = scratch.appendingPathComponent("upload.bin")
+        let content = Data((0..<(3 * 1024 * 1024 + 17)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try content.write(to: local)
+        try session.upload(file: local, to: "/root/up/file.bin", mode: 0o640)
+        XCTAssertEqual(try session.run(["sha256sum", "/root/up/file.bin"]).stdoutText.prefix(64),
+                       try TestFleet.sha256(ofFile: local.path).prefix(64))
+        XCTAssertEqual(try session.stat("/root/up/file.bin").permissions, 0o640)
     }
 
     func testListDirectoryReportsSizesTypesAndLinks() throws {
