@@ -52,8 +52,8 @@ struct SSHBench: ParsableCommand {
         print("file: \(sizeMb) MiB from \(net).1:2222 (loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("LostMail (libssh2): \(try SSHSession(options(1)).negotiatedAlgorithms)")
 
-        var bestLostMail = 0.0
-        var bestScp = 0.0
+        var lostMailRates: [Double] = []
+        var scpRates: [Double] = []
         for round in 1...rounds {
             let target = URL(fileURLWithPath: "\(local)/lostmail.bin")
             let lostMail = try Self.rate(bytes) {
@@ -69,11 +69,15 @@ struct SSHBench: ParsableCommand {
             try? FileManager.default.removeItem(at: target)
             print(String(format: "round %d: LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx",
                          round, lostMail, scp, lostMail / scp))
-            bestLostMail = max(bestLostMail, lostMail)
-            bestScp = max(bestScp, scp)
+            lostMailRates.append(lostMail)
+            scpRates.append(scp)
         }
-        print(String(format: "best:    LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx (target >= 0.90x)",
-                     bestLostMail, bestScp, bestLostMail / bestScp))
+        let medianLostMail = Self.median(lostMailRates)
+        let medianScp = Self.median(scpRates)
+        print(String(format: "best:    LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx",
+                     lostMailRates.max() ?? 0, scpRates.max() ?? 0, (lostMailRates.max() ?? 0) / (scpRates.max() ?? 1)))
+        print(String(format: "median:  LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx (target >= 0.90x)",
+                     medianLostMail, medianScp, medianLostMail / medianScp))
 
         let failures = FailureList()
         let aggregate = try Self.rate(bytes * UInt64(hosts)) {
@@ -95,8 +99,9 @@ struct SSHBench: ParsableCommand {
             group.wait()
         }
         for failure in failures.all { print("FAILED \(failure)") }
-        print(String(format: "%d hosts at once: aggregate %7.1f MB/s   vs one host %7.1f MB/s   ratio %.2fx (target >= 1.50x)",
-                     hosts, aggregate, bestLostMail, aggregate / bestLostMail))
+        print(String(format: "%d hosts at once: aggregate %7.1f MB/s   vs one host (median) %7.1f MB/s   ratio %.2fx "
+                     + "(target >= 1.50x; needs idle cores: one stream already keeps client + sshd busy)",
+                     hosts, aggregate, medianLostMail, aggregate / medianLostMail))
     }
 
     private func options(_ host: Int) -> SSHConnectOptions {
@@ -109,11 +114,31 @@ struct SSHBench: ParsableCommand {
     private static func rate(_ bytes: UInt64, _ body: () throws -> Void) throws -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         let cpuStart = cpuSeconds()
+        let machineStart = machineTicks()
         try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print(String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU)",
-                     Double(bytes) / 1e6, seconds, cpuSeconds() - cpuStart))
+        let machineEnd = machineTicks()
+        let busy = Double(machineEnd.busy - machineStart.busy) / Double(max(1, machineEnd.total - machineStart.total))
+        print(String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU; all cores %.0f%% busy)",
+                     Double(bytes) / 1e6, seconds, cpuSeconds() - cpuStart, busy * 100))
         return Double(bytes) / seconds / 1e6
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Busy and total jiffies of all cores, from /proc/stat (busy excludes idle and iowait).
+    private static func machineTicks() -> (busy: UInt64, total: UInt64) {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return (0, 0) }
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 5 else { return (0, 0) }
+        let total = fields.reduce(0, +)
+        return (total - fields[3] - fields[4], total)
     }
 
     /// User + system CPU time of this process (all threads).
