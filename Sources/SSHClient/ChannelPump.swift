@@ -26,6 +26,7 @@ struct ChannelPump {
         var pending = Data()
         var eofSent = false
         var source = stdinSource
+        var zeroReads = 0
         while true {
             var progressed = false
             if !eofSent {
@@ -52,9 +53,16 @@ struct ChannelPump {
             progressed = progressed || out.read || err.read
             let atEOF = libssh2_channel_eof(channel) != 0
             if out.ended && err.ended && atEOF { return stderr }
-            // A 0 read before EOF means libssh2 consumed a packet of another kind: go on reading.
-            if (out.ended || err.ended) && !atEOF { progressed = true }
-            if !progressed { try wait() }
+            if progressed {
+                zeroReads = 0
+            } else if (out.ended || err.ended) && !atEOF && zeroReads < 64 {
+                // A 0 read before EOF: libssh2 consumed a packet of another kind; read again
+                // (a few times, so a peer that closes without EOF cannot make us spin).
+                zeroReads += 1
+            } else {
+                try wait()
+            }
+            if Date() >= deadline { try timedOut() }
         }
     }
 
@@ -81,11 +89,13 @@ struct ChannelPump {
     }
 
     private func wait() throws {
-        if !handle.waitSocket(until: deadline) {
-            handle.brokenReason = "\(operation) timed out after \(timeout) s"
-            throw SSHError(.timeout, operation: operation, code: LIBSSH2_ERROR_TIMEOUT,
-                           message: "the command did not finish within \(timeout) s", host: handle.endpoint)
-        }
+        if !handle.waitSocket(until: deadline) { try timedOut() }
+    }
+
+    private func timedOut() throws -> Never {
+        handle.brokenReason = "\(operation) timed out after \(timeout) s"
+        throw SSHError(.timeout, operation: operation, code: LIBSSH2_ERROR_TIMEOUT,
+                       message: "the command did not finish within \(timeout) s", host: handle.endpoint)
     }
 
     /// Closes the channel and returns the exit status and signal.
