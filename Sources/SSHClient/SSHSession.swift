@@ -1,0 +1,126 @@
+import CLibSSH2
+import Foundation
+
+/// One authenticated SSH connection to one host (libssh2 session + TCP socket).
+///
+/// Threading: a session, its channels and its SFTP handles belong to one thread at a time
+/// (libssh2 is not thread-safe per session). The class is deliberately not `Sendable`: make
+/// the session inside the thread or queue that uses it, and use another session for another
+/// host. Sessions to different hosts run in parallel without any locking.
+///
+/// Errors: every method throws `SSHError`. After a timeout or transport failure the session is
+/// unusable (later calls throw `.disconnected`); open a new one.
+public final class SSHSession {
+    /// What this session was opened with.
+    public let options: SSHConnectOptions
+    /// SHA256 fingerprint of the host key, OpenSSH style ("SHA256:...").
+    public let hostKeyFingerprint: String
+    /// The host key algorithm negotiated (e.g. "ssh-ed25519").
+    public let hostKeyAlgorithm: String
+
+    let handle: SessionHandle
+    var sftpChannel: SFTPChannel?
+
+    /// Connects, verifies the host key against known_hosts and authenticates.
+    ///
+    /// - Unknown host: refused (`.hostKeyUnknown`) unless the policy is `.acceptNew`, which
+    ///   appends `[host]:port algorithm key` to the known_hosts file.
+    /// - Changed host key: always refused (`.hostKeyChanged`, naming the SHA256 fingerprint).
+    /// - The host key algorithms offered to the server are limited to the types known_hosts
+    ///   holds for this host (libssh2 would otherwise prefer ecdsa and miss an ed25519 entry).
+    public init(_ options: SSHConnectOptions) throws {
+        self.options = options
+        let timeouts = options.timeouts
+        let socket = try SocketConnector.connect(host: options.host, port: options.port, timeout: timeouts.connect)
+        let handle = try SessionHandle(socket: socket, endpoint: options.endpoint)
+        self.handle = handle
+        libssh2_session_set_blocking(handle.raw, 1)
+
+        (hostKeyAlgorithm, hostKeyFingerprint) = try Self.handshakeAndVerify(handle, options)
+
+        handle.setBlockingTimeout(timeouts.authentication)
+        try Authenticator.authenticate(handle, user: options.user, with: options.authentication)
+        handle.setBlockingTimeout(timeouts.io)
+    }
+
+    /// Handshake with the host key preference from known_hosts, then the host key check.
+    /// The known_hosts collection is freed when this returns (before the session).
+    private static func handshakeAndVerify(_ handle: SessionHandle,
+                                           _ options: SSHConnectOptions) throws -> (String, String) {
+        let knownHosts = try KnownHosts(handle: handle, path: options.knownHostsPath)
+        let known = knownHosts.keyTypes(host: options.host, port: options.port)
+        if !known.isEmpty {
+            let preference = known.map(\.name).joined(separator: ",")
+            let rc = libssh2_session_method_pref(handle.raw, LIBSSH2_METHOD_HOSTKEY, preference)
+            if rc != 0 { throw handle.error(.handshake, "set host key preference \(preference)", code: rc) }
+        }
+        handle.setBlockingTimeout(options.timeouts.handshake)
+        let rc = libssh2_session_handshake(handle.raw, handle.socket)
+        guard rc == 0 else {
+            let error = handle.error(.handshake, "SSH handshake", code: rc)
+            if error.kind == .timeout {
+                throw SSHError(.timeout, operation: "SSH handshake", code: rc,
+                               message: "the server sent no SSH greeting/key exchange within "
+                                   + "\(options.timeouts.handshake) s (host hung or overloaded)",
+                               host: handle.endpoint)
+            }
+            throw error
+        }
+        handle.handshaken = true
+
+        var length = 0
+        var type: Int32 = 0
+        guard let keyPointer = libssh2_session_hostkey(handle.raw, &length, &type) else {
+            throw handle.error(.handshake, "read host key", code: handle.lastError().code)
+        }
+        let key = UnsafeRawBufferPointer(start: keyPointer, count: length)
+        let fingerprint = Self.fingerprint(handle)
+        let algorithm = keyBlobAlgorithm(key) ?? "unknown"
+        guard let keyType = HostKeyType(sessionType: type) else {
+            throw SSHError(.handshake, operation: "verify host key", message: "unsupported host key type \(algorithm)",
+                           host: handle.endpoint, fingerprint: fingerprint)
+        }
+        switch try knownHosts.check(host: options.host, port: options.port, key: key, type: keyType) {
+        case .match:
+            break
+        case .mismatch:
+            throw SSHError(.hostKeyChanged, operation: "verify host key", code: LIBSSH2_KNOWNHOST_CHECK_MISMATCH,
+                           message: "\(algorithm) key for \(options.host) port \(options.port) differs from "
+                               + "the one recorded in \(options.knownHostsPath)",
+                           host: handle.endpoint, fingerprint: fingerprint)
+        case .notFound:
+            guard options.hostKeyPolicy == .acceptNew else {
+                throw SSHError(.hostKeyUnknown, operation: "verify host key",
+                               code: LIBSSH2_KNOWNHOST_CHECK_NOTFOUND,
+                               message: "no \(algorithm) entry for [\(options.host)]:\(options.port) in "
+                                   + options.knownHostsPath, host: handle.endpoint, fingerprint: fingerprint)
+            }
+            try knownHosts.append(host: options.host, port: options.port, algorithm: algorithm, key: key)
+        }
+        return (algorithm, fingerprint)
+    }
+
+    /// "SHA256:<base64 without padding>" of the session's host key, as OpenSSH prints it.
+    private static func fingerprint(_ handle: SessionHandle) -> String {
+        guard let hash = libssh2_hostkey_hash(handle.raw, LIBSSH2_HOSTKEY_HASH_SHA256) else { return "SHA256:?" }
+        let data = Data(bytes: hash, count: 32)
+        return "SHA256:" + data.base64EncodedString().replacingOccurrences(of: "=", with: "")
+    }
+
+    /// The negotiated algorithms, e.g. "kex curve25519-sha256, cipher aes128-ctr, mac hmac-sha2-256".
+    public var negotiatedAlgorithms: String {
+        func method(_ type: Int32) -> String {
+            libssh2_session_methods(handle.raw, type).map { String(cString: $0) } ?? "?"
+        }
+        return "kex \(method(LIBSSH2_METHOD_KEX)), cipher \(method(LIBSSH2_METHOD_CRYPT_SC)), "
+            + "mac \(method(LIBSSH2_METHOD_MAC_SC))"
+    }
+
+    /// Sends a disconnect now (otherwise the session disconnects when released). Later calls
+    /// throw `.disconnected`.
+    public func close() {
+        sftpChannel = nil
+        handle.disconnect()
+        handle.brokenReason = handle.brokenReason ?? "the session was closed"
+    }
+}

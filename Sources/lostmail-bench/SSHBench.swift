@@ -1,0 +1,177 @@
+import ArgumentParser
+import Foundation
+import SSHClient
+
+/// `lostmail-bench ssh`: LostMail SFTP vs OpenSSH scp on the same file, and 8 hosts at once.
+///
+/// Brings up its own fleet with Scripts/fleet.sh (needs root), makes a random file of
+/// `--size-mb` MB on every host, then (1) pulls it from h1 with LostMail and with scp, side by
+/// side, `--rounds` times each, and (2) pulls it from every host at once (a thread per host).
+struct SSHBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ssh",
+        abstract: "SFTP download speed: LostMail (libssh2) vs OpenSSH scp, one host and N hosts at once.")
+
+    @Option(help: "Fleet directory (created; the fleet is stopped at the end).")
+    var dir = "/var/tmp/lostmail-bench-ssh"
+    @Option(help: "Loopback /24 of the fleet (127.X.Y).")
+    var net = "127.0.31"
+    @Option(help: "Hosts pulled at once in the fan-out run.")
+    var hosts = 8
+    @Option(help: "Size of the test file in MB (MiB).")
+    var sizeMb = 200
+    @Option(help: "Rounds of the single-host comparison (best is reported).")
+    var rounds = 3
+    @Option(help: "Path of Scripts/fleet.sh (default: found from this source file).")
+    var fleetScript: String?
+    @Flag(help: "Leave the fleet running at the end.")
+    var keepFleet = false
+
+    func run() throws {
+        let script = fleetScript ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/fleet.sh").path
+        try Self.shell(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])
+        defer {
+            if !keepFleet {
+                _ = try? Self.shell(["/bin/bash", script, "down", "--dir", dir])
+                for host in 1...hosts { try? FileManager.default.removeItem(atPath: "\(dir)/h\(host)/root/bench.bin") }
+            }
+        }
+        let bytes = UInt64(sizeMb) * 1024 * 1024
+        let remote = "/root/bench.bin"
+        let local = "\(dir)/bench-local"
+        try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: local) }
+
+        for host in 1...hosts {
+            let session = try SSHSession(options(host))
+            let made = try session.run(["sh", "-c", "[ \"$(stat -c %s \"$2\" 2>/dev/null)\" = \"$1\" ] || "
+                                        + "head -c \"$1\" /dev/urandom > \"$2\"", "sh", String(bytes), remote])
+            guard made.succeeded else { throw ValidationError("h\(host): cannot make \(remote): \(made.stderrText)") }
+        }
+        print("file: \(sizeMb) MiB from \(net).1:2222 (loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+        print("LostMail (libssh2): \(try SSHSession(options(1)).negotiatedAlgorithms)")
+
+        var lostMailRates: [Double] = []
+        var scpRates: [Double] = []
+        for round in 1...rounds {
+            let target = URL(fileURLWithPath: "\(local)/lostmail.bin")
+            let lostMail = try Self.rate(bytes) {
+                let session = try SSHSession(options(1))
+                _ = try session.download(remote, to: target)
+            }
+            let scp = try Self.rate(bytes) {
+                try Self.shell(["/usr/bin/scp", "-q", "-P", "2222", "-i", "\(dir)/client/id_ed25519",
+                                "-o", "UserKnownHostsFile=\(dir)/client/known_hosts", "-o", "StrictHostKeyChecking=yes",
+                                "-o", "BatchMode=yes", "root@\(net).1:\(remote)", "\(local)/scp.bin"])
+            }
+            try? FileManager.default.removeItem(atPath: "\(local)/scp.bin")
+            try? FileManager.default.removeItem(at: target)
+            print(String(format: "round %d: LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx",
+                         round, lostMail, scp, lostMail / scp))
+            lostMailRates.append(lostMail)
+            scpRates.append(scp)
+        }
+        let medianLostMail = Self.median(lostMailRates)
+        let medianScp = Self.median(scpRates)
+        print(String(format: "best:    LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx",
+                     lostMailRates.max() ?? 0, scpRates.max() ?? 0, (lostMailRates.max() ?? 0) / (scpRates.max() ?? 1)))
+        print(String(format: "median:  LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx (target >= 0.90x)",
+                     medianLostMail, medianScp, medianLostMail / medianScp))
+
+        let failures = FailureList()
+        let aggregate = try Self.rate(bytes * UInt64(hosts)) {
+            let group = DispatchGroup()
+            for host in 1...hosts {
+                group.enter()
+                let options = options(host)
+                let target = URL(fileURLWithPath: "\(local)/h\(host).bin")
+                Thread {
+                    defer { group.leave() }
+                    do {
+                        let session = try SSHSession(options)
+                        _ = try session.download(remote, to: target)
+                    } catch {
+                        failures.append("h\(host): \(error)")
+                    }
+                }.start()
+            }
+            group.wait()
+        }
+        for failure in failures.all { print("FAILED \(failure)") }
+        print(String(format: "%d hosts at once: aggregate %7.1f MB/s   vs one host (median) %7.1f MB/s   ratio %.2fx "
+                     + "(target >= 1.50x; needs idle cores: one stream already keeps client + sshd busy)",
+                     hosts, aggregate, medianLostMail, aggregate / medianLostMail))
+    }
+
+    private func options(_ host: Int) -> SSHConnectOptions {
+        SSHConnectOptions(host: "\(net).\(host)", port: 2222, user: "root",
+                          authentication: .keyFile(path: "\(dir)/client/id_ed25519"),
+                          knownHostsPath: "\(dir)/client/known_hosts")
+    }
+
+    /// MB/s (10^6 bytes per second) of `body` moving `bytes`.
+    private static func rate(_ bytes: UInt64, _ body: () throws -> Void) throws -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let cpuStart = cpuSeconds()
+        let machineStart = machineTicks()
+        try body()
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let machineEnd = machineTicks()
+        let busy = Double(machineEnd.busy - machineStart.busy) / Double(max(1, machineEnd.total - machineStart.total))
+        print(String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU; all cores %.0f%% busy)",
+                     Double(bytes) / 1e6, seconds, cpuSeconds() - cpuStart, busy * 100))
+        return Double(bytes) / seconds / 1e6
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+            : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Busy and total jiffies of all cores, from /proc/stat (busy excludes idle and iowait).
+    private static func machineTicks() -> (busy: UInt64, total: UInt64) {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return (0, 0) }
+        let fields = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard fields.count >= 5 else { return (0, 0) }
+        let total = fields.reduce(0, +)
+        return (total - fields[3] - fields[4], total)
+    }
+
+    /// User + system CPU time of this process (all threads).
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
+
+    @discardableResult
+    private static func shell(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ValidationError("\(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Errors of the per-host threads (guarded by a lock).
+private final class FailureList: @unchecked Sendable { // `items` is only touched under `lock`
+    private let lock = NSLock()
+    private var items: [String] = []
+    func append(_ item: String) { lock.withLock { items.append(item) } }
+    var all: [String] { lock.withLock { items } }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import SSHClient
+import XCTest
+
+/// Authentication and host-key checks against a real fleet of 3 sshd hosts (127.0.21.1-3).
+///
+/// Needs root: the fleet uses mount namespaces, bind mounts and useradd (tests run as root here
+/// and in CI). The fleet is started in `setUp()` of the class and stopped by pid in `tearDown()`.
+final class AuthenticationTests: XCTestCase {
+    // XCTest calls class setUp/tearDown and the tests one after another on one thread.
+    nonisolated(unsafe) static var fleet: TestFleet!
+
+    override class func setUp() {
+        super.setUp()
+        let fleet = TestFleet(name: "ssh-auth-tests", net: "127.0.21", hosts: 3)
+        do {
+            try fleet.up()
+            for (name, type, passphrase) in [("ecdsa", "ecdsa", ""), ("locked", "ed25519", "correct horse"),
+                                             ("rsa", "rsa", "")] {
+                try fleet.authorize(publicKey: try fleet.makeKey(name, type: type, passphrase: passphrase) + ".pub")
+            }
+        } catch {
+            XCTFail("fleet up failed: \(error)")
+        }
+        Self.fleet = fleet
+    }
+
+    override class func tearDown() {
+        fleet?.down()
+        super.tearDown()
+    }
+
+    var fleet: TestFleet { Self.fleet }
+
+    func testEd25519KeyAuthenticatesAndPrefersRecordedHostKeyType() throws {
+        let session = try fleet.connect(1)
+        // The host also offers ecdsa; known_hosts holds only ed25519, so that must be negotiated.
+        XCTAssertEqual(session.hostKeyAlgorithm, "ssh-ed25519")
+        let result = try session.run(["hostname"])
+        XCTAssertEqual(result.stdoutText, "h1\n")
+        XCTAssertEqual(result.exitStatus, 0)
+    }
+
+    func testEcdsaKeyAuthenticates() throws {
+        let key = try fleet.makeKey("ecdsa", type: "ecdsa")
+        let session = try SSHSession(fleet.options(host: 2, authentication: .keyFile(path: key)))
+        XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h2\n")
+    }
+
+    func testPassphraseKeyWorksWithRightPassphraseOnly() throws {
+        let key = try fleet.makeKey("locked", type: "ed25519", passphrase: "correct horse")
+        let good = try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key, passphrase: "correct horse")))
+        XCTAssertEqual(try good.run(["id", "-u"]).stdoutText, "0\n")
+        let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key, passphrase: "wrong"))) }
+        XCTAssertEqual(error?.kind, .keyFile, error?.description ?? "")
+        XCTAssertTrue(error?.description.contains(key) ?? false, error?.description ?? "")
+    }
+
+    func testAgentAuthentication() throws {
+        let socket = "\(fleet.dir)/agent.sock"
+        try? FileManager.default.removeItem(atPath: socket)
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
+        agent.arguments = ["-D", "-a", socket]
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
+        try agent.run()
+        defer {
+            kill(agent.processIdentifier, SIGTERM)
+            agent.waitUntilExit()
+        }
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
+        let key = try fleet.makeKey("ecdsa", type: "ecdsa")
+        try TestFleet.shell(["/usr/bin/ssh-add", key], environment: ["SSH_AUTH_SOCK": socket])
+        let session = try SSHSession(fleet.options(host: 3, authentication: .agent(socketPath: socket)))
+        XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h3\n")
+
+        // An agent without keys is a clear agent error, not a hang.
+        try TestFleet.shell(["/usr/bin/ssh-add", "-D"], environment: ["SSH_AUTH_SOCK": socket])
+        let error = expectSSHError { try SSHSession(fleet.options(host: 3, authentication: .agent(socketPath: socket))) }
+        XCTAssertEqual(error?.kind, .agent)
+    }
+
+    func testUnauthorizedKeyIsRefused() throws {
+        let key = try fleet.makeKey("stranger", type: "ed25519")
+        let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key))) }
+        XCTAssertEqual(error?.kind, .authenticationFailed)
+        XCTAssertTrue(error?.description.contains("refused key \(key)") ?? false, error?.description ?? "")
+        XCTAssertTrue(error?.description.contains(fleet.address(1)) ?? false)
+    }
+
+    func testRSAKeyGetsClearError() throws {
+        let key = try fleet.makeKey("rsa", type: "rsa")
+        // Without the .pub the type must still be found inside the OpenSSH private key.
+        let bare = "\(fleet.keysDir)/rsa-bare"
+        try? FileManager.default.removeItem(atPath: bare)
+        try FileManager.default.copyItem(atPath: key, toPath: bare)
+        for path in [key, bare] {
+            let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: path))) }
+            XCTAssertEqual(error?.kind, .unsupportedKey)
+            let text = error?.description ?? ""
+            XCTAssertTrue(text.contains("libssh2 1.10") && text.contains("rsa-sha2") && text.contains("OpenSSH"), text)
+        }
+    }
+
+    func testUnknownHostRefusedThenAcceptedWithAcceptNew() throws {
+        let file = "\(fleet.dir)/known_hosts.new"
+        try? FileManager.default.removeItem(atPath: file)
+        let refused = expectSSHError { try SSHSession(fleet.options(host: 2, knownHosts: file)) }
+        XCTAssertEqual(refused?.kind, .hostKeyUnknown)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file), "strict policy must not write known_hosts")
+
+        let accepted = try SSHSession(fleet.options(host: 2, knownHosts: file, policy: .acceptNew))
+        let written = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertTrue(written.hasPrefix("[\(fleet.address(2))]:2222 \(accepted.hostKeyAlgorithm) "), written)
+        // ssh-keygen agrees on the fingerprint of what we recorded.
+        let listed = try TestFleet.shell(["/usr/bin/ssh-keygen", "-l", "-f", file])
+        XCTAssertTrue(listed.contains(accepted.hostKeyFingerprint), "\(listed) vs \(accepted.hostKeyFingerprint)")
+        // Now known: strict works, and nothing more is appended.
+        _ = try SSHSession(fleet.options(host: 2, knownHosts: file))
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), written)
+    }
+
+    func testHashedKnownHostsEntryMatches() throws {
+        let file = "\(fleet.dir)/known_hosts.hashed"
+        try? FileManager.default.removeItem(atPath: file)
+        try FileManager.default.copyItem(atPath: fleet.knownHosts, toPath: file)
+        try TestFleet.shell(["/usr/bin/ssh-keygen", "-H", "-f", file])
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertFalse(text.contains(fleet.address(3)), "entries must be hashed")
+        let session = try SSHSession(fleet.options(host: 3, knownHosts: file))
+        XCTAssertEqual(session.hostKeyAlgorithm, "ssh-ed25519")
+    }
+
+    func testChangedHostKeyIsRefusedNamingFingerprint() throws {
+        let other = try fleet.makeKey("impostor-host", type: "ed25519")
+        let otherPublic = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ")
+        let file = "\(fleet.dir)/known_hosts.changed"
+        try "[\(fleet.address(1))]:2222 \(otherPublic[0]) \(otherPublic[1])\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let expected = try TestFleet.shell(["/usr/bin/ssh-keygen", "-l", "-f",
+                                            "\(fleet.hostDir(1))/etc/ssh_host_ed25519_key.pub"])
+            .split(separator: " ")[1]
+        for policy in [HostKeyPolicy.strict, .acceptNew] {
+            let error = expectSSHError { try SSHSession(fleet.options(host: 1, knownHosts: file, policy: policy)) }
+            XCTAssertEqual(error?.kind, .hostKeyChanged)
+            XCTAssertEqual(error?.fingerprint, String(expected))
+            let text = error?.description ?? ""
+            XCTAssertTrue(text.contains(String(expected)) && text.contains(fleet.address(1)) && text.contains("CHANGED"), text)
+        }
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count, 1)
+    }
+
+    func testHostDownIsConnectionRefused() throws {
+        try fleet.host(3, "stop-host")
+        defer { try? fleet.host(3, "start-host") }
+        let error = expectSSHError { try SSHSession(fleet.options(host: 3)) }
+        XCTAssertEqual(error?.kind, .connectionRefused)
+        XCTAssertTrue(error?.description.contains("\(fleet.address(3)):2222") ?? false, error?.description ?? "")
+    }
+
+    func testHungHostTimesOutWhileOtherHostsFinish() throws {
+        try fleet.host(2, "pause-host")
+        defer { try? fleet.host(2, "resume-host") }
+        let results = ResultBox()
+        let group = DispatchGroup()
+        let fleet = self.fleet
+        for host in [1, 2, 3] {
+            group.enter()
+            let options = fleet.options(host: host, timeouts: SSHTimeouts(connect: 3, handshake: 3, authentication: 3))
+            Thread {
+                do {
+                    let session = try SSHSession(options)
+                    results.set(host, .success(try session.run(["hostname"]).stdoutText))
+                } catch let error as SSHError {
+                    results.set(host, .failure(error))
+                } catch {
+                    results.set(host, .failure(SSHError(.other, operation: "test", message: "\(error)", host: "")))
+                }
+                group.leave()
+            }.start()
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(try results.get(1)?.get(), "h1\n")
+        XCTAssertEqual(try results.get(3)?.get(), "h3\n")
+        guard case .failure(let error) = results.get(2) else { return XCTFail("paused host answered") }
+        XCTAssertEqual(error.kind, .timeout, error.description)
+    }
+}
+
+/// Results of the per-host threads (guarded by a lock).
+final class ResultBox: @unchecked Sendable { // the dictionary is only touched under `lock`
+    private let lock = NSLock()
+    private var values: [Int: Result<String, SSHError>] = [:]
+    func set(_ key: Int, _ value: Result<String, SSHError>) { lock.withLock { values[key] = value } }
+    func get(_ key: Int) -> Result<String, SSHError>? { lock.withLock { values[key] } }
+}
