@@ -1,0 +1,52 @@
+import Dispatch
+import Foundation
+
+/// `analyze`: several local snapshots analysed in parallel, and the account files they yield.
+public enum LocalAnalysis {
+    /// Analyses every snapshot, in parallel (CPU-bound work: as wide as the cores).
+    /// - Returns: results in the order of `roots`.
+    /// - Throws: the first snapshot that could not be analysed at all, naming it.
+    public static func analyze(roots: [URL], plan: AnalysisPlan) throws -> [SnapshotAnalysis.Result] {
+        let slots = ResultSlots<SnapshotAnalysis.Result>(count: roots.count)
+        DispatchQueue.concurrentPerform(iterations: roots.count) { index in
+            let root = roots[index]
+            slots.set(index, Result { try SnapshotAnalysis.analyze(root: root, name: root.lastPathComponent, plan: plan) })
+        }
+        return try slots.values().map { try $0.get() }
+    }
+
+    /// Writes `<directory>/<snapshot>/<account>/lost-mails.log` for every affected account,
+    /// each file atomically (temporary file + rename), mode 0600.
+    /// - Returns: the files written.
+    public static func writeAccountFiles(_ results: [SnapshotAnalysis.Result], into directory: URL) throws -> [URL] {
+        var written: [URL] = []
+        for result in results {
+            for (account, lines) in result.analysis.linesByAccount.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
+                let folder = directory.appendingPathComponent(result.name).appendingPathComponent(account)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let file = folder.appendingPathComponent("lost-mails.log")
+                let data = Data(lines.map { $0 + "\n" }.joined().utf8)
+                try data.write(to: file, options: .atomic)
+                try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+                written.append(file)
+            }
+        }
+        return written
+    }
+}
+
+/// Results written by concurrent workers, one slot each, read after all have finished.
+final class ResultSlots<Value: Sendable>: @unchecked Sendable {  // every slot access holds `lock`
+    private let lock = NSLock()
+    private var slots: [Result<Value, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<Value, any Error>) {
+        lock.withLock { slots[index] = value }
+    }
+
+    func values() -> [Result<Value, any Error>] {
+        lock.withLock { slots.map { $0! } }
+    }
+}

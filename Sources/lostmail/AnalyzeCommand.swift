@@ -1,0 +1,49 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+import LostMailConfig
+
+/// `lostmail analyze`: the analysis core on local host snapshots, no SSH.
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Analyse local snapshots of hosts (folders mirroring a host's file system).",
+        discussion: """
+        Each SNAPSHOT is a folder laid out like the host: var/log/qmail/send/, \
+        var/qmail/control/, var/qmail/users/assign, etc/passwd (the paths come from the playbook). \
+        Snapshots are analysed in parallel. With --out DIR, each affected account's file is \
+        written to DIR/<snapshot folder name>/<account>/lost-mails.log.
+        """
+    )
+
+    @Option(help: "The playbook (YAML) with window, signatures and paths.")
+    var playbook: String
+
+    @OptionGroup var window: WindowOptions
+
+    @Option(help: "Write DIR/<snapshot>/<account>/lost-mails.log.")
+    var out: String?
+
+    @Option(help: "Write the machine-readable report to FILE.")
+    var json: String?
+
+    @Argument(help: "Snapshot folders, one per host.")
+    var snapshots: [String]
+
+    func run() throws {
+        let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook)))
+        let plan = try AnalysisPlan(playbook: book)
+        let roots = snapshots.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        let results = try LocalAnalysis.analyze(roots: roots, plan: plan)
+        let reports = results.map(HostReport.init)
+        print(SummaryTable.render(reports), terminator: "")
+        if let out {
+            let written = try LocalAnalysis.writeAccountFiles(results, into: URL(fileURLWithPath: out))
+            print("wrote \(written.count) account files under \(out)")
+        }
+        if let json {
+            try FleetReport(plan: plan, hosts: reports).json().write(to: URL(fileURLWithPath: json), options: .atomic)
+            print("wrote report \(json)")
+        }
+    }
+}

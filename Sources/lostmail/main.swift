@@ -1,1 +1,0 @@
-// Placeholder: the lostmail command line (see LostMail.swift once written).
