@@ -10,6 +10,8 @@ public enum AccountFileError: Error, CustomStringConvertible, Equatable {
     case invalidHome(account: String, home: String)
     /// The mode is not a permission mode (0...0o777).
     case invalidMode(UInt16)
+    /// `getent passwd` on the host does not know the account (or gave a malformed entry).
+    case noSuchAccount(account: String, host: String, message: String)
     /// The command ran and refused or failed on the host.
     case refused(account: String, refusal: Refusal, status: Int32, message: String)
 
@@ -49,6 +51,8 @@ public enum AccountFileError: Error, CustomStringConvertible, Equatable {
                 + "is not an absolute path without '.' or '..' components"
         case .invalidMode(let mode):
             return "file mode \(String(mode, radix: 8)) is not a permission mode (0 to 777)"
+        case .noSuchAccount(let account, let host, let message):
+            return "account \(account): host \(host) has no such account (\(message))"
         case .refused(let account, let refusal, let status, let message):
             let text = message.isEmpty ? "no message" : message
             return "account \(account): lost-mails.log not handled (\(refusal), exit \(status)): \(text)"

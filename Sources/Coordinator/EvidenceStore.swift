@@ -19,9 +19,17 @@ public final class EvidenceStore: Sendable {
     public let root: URL
     let index: EvidenceIndex
 
-    /// Opens (creating) the store in `stateDirectory`.
+    /// Opens (creating, with the state directory if needed) the store in `stateDirectory`.
     public init(stateDirectory: URL) throws {
         root = stateDirectory.appendingPathComponent("evidence")
+        do {
+            try FileManager.default.createDirectory(
+                at: stateDirectory, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw EvidenceError.failed(operation: "create state directory",
+                                       path: stateDirectory.path, message: "\(error)")
+        }
         for dir in ["", "objects", "staging", "index"] {
             try FileOps.makeDirectory(root.appendingPathComponent(dir).path)
         }

@@ -34,6 +34,7 @@ public struct EvidenceIndexEntry: Codable, Sendable, Equatable {
 /// Errors of the evidence store.
 public enum EvidenceError: Error, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
+    case failed(operation: String, path: String, message: String)
     case notRegularFile(path: String)
     case invalidHash(String)
 
@@ -42,6 +43,8 @@ public enum EvidenceError: Error, CustomStringConvertible {
         case .io(let operation, let path, let code):
             return "evidence store: \(operation) \(path) failed: "
                 + "\(String(cString: strerror(code))) (errno \(code))"
+        case .failed(let operation, let path, let message):
+            return "evidence store: \(operation) \(path) failed: \(message)"
         case .notRegularFile(let path):
             return "evidence store: \(path) is not a regular file"
         case .invalidHash(let text):
