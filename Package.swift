@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C import points: one system-library target per C library family.
@@ -49,6 +50,7 @@ let package = Package(
             "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Notify",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .executableTarget(name: "lostmail", dependencies: [
             "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Notify", "Coordinator",

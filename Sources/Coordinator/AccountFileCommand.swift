@@ -1,0 +1,75 @@
+/// Argument vectors that write or read `~account/logs/lost-mails.log` on a host as the account.
+///
+/// The vector drops privileges with `setpriv --reuid U --regid G --init-groups --reset-env
+/// --no-new-privs` and runs a constant script (``AccountFileScript``) with `/bin/sh -c`; the
+/// home, uid, account and mode follow as positional arguments. Run it as root through
+/// ``RemoteHost/run(arguments:stdin:timeout:)`` (each element must reach `execve` as one
+/// argument: the SSH layer quotes each for the remote shell). Everything is validated before a
+/// vector is built, so a hostile account name never reaches a host.
+public struct AccountFileCommand: Sendable, Equatable {
+    /// The argument vector, `arguments[0]` being the program.
+    public let arguments: [String]
+    /// The account it acts for.
+    public let account: String
+
+    /// The command that replaces the account's file with its stdin (mode `mode`, atomically).
+    ///
+    /// - Parameters:
+    ///   - account: the account (unix user) name, used in messages only.
+    ///   - uid: the account's uid (not 0, not -1).
+    ///   - gid: the account's primary gid (not 0, not -1).
+    ///   - home: the account's home directory from `getent passwd`, absolute.
+    ///   - mode: the file's permission bits (default 0600).
+    public static func write(account: String, uid: UInt32, gid: UInt32, home: String,
+                             mode: UInt16 = 0o600) throws -> AccountFileCommand {
+        guard mode <= 0o777 else { throw AccountFileError.invalidMode(mode) }
+        let octal = String(mode, radix: 8)
+        let padded = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
+        return try AccountFileCommand(
+            account: account, uid: uid, gid: gid, home: home,
+            script: AccountFileScript.write, name: AccountFileScript.writeName, extra: [padded])
+    }
+
+    /// The command that prints the account's file (nothing if it or `~/logs` does not exist).
+    public static func read(account: String, uid: UInt32, gid: UInt32,
+                            home: String) throws -> AccountFileCommand {
+        try AccountFileCommand(
+            account: account, uid: uid, gid: gid, home: home,
+            script: AccountFileScript.read, name: AccountFileScript.readName, extra: [])
+    }
+
+    private init(account: String, uid: UInt32, gid: UInt32, home: String,
+                 script: String, name: String, extra: [String]) throws {
+        try Self.validate(account: account)
+        guard uid != 0, gid != 0, uid != UInt32.max, gid != UInt32.max else {
+            throw AccountFileError.privilegedID(account: account, uid: uid, gid: gid)
+        }
+        try Self.validate(home: home, account: account)
+        self.account = account
+        arguments = [
+            "/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--init-groups",
+            "--reset-env", "--no-new-privs", "--",
+            "/bin/sh", "-c", script, name, home, String(uid), account,
+        ] + extra
+    }
+
+    /// Accepts 1 to 32 of letters, digits, '.', '_', '-', not starting with '-' or '.'.
+    public static func validate(account: String) throws {
+        let bytes = Array(account.utf8)
+        let allowed = { (b: UInt8) in
+            (0x61...0x7A).contains(b) || (0x41...0x5A).contains(b) || (0x30...0x39).contains(b)
+                || b == 0x2E || b == 0x5F || b == 0x2D
+        }
+        guard (1...32).contains(bytes.count), bytes.allSatisfy(allowed),
+              bytes[0] != 0x2D, bytes[0] != 0x2E
+        else { throw AccountFileError.invalidAccountName(account) }
+    }
+
+    /// Accepts an absolute path without NUL, newline, '.' or '..' components.
+    static func validate(home: String, account: String) throws {
+        let components = home.split(separator: "/", omittingEmptySubsequences: true)
+        guard home.hasPrefix("/"), !home.utf8.contains(0), !home.utf8.contains(0x0A),
+              !components.contains(where: { $0 == "." || $0 == ".." })
+        else { throw AccountFileError.invalidHome(account: account, home: home) }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+
+/// Where a notification email stands.
+public enum NotificationState: String, Codable, Sendable, CaseIterable {
+    /// Recorded (with its Message-ID) before sending; after a crash it may or may not have been
+    /// accepted, and a resend must reuse the same Message-ID.
+    case pending
+    /// The relay accepted it (2xx after DATA).
+    case accepted
+    /// The relay refused it temporarily (4xx); retry later.
+    case failedTemp = "failed-temp"
+    /// The relay refused it permanently (5xx); do not retry.
+    case failedPerm = "failed-perm"
+}
+
+/// One notification email of a run, to one recipient about one account on one host.
+public struct NotificationRecord: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var runId: Int64
+    public var host: String
+    public var account: String
+    public var recipient: String
+    public var messageId: String
+    public var state: NotificationState
+    /// The relay's last reply (code and text), for status and the report.
+    public var relayReply: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+extension NotificationRecord: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "notifications"
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// Identifies one log file across polls, independent of its name: rotation renames files.
+public struct LogFileIdentity: Hashable, Sendable, Codable {
+    public var inode: UInt64
+    /// SHA-256 (hex) of the file's first line, so a reused inode is not mistaken for the file.
+    public var firstLineHash: String
+
+    public init(inode: UInt64, firstLineHash: String) {
+        self.inode = inode
+        self.firstLineHash = firstLineHash
+    }
+}
+
+/// How far an audit has read one log file of one host.
+public struct LogCursor: Sendable, Equatable {
+    public var host: String
+    public var file: LogFileIdentity
+    public var offset: UInt64
+    public var updatedAt: Date
+
+    public init(host: String, file: LogFileIdentity, offset: UInt64, updatedAt: Date = Date()) {
+        self.host = host
+        self.file = file
+        self.offset = offset
+        self.updatedAt = updatedAt
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+extension Journal {
+    /// Returns the notification for (run, host, account, recipient), recording it `pending` with
+    /// `messageId` if it is new. An existing record keeps its first Message-ID, so a resend after
+    /// a crash carries the same Message-ID and the recipient's side can deduplicate.
+    @discardableResult
+    public func notification(run: Int64, host: String, account: String, recipient: String,
+                             messageId: String) throws -> NotificationRecord {
+        try write("record notification") { db in
+            let existing = try NotificationRecord
+                .filter(Column("runId") == run && Column("host") == host
+                        && Column("account") == account && Column("recipient") == recipient)
+                .fetchOne(db)
+            if let existing { return existing }
+            let now = Date()
+            var record = NotificationRecord(
+                id: nil, runId: run, host: host, account: account, recipient: recipient,
+                messageId: messageId, state: .pending, relayReply: nil,
+                createdAt: now, updatedAt: now)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    /// Records the relay's answer for a notification.
+    public func markNotification(id: Int64, state: NotificationState, relayReply: String?) throws {
+        try write("update notification") { db in
+            guard var record = try NotificationRecord.fetchOne(db, key: id) else {
+                throw JournalError.database(operation: "update notification", path: path,
+                                            message: "no notification \(id)")
+            }
+            record.state = state
+            record.relayReply = relayReply
+            record.updatedAt = Date()
+            try record.update(db)
+        }
+    }
+
+    /// A run's notifications, in the order they were recorded.
+    public func notifications(run: Int64) throws -> [NotificationRecord] {
+        try read("list notifications") {
+            try NotificationRecord.filter(Column("runId") == run).order(Column("id")).fetchAll($0)
+        }
+    }
+
+    // MARK: Audit cursors
+
+    /// How far the audit has read a host's log file, or nil if never.
+    public func cursor(host: String, file: LogFileIdentity) throws -> LogCursor? {
+        try read("read cursor") { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT offset, updatedAt FROM cursors WHERE host = ? AND inode = ? AND firstLineHash = ?",
+                arguments: [host, Int64(bitPattern: file.inode), file.firstLineHash])
+            guard let row else { return nil }
+            let offset: Int64 = row["offset"]
+            return LogCursor(host: host, file: file, offset: UInt64(max(0, offset)),
+                             updatedAt: row["updatedAt"])
+        }
+    }
+
+    /// Stores (inserting or replacing) a cursor.
+    public func saveCursor(_ cursor: LogCursor) throws {
+        try write("save cursor") { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO cursors (host, inode, firstLineHash, offset, updatedAt)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(host, inode, firstLineHash)
+                    DO UPDATE SET offset = excluded.offset, updatedAt = excluded.updatedAt
+                    """,
+                arguments: [cursor.host, Int64(bitPattern: cursor.file.inode),
+                            cursor.file.firstLineHash, Int64(clamping: cursor.offset),
+                            cursor.updatedAt])
+        }
+    }
+
+    /// Every cursor of a host.
+    public func cursors(host: String) throws -> [LogCursor] {
+        try read("list cursors") { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM cursors WHERE host = ? ORDER BY inode",
+                arguments: [host]
+            ).map { row in
+                let inode: Int64 = row["inode"]
+                let offset: Int64 = row["offset"]
+                return LogCursor(
+                    host: host,
+                    file: LogFileIdentity(inode: UInt64(bitPattern: inode),
+                                          firstLineHash: row["firstLineHash"]),
+                    offset: UInt64(max(0, offset)), updatedAt: row["updatedAt"])
+            }
+        }
+    }
+}

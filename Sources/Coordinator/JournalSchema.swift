@@ -1,0 +1,66 @@
+import GRDB
+
+/// The journal's schema, built by migrations so later versions can add to it.
+enum JournalSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "runs") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("kind", .text).notNull()
+                    .check { ["respond", "audit"].contains($0) }
+                t.column("playbookPath", .text)
+                t.column("playbookSHA256", .text)
+                t.column("inventoryPath", .text)
+                t.column("windowFrom", .datetime)
+                t.column("windowUntil", .datetime)
+                t.column("timeZone", .text)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("status", .text).notNull()
+                    .check { ["running", "done", "partial", "failed"].contains($0) }
+            }
+            try db.create(table: "steps") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull()
+                    .references("runs", onDelete: .cascade)
+                t.column("host", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("key", .text).notNull()
+                t.column("state", .text).notNull()
+                    .check { ["pending", "started", "done", "failed"].contains($0) }
+                t.column("error", .text)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .datetime).notNull()
+                t.column("startedAt", .datetime)
+                t.column("finishedAt", .datetime)
+                t.column("detail", .text)
+                t.uniqueKey(["runId", "host", "name", "key"])
+            }
+            try db.create(table: "notifications") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull()
+                    .references("runs", onDelete: .cascade)
+                t.column("host", .text).notNull()
+                t.column("account", .text).notNull()
+                t.column("recipient", .text).notNull()
+                t.column("messageId", .text).notNull().unique()
+                t.column("state", .text).notNull()
+                    .check { ["pending", "accepted", "failed-temp", "failed-perm"].contains($0) }
+                t.column("relayReply", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["runId", "host", "account", "recipient"])
+            }
+            try db.create(table: "cursors") { t in
+                t.column("host", .text).notNull()
+                t.column("inode", .integer).notNull()
+                t.column("firstLineHash", .text).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["host", "inode", "firstLineHash"])
+            }
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import GRDB
+
+extension Journal {
+    /// Returns a step's state, recording it `pending` if it is new.
+    @discardableResult
+    public func step(run: Int64, host: String, name: String, key: String = "") throws -> StepState {
+        try record(StepKey(run: run, host: host, name: name, key: key)).state
+    }
+
+    /// Returns a step's record, recording it `pending` if it is new.
+    @discardableResult
+    public func record(_ step: StepKey) throws -> StepRecord {
+        try write("record step") { db in try Self.fetchOrInsert(step, db) }
+    }
+
+    /// True if the step is recorded as done.
+    public func isDone(_ step: StepKey) throws -> Bool {
+        try stepRecord(step)?.state == .done
+    }
+
+    /// The step's record, or nil if it was never recorded.
+    public func stepRecord(_ step: StepKey) throws -> StepRecord? {
+        try read("read step") { try Self.fetch(step, $0) }
+    }
+
+    /// Records that the step's action begins. Call BEFORE acting. Throws
+    /// ``JournalError/stepAlreadyDone(_:)`` for a done step: resume must skip it.
+    public func markStarted(_ step: StepKey, at date: Date = Date()) throws {
+        try write("mark step started") { db in
+            var record = try Self.fetchOrInsert(step, db)
+            guard record.state != .done else { throw JournalError.stepAlreadyDone(step) }
+            record.state = .started
+            record.attempts += 1
+            record.startedAt = date
+            record.finishedAt = nil
+            record.error = nil
+            try record.update(db)
+        }
+    }
+
+    /// Records that the step's action completed, with optional detail (stored as JSON).
+    public func markDone(_ step: StepKey, detail: (any Encodable & Sendable)? = nil,
+                         at date: Date = Date()) throws {
+        let json: String?
+        if let detail {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.dateEncodingStrategy = .iso8601
+            json = String(decoding: try encoder.encode(detail), as: UTF8.self)
+        } else {
+            json = nil
+        }
+        try finish(step, state: .done, error: nil, detail: json, at: date)
+    }
+
+    /// Records that the step's action failed with `error` (its description is stored).
+    public func markFailed(_ step: StepKey, error: String, at date: Date = Date()) throws {
+        try finish(step, state: .failed, error: error, detail: nil, at: date)
+    }
+
+    /// Decodes the detail stored with `markDone`, or nil if none.
+    public func detail<D: Decodable>(_ step: StepKey, as type: D.Type) throws -> D? {
+        guard let text = try stepRecord(step)?.detail else { return nil }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(D.self, from: Data(text.utf8))
+    }
+
+    /// Every step of a run, or of one host of it, in the order they were recorded.
+    public func steps(run: Int64, host: String? = nil) throws -> [StepRecord] {
+        try read("list steps") { db in
+            var request = StepRecord.filter(Column("runId") == run)
+            if let host { request = request.filter(Column("host") == host) }
+            return try request.order(Column("id")).fetchAll(db)
+        }
+    }
+
+    private func finish(_ step: StepKey, state: StepState, error: String?, detail: String?,
+                        at date: Date) throws {
+        try write("mark step \(state.rawValue)") { db in
+            guard var record = try Self.fetch(step, db) else {
+                throw JournalError.noSuchStep(step)
+            }
+            record.state = state
+            record.error = error
+            if detail != nil || state == .done { record.detail = detail }
+            record.finishedAt = date
+            try record.update(db)
+        }
+    }
+
+    static func fetch(_ step: StepKey, _ db: Database) throws -> StepRecord? {
+        try StepRecord
+            .filter(Column("runId") == step.run && Column("host") == step.host
+                    && Column("name") == step.name && Column("key") == step.key)
+            .fetchOne(db)
+    }
+
+    static func fetchOrInsert(_ step: StepKey, _ db: Database) throws -> StepRecord {
+        if let existing = try fetch(step, db) { return existing }
+        guard try RunRecord.exists(db, key: step.run) else { throw JournalError.noSuchRun(step.run) }
+        var record = StepRecord(id: nil, runId: step.run, host: step.host, name: step.name,
+                                key: step.key, state: .pending, error: nil, attempts: 0,
+                                createdAt: Date(), startedAt: nil, finishedAt: nil, detail: nil)
+        try record.insert(db)
+        return record
+    }
+}

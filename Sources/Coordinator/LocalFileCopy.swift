@@ -1,0 +1,58 @@
+import Foundation
+
+/// The download of ``LocalHost``: a chunked copy that can resume and checks the size.
+struct LocalFileCopy {
+    let host: String
+    let chunk = 1 << 20
+
+    func copy(from path: String, to local: URL, resume: Bool) throws -> DownloadResult {
+        let manager = FileManager.default
+        let remoteSize = try size(of: path, operation: "stat")
+        var offset: UInt64 = 0
+        if resume, manager.fileExists(atPath: local.path),
+           let localSize = try? size(of: local.path, operation: "stat"), localSize <= remoteSize {
+            offset = localSize
+        } else {
+            guard manager.createFile(atPath: local.path, contents: nil) else {
+                throw RemoteHostError.fileSystem(host: host, operation: "create", path: local.path,
+                                                 message: "cannot create the local file")
+            }
+        }
+        let transferred: UInt64
+        do {
+            let source = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? source.close() }
+            let target = try FileHandle(forWritingTo: local)
+            defer { try? target.close() }
+            try target.truncate(atOffset: offset)
+            try target.seek(toOffset: offset)
+            try source.seek(toOffset: offset)
+            var copied: UInt64 = 0
+            while let data = try source.read(upToCount: chunk), !data.isEmpty {
+                try target.write(contentsOf: data)
+                copied += UInt64(data.count)
+            }
+            try target.synchronize()
+            transferred = copied
+        } catch {
+            throw RemoteHostError.fileSystem(host: host, operation: "download", path: path,
+                                             message: "\(error)")
+        }
+        let finalSize = try size(of: local.path, operation: "stat")
+        guard finalSize == remoteSize else {
+            throw RemoteHostError.sizeMismatch(host: host, path: path, expected: remoteSize,
+                                               actual: finalSize)
+        }
+        return DownloadResult(size: finalSize, transferred: transferred, resumedFrom: offset)
+    }
+
+    private func size(of path: String, operation: String) throws -> UInt64 {
+        do {
+            let attributes = try FileManager.default.attributesOfItem(atPath: path)
+            return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        } catch {
+            throw RemoteHostError.fileSystem(host: host, operation: operation, path: path,
+                                             message: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// This machine as a ``RemoteHost``: commands run with `Process` (argv as given, no shell),
+/// files through `FileManager`. Used by tests and the demo; the SSH host has the same contract.
+public struct LocalHost: RemoteHost {
+    public let name: String
+
+    public init(name: String = "localhost") {
+        self.name = name
+        _ = LocalHost.ignoreSIGPIPE
+    }
+
+    /// A child that exits before reading all of stdin must give EPIPE, not kill this process.
+    private static let ignoreSIGPIPE: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    public func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult {
+        guard let program = arguments.first else {
+            throw RemoteHostError.launchFailed(host: name, program: "", message: "empty argument vector")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try resolve(program))
+        process.arguments = Array(arguments.dropFirst())
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        do {
+            try process.run()
+        } catch {
+            throw RemoteHostError.launchFailed(host: name, program: program, message: "\(error)")
+        }
+        let stdout = PipeReader(output.fileHandleForReading)
+        let stderr = PipeReader(errors.fileHandleForReading)
+        let handle = input.fileHandleForWriting
+        let writer = Thread {
+            // EPIPE (child stopped reading) is not an error of ours: its status tells.
+            try? handle.write(contentsOf: stdin)
+            try? handle.close()
+        }
+        writer.start()
+
+        if exited.wait(timeout: .now() + timeout.dispatchInterval) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            exited.wait()
+            _ = stdout.wait(seconds: 2)
+            _ = stderr.wait(seconds: 2)
+            throw RemoteHostError.timedOut(host: name, program: program, timeout: timeout)
+        }
+        let out = stdout.wait(seconds: nil) ?? Data()
+        let err = stderr.wait(seconds: nil) ?? Data()
+        if process.terminationReason == .uncaughtSignal {
+            let signal = process.terminationStatus
+            return CommandResult(stdout: out, stderr: err, status: 128 + signal, signal: signal)
+        }
+        return CommandResult(stdout: out, stderr: err, status: process.terminationStatus)
+    }
+
+    public func list(directory: String) throws -> [RemoteFileInfo] {
+        let manager = FileManager.default
+        let names: [String]
+        do {
+            names = try manager.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw RemoteHostError.fileSystem(host: name, operation: "list", path: directory,
+                                             message: "\(error)")
+        }
+        return try names.sorted().map { entry in
+            let path = (directory as NSString).appendingPathComponent(entry)
+            var info = stat()
+            guard lstat(path, &info) == 0 else {
+                throw RemoteHostError.fileSystem(host: name, operation: "lstat", path: path,
+                                                 message: String(cString: strerror(errno)))
+            }
+            let kind: RemoteFileInfo.Kind
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: kind = .file
+            case S_IFDIR: kind = .directory
+            case S_IFLNK: kind = .symlink
+            default: kind = .other
+            }
+            return RemoteFileInfo(name: entry, path: path, kind: kind,
+                                  size: UInt64(info.st_size), mtime: Int64(info.st_mtim.tv_sec))
+        }
+    }
+
+    public func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult {
+        try LocalFileCopy(host: name).copy(from: path, to: local, resume: resume)
+    }
+
+    /// An absolute program path, or the first match on PATH.
+    private func resolve(_ program: String) throws -> String {
+        if program.contains("/") { return program }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            let candidate = "\(dir)/\(program)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        throw RemoteHostError.launchFailed(host: name, program: program, message: "not found on PATH")
+    }
+}
+
+/// Reads a pipe to EOF on its own thread.
+private final class PipeReader: @unchecked Sendable {  // `data` is written before `done` signals
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(_ handle: FileHandle) {
+        let thread = Thread { [self] in
+            data = (try? handle.readToEnd()) ?? Data()
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// The bytes read, or nil if EOF did not come within `seconds`.
+    func wait(seconds: Double?) -> Data? {
+        if let seconds {
+            guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        } else {
+            done.wait()
+        }
+        return data
+    }
+}

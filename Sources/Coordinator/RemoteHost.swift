@@ -1,0 +1,95 @@
+import Foundation
+
+/// What a command run on a host produced.
+public struct CommandResult: Sendable, Equatable {
+    public var stdout: Data
+    public var stderr: Data
+    /// The exit status, or 128 + signal number if the command was killed by a signal.
+    public var status: Int32
+    /// The signal that ended the command, if any.
+    public var signal: Int32?
+
+    public init(stdout: Data, stderr: Data, status: Int32, signal: Int32? = nil) {
+        self.stdout = stdout
+        self.stderr = stderr
+        self.status = status
+        self.signal = signal
+    }
+
+    /// stderr as text (invalid UTF-8 replaced), for messages.
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// One entry of a remote directory listing.
+public struct RemoteFileInfo: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case file, directory, symlink, other }
+    /// The entry's name in its directory.
+    public var name: String
+    /// The directory path joined with the name.
+    public var path: String
+    public var kind: Kind
+    public var size: UInt64
+    /// Modification time, seconds since the epoch.
+    public var mtime: Int64
+
+    public init(name: String, path: String, kind: Kind, size: UInt64, mtime: Int64) {
+        self.name = name
+        self.path = path
+        self.kind = kind
+        self.size = size
+        self.mtime = mtime
+    }
+}
+
+/// What a download did.
+public struct DownloadResult: Sendable, Equatable {
+    /// The local file's size at the end (equal to the remote file's size).
+    public var size: UInt64
+    /// Bytes transferred by this call (less than `size` when it resumed).
+    public var transferred: UInt64
+    /// The offset the download resumed from (0 if it started fresh).
+    public var resumedFrom: UInt64
+}
+
+/// A host the respond pipeline works on: run a command, list a directory, download a file.
+///
+/// Implementations: ``LocalHost`` (this machine, for tests and the demo) and the SSH host the
+/// lead adds on top of SSHClient. Calls block; the fan-out runs each host on its own thread.
+/// One host value is used by one thread at a time.
+public protocol RemoteHost: Sendable {
+    /// The host's name (inventory name), for messages and the journal.
+    var name: String { get }
+
+    /// Runs `arguments` (program first; each element one argv entry, never re-split or
+    /// interpreted by a shell) with `stdin` as standard input; waits at most `timeout`.
+    func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult
+
+    /// Lists a directory (not recursive, without "." and ".."), sorted by name.
+    func list(directory: String) throws -> [RemoteFileInfo]
+
+    /// Downloads a regular file to `local`. With `resume`, an existing shorter local file is
+    /// continued from its size; otherwise it is replaced. The final size is checked against
+    /// the remote file's size.
+    func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult
+}
+
+/// Errors of a ``RemoteHost``.
+public enum RemoteHostError: Error, CustomStringConvertible {
+    case launchFailed(host: String, program: String, message: String)
+    case timedOut(host: String, program: String, timeout: Duration)
+    case fileSystem(host: String, operation: String, path: String, message: String)
+    case sizeMismatch(host: String, path: String, expected: UInt64, actual: UInt64)
+
+    public var description: String {
+        switch self {
+        case .launchFailed(let host, let program, let message):
+            return "host \(host): cannot start \(program): \(message)"
+        case .timedOut(let host, let program, let timeout):
+            return "host \(host): \(program) did not finish within \(timeout); it was killed"
+        case .fileSystem(let host, let operation, let path, let message):
+            return "host \(host): \(operation) \(path) failed: \(message)"
+        case .sizeMismatch(let host, let path, let expected, let actual):
+            return "host \(host): download of \(path) has \(actual) bytes, the file has \(expected)"
+        }
+    }
+}

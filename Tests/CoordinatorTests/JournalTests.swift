@@ -1,0 +1,200 @@
+import Foundation
+import XCTest
+@testable import Coordinator
+
+final class JournalTests: XCTestCase {
+    var dir: TempDir!
+
+    override func setUpWithError() throws { dir = try TempDir("journal") }
+    override func tearDown() { dir.remove() }
+
+    func testMigrationFromEmptyDirectoryCreatesSchemaInWALMode() throws {
+        let state = dir.url.appendingPathComponent("not/yet/there")
+        let journal = try Journal(stateDirectory: state)
+        XCTAssertEqual(try journal.appliedMigrations(), ["v1"])
+        let (tables, mode) = try journal.schemaFacts()
+        XCTAssertEqual(tables, ["cursors", "notifications", "runs", "steps"])
+        XCTAssertEqual(mode, "wal")
+        let attributes = try FileManager.default.attributesOfItem(atPath: state.path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: state.appendingPathComponent("journal.sqlite").path))
+        XCTAssertTrue(try journal.runs().isEmpty)
+        XCTAssertNil(try journal.latestRun())
+    }
+
+    func testRunsAndStepsPersistAcrossReopen() throws {
+        let from = Date(timeIntervalSince1970: 1_590_493_200)
+        var runId: Int64 = 0
+        do {
+            let journal = try Journal(stateDirectory: dir.url)
+            let run = try journal.beginRun(RunRecord(
+                kind: .respond, playbookPath: "Playbooks/lost-mails.yml", playbookSHA256: "ab12",
+                inventoryPath: "Inventory/demo.yml", windowFrom: from,
+                windowUntil: from.addingTimeInterval(8640), timeZone: "Europe/Berlin"))
+            runId = try XCTUnwrap(run.id)
+            let pull = StepKey(run: runId, host: "h1", name: "pull", key: "/var/log/qmail/@4000.s")
+            XCTAssertEqual(try journal.step(run: runId, host: "h1", name: "pull", key: pull.key), .pending)
+            try journal.markStarted(pull)
+            try journal.markDone(pull, detail: ["sha256": "cafe", "size": "42"])
+            let write = StepKey(run: runId, host: "h2", name: "write", key: "alice")
+            try journal.markStarted(write)
+            try journal.markFailed(write, error: "account alice: ~/logs is a symbolic link")
+            try journal.finishRun(runId, status: .partial)
+        }
+        let journal = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(journal.latestRun(kind: .respond))
+        XCTAssertEqual(run.id, runId)
+        XCTAssertEqual(run.status, .partial)
+        XCTAssertEqual(run.windowFrom, from)
+        XCTAssertEqual(run.timeZone, "Europe/Berlin")
+        XCTAssertEqual(run.playbookSHA256, "ab12")
+        XCTAssertNotNil(run.finishedAt)
+        XCTAssertNil(try journal.latestRun(kind: .audit))
+        let pull = StepKey(run: runId, host: "h1", name: "pull", key: "/var/log/qmail/@4000.s")
+        XCTAssertTrue(try journal.isDone(pull))
+        XCTAssertEqual(try journal.detail(pull, as: [String: String].self), ["sha256": "cafe", "size": "42"])
+        let failed = try XCTUnwrap(journal.stepRecord(StepKey(run: runId, host: "h2", name: "write", key: "alice")))
+        XCTAssertEqual(failed.state, .failed)
+        XCTAssertEqual(failed.error, "account alice: ~/logs is a symbolic link")
+        XCTAssertEqual(failed.attempts, 1)
+        let summary = try journal.summary(run: runId)
+        XCTAssertEqual(summary.hosts.map(\.host), ["h1", "h2"])
+        XCTAssertTrue(summary.hosts[0].isComplete)
+        XCTAssertFalse(summary.hosts[1].isComplete)
+        XCTAssertEqual(summary.failures.map(\.key), ["alice"])
+        XCTAssertFalse(summary.isComplete)
+    }
+
+    /// A pipeline killed in the middle of an action, then resumed: every action that was done
+    /// is not done again; the interrupted one is redone (idempotent); the run completes.
+    func testResumeDoesOnlyWhatIsNotDone() throws {
+        let hosts = ["h1", "h2", "h3"]
+        let steps = ["connect", "pull", "write", "notify"]
+        var performed: [String: Int] = [:]
+        struct Crash: Error {}
+
+        func pipeline(_ journal: Journal, run: Int64, crashAfter limit: Int?) throws {
+            var count = 0
+            for host in hosts {
+                for name in steps {
+                    let step = StepKey(run: run, host: host, name: name)
+                    try journal.step(run: run, host: host, name: name)
+                    if try journal.isDone(step) { continue }
+                    try journal.markStarted(step)
+                    performed["\(host)/\(name)", default: 0] += 1
+                    count += 1
+                    if let limit, count == limit { throw Crash() }  // killed before markDone
+                    try journal.markDone(step)
+                }
+            }
+        }
+
+        var runId: Int64 = 0
+        do {
+            let journal = try Journal(stateDirectory: dir.url)
+            runId = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
+            XCTAssertThrowsError(try pipeline(journal, run: runId, crashAfter: 6))
+        }
+        let journal = try Journal(stateDirectory: dir.url)
+        let before = try journal.summary(run: runId)
+        XCTAssertEqual(before.run.status, .running, "a killed run stays running")
+        XCTAssertEqual(before.unfinished.filter { $0.state == .started }.map(\.stepKey),
+                       [StepKey(run: runId, host: "h2", name: "pull")])
+        _ = try journal.reopenRun(runId)
+        try pipeline(journal, run: runId, crashAfter: nil)
+        try journal.finishRun(runId, status: .done)
+
+        var expected: [String: Int] = [:]
+        for host in hosts { for name in steps { expected["\(host)/\(name)"] = 1 } }
+        expected["h2/pull"] = 2  // interrupted between action and markDone: redone once
+        XCTAssertEqual(performed, expected)
+        let after = try journal.summary(run: runId)
+        XCTAssertTrue(after.isComplete)
+        XCTAssertEqual(after.hosts.map { $0.counts[.done] }, [4, 4, 4])
+        XCTAssertEqual(try journal.stepRecord(StepKey(run: runId, host: "h2", name: "pull"))?.attempts, 2)
+        XCTAssertThrowsError(try journal.markStarted(StepKey(run: runId, host: "h1", name: "pull"))) {
+            guard case JournalError.stepAlreadyDone = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testSecondCoordinatorIsRefusedWithHolderNamed() throws {
+        var first: Journal? = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(first?.beginRun(RunRecord(kind: .audit)).id)
+        XCTAssertThrowsError(try Journal(stateDirectory: dir.url)) { error in
+            guard case JournalError.stateDirLocked(let path, let holder) = error else {
+                return XCTFail("expected stateDirLocked, got \(error)")
+            }
+            XCTAssertEqual(path, dir.url.appendingPathComponent("lock").path)
+            XCTAssertEqual(holder, "pid \(getpid()) run \(run)")
+            XCTAssertTrue("\(error)".contains("another lostmail coordinator (pid \(getpid()) run \(run))"))
+        }
+        first = nil  // releasing the journal releases the lock
+        XCTAssertEqual(try Journal(stateDirectory: dir.url).run(run)?.kind, .audit)
+    }
+
+    func testLockIsRefusedWhileAnotherProcessHoldsIt() throws {
+        try FileManager.default.createDirectory(at: dir.url, withIntermediateDirectories: true)
+        let lockPath = dir.url.appendingPathComponent("lock").path
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [lockPath, "/bin/sh", "-c", "echo held; read x"]
+        let input = Pipe(), output = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        _ = output.fileHandleForReading.availableData  // "held": the other process has the lock
+        XCTAssertThrowsError(try Journal(stateDirectory: dir.url)) { error in
+            guard case JournalError.stateDirLocked = error else { return XCTFail("\(error)") }
+        }
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+        XCTAssertNoThrow(try Journal(stateDirectory: dir.url))
+    }
+
+    func testNotificationsKeepTheirFirstMessageID() throws {
+        let journal = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
+        let first = try journal.notification(run: run, host: "h1", account: "alice",
+                                             recipient: "alice@example.org", messageId: "<1@lostmail>")
+        let again = try journal.notification(run: run, host: "h1", account: "alice",
+                                             recipient: "alice@example.org", messageId: "<2@lostmail>")
+        XCTAssertEqual(again.messageId, "<1@lostmail>")
+        XCTAssertEqual(again.id, first.id)
+        try journal.markNotification(id: try XCTUnwrap(first.id), state: .accepted, relayReply: "250 2.0.0 queued")
+        _ = try journal.notification(run: run, host: "h1", account: "bob", recipient: "bob@example.org",
+                                     messageId: "<3@lostmail>")
+        let stored = try journal.notifications(run: run)
+        XCTAssertEqual(stored.map(\.state), [.accepted, .pending])
+        XCTAssertEqual(stored[0].relayReply, "250 2.0.0 queued")
+        XCTAssertEqual(try journal.summary(run: run).notifications, [.accepted: 1, .pending: 1])
+    }
+
+    func testCursorsUpsertAndSurviveReopen() throws {
+        let big = LogFileIdentity(inode: UInt64(Int64.max) + 7, firstLineHash: "f00d")
+        let small = LogFileIdentity(inode: 12, firstLineHash: "beef")
+        do {
+            let journal = try Journal(stateDirectory: dir.url)
+            try journal.saveCursor(LogCursor(host: "h1", file: big, offset: 100))
+            try journal.saveCursor(LogCursor(host: "h1", file: big, offset: 250))
+            try journal.saveCursor(LogCursor(host: "h1", file: small, offset: 5))
+            try journal.saveCursor(LogCursor(host: "h2", file: small, offset: 9))
+        }
+        let journal = try Journal(stateDirectory: dir.url)
+        XCTAssertEqual(try journal.cursor(host: "h1", file: big)?.offset, 250)
+        XCTAssertEqual(try journal.cursor(host: "h2", file: small)?.offset, 9)
+        XCTAssertNil(try journal.cursor(host: "h2", file: big))
+        XCTAssertEqual(try journal.cursors(host: "h1").map(\.file).sorted { $0.inode < $1.inode }, [small, big])
+    }
+
+    func testStepOfUnknownRunIsAnError() throws {
+        let journal = try Journal(stateDirectory: dir.url)
+        XCTAssertThrowsError(try journal.step(run: 99, host: "h", name: "pull")) {
+            XCTAssertEqual("\($0)", "the journal has no run 99")
+        }
+        XCTAssertThrowsError(try journal.summary(run: 99))
+    }
+}
