@@ -1,0 +1,150 @@
+import Foundation
+import LostMailConfig
+
+/// Opens the connection to a host (over SSH in production; locally in some tests).
+public typealias HostConnector = @Sendable (HostConfig) throws -> any RemoteHost
+
+/// The steps of one host in a respond run: account maps, listing, pulls, analysis, account files.
+///
+/// Runs on the host's own thread (see `FanOut`). Every step goes through the journal, so a
+/// resumed run skips what is done; the connection is opened only when a step needs it.
+struct HostPipeline: Sendable {
+    let host: HostConfig
+    let plan: AnalysisPlan
+    let selection: LogSelection
+    let store: EvidenceStore
+    let snapshotRoot: URL
+    let steps: StepLog
+    let connector: HostConnector
+    /// False for `--check`: nothing is written on the host.
+    let writeAccountFiles: Bool
+    let outputMode: UInt16
+
+    func run(context: HostJobContext) throws -> HostRespondResult {
+        let remote = LazyRemote(host: host, connector: connector)
+        let puller = EvidencePuller(store: store)
+        var transferred: UInt64 = 0
+
+        context.report("account maps")
+        let maps = try steps.perform("maps") { () -> PulledMaps in
+            var files: [PulledFile] = []
+            var missing: [String] = []
+            for path in plan.accountMapPaths {
+                guard let info = try remote.get().regularFile(at: path) else { missing.append(path); continue }
+                let pull = try puller.pull(info, from: remote.get())
+                transferred += pull.transferred
+                files.append(PulledFile(path: path, sha256: pull.object.sha256, size: pull.object.size))
+            }
+            return PulledMaps(files: files, missing: missing)
+        }
+
+        context.report("listing logs")
+        let listed = try steps.perform("list") { try listLogs(remote.get()) }
+
+        var logs: [PulledFile] = []
+        for (index, file) in listed.enumerated() {
+            context.report("pull \(index + 1)/\(listed.count) \(file.path)")
+            logs.append(try steps.perform("pull", key: file.path) {
+                let info = RemoteFileInfo(name: (file.path as NSString).lastPathComponent, path: file.path,
+                                          kind: .file, size: file.size, mtime: file.mtime)
+                let pull = try puller.pull(info, from: remote.get())
+                transferred += pull.transferred
+                return PulledFile(path: file.path, sha256: pull.object.sha256, size: pull.object.size)
+            })
+        }
+
+        context.report("analysing")
+        let report = try steps.perform("analyze") { () -> HostReport in
+            try buildSnapshot(maps.files + logs)
+            var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
+            result.missingMaps = maps.missing
+            return HostReport(result)
+        }
+
+        var writes: [AccountWriteRecord] = []
+        var failures: [String: String] = [:]
+        if writeAccountFiles {
+            for (account, lines) in report.linesByAccount.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
+                context.report("writing \(account)")
+                do {
+                    writes.append(try steps.perform("write", key: account) {
+                        let writer = AccountFileWriter(host: try remote.get(), mode: outputMode)
+                        let update = try writer.update(account: account, lines: lines)
+                        return AccountWriteRecord(account: account, path: update.path,
+                                                  previousLines: update.previousLines,
+                                                  addedLines: update.addedLines, written: update.written)
+                    })
+                } catch {
+                    failures[account] = String(describing: error)
+                }
+            }
+        }
+        return HostRespondResult(report: report, pulled: maps.files + logs, transferred: transferred,
+                                 writes: writes, writeFailures: failures)
+    }
+
+    /// The log files of the plan on the host that overlap the window, in reading order.
+    func listLogs(_ remote: any RemoteHost) throws -> [ListedFile] {
+        var chosen: [ListedFile] = []
+        for pattern in plan.logs.archives {
+            let directory = (pattern as NSString).deletingLastPathComponent
+            let glob = (pattern as NSString).lastPathComponent
+            for entry in try remote.list(directory: directory) where entry.kind == .file && fnmatch(glob, entry.name, 0) == 0 {
+                chosen.append(ListedFile(path: entry.path, size: entry.size, mtime: entry.mtime))
+            }
+        }
+        for directory in plan.logs.multilog {
+            let entries = try remote.list(directory: directory).filter { $0.kind == .file }
+            let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            for name in selection.select(names: entries.map(\.name), from: plan.settings.from, until: plan.settings.until) {
+                guard let entry = byName[name] else { continue }
+                chosen.append(ListedFile(path: entry.path, size: entry.size, mtime: entry.mtime))
+            }
+        }
+        return chosen
+    }
+
+    /// Lays the pulled files out as the host has them, hard-linked from the evidence store.
+    func buildSnapshot(_ files: [PulledFile]) throws {
+        let manager = FileManager.default
+        try? manager.removeItem(at: snapshotRoot)
+        for file in files {
+            let target = snapshotRoot.appendingPathComponent(file.path)
+            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let object = try store.url(sha256: file.sha256)
+            do {
+                try manager.linkItem(at: object, to: target)
+            } catch {
+                try manager.copyItem(at: object, to: target)
+            }
+        }
+    }
+}
+
+/// Connects on first use, so a resumed host whose steps are all done is never contacted.
+final class LazyRemote: @unchecked Sendable {  // used only on its host's thread (FanOut)
+    private let host: HostConfig
+    private let connector: HostConnector
+    private var remote: (any RemoteHost)?
+
+    init(host: HostConfig, connector: @escaping HostConnector) {
+        self.host = host
+        self.connector = connector
+    }
+
+    func get() throws -> any RemoteHost {
+        if let remote { return remote }
+        let made = try connector(host)
+        remote = made
+        return made
+    }
+}
+
+extension RemoteHost {
+    /// The file at `path` as its directory lists it, or nil if there is no such regular file.
+    func regularFile(at path: String) throws -> RemoteFileInfo? {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return try list(directory: directory).first { $0.name == name && $0.kind == .file }
+    }
+}

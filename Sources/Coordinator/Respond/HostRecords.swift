@@ -1,0 +1,55 @@
+import Foundation
+
+/// A remote file chosen for the run, as listed on the host.
+public struct ListedFile: Codable, Sendable, Equatable {
+    /// Absolute path on the host.
+    public var path: String
+    /// Size when listed.
+    public var size: UInt64
+    /// Modification time when listed (Unix seconds).
+    public var mtime: Int64
+}
+
+/// A remote file held in the evidence store.
+public struct PulledFile: Codable, Sendable, Equatable {
+    /// Absolute path on the host.
+    public var path: String
+    /// Content address in the evidence store.
+    public var sha256: String
+    /// Size in bytes.
+    public var size: UInt64
+}
+
+/// The account maps of a host as pulled (missing ones named).
+struct PulledMaps: Codable, Sendable {
+    var files: [PulledFile]
+    var missing: [String]
+}
+
+/// What updating one account's file did, as recorded in the journal.
+public struct AccountWriteRecord: Codable, Sendable, Equatable {
+    /// The account.
+    public var account: String
+    /// The file on the host.
+    public var path: String
+    /// Lines before the update.
+    public var previousLines: Int
+    /// Lines added.
+    public var addedLines: Int
+    /// False when the file already held every line (nothing written).
+    public var written: Bool
+}
+
+/// One host's part of a respond run.
+public struct HostRespondResult: Codable, Sendable {
+    /// The host's report (losses, attribution, counts).
+    public var report: HostReport
+    /// Files pulled for the analysis.
+    public var pulled: [PulledFile]
+    /// Bytes transferred by this invocation (0 when everything was pulled before).
+    public var transferred: UInt64
+    /// Account files written or checked.
+    public var writes: [AccountWriteRecord]
+    /// Accounts whose file could not be written, with the error.
+    public var writeFailures: [String: String]
+}

@@ -1,0 +1,127 @@
+import Foundation
+import LostMailConfig
+
+/// The incident response: every selected host's evidence pulled, analysed, its accounts told.
+///
+/// `start` records a new run in the journal, `resume` continues a recorded one; both run the
+/// same steps, and a step the journal has as done is never done again.
+public enum Respond {
+    /// Starts a new run (or, with `check`, shows what a run would do and changes nothing).
+    public static func start(_ request: RespondRequest) throws -> RespondOutcome {
+        let plan = try AnalysisPlan(playbook: request.playbook)
+        if request.check {
+            let scratch = FileManager.default.temporaryDirectory
+                .appendingPathComponent("lostmail-check-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            return try execute(request, plan: plan, run: nil, journal: nil, workDirectory: scratch)
+        }
+        let journal = try Journal(stateDirectory: request.stateDirectory)
+        let playbookData = try Data(contentsOf: request.playbook.file)
+        let window = request.playbook.window!
+        let record = try journal.beginRun(RunRecord(
+            kind: .respond, playbookPath: request.playbook.file.path,
+            playbookSHA256: FileOps.sha256(playbookData), inventoryPath: request.inventoryFile.path,
+            windowFrom: window.from, windowUntil: window.until, timeZone: window.timeZone.identifier))
+        let run = record.id!
+        let runPlan = RunPlan(inventory: request.inventoryFile.path, playbook: request.playbook.file.path,
+                              limit: request.limit, hosts: request.hosts.map(\.name),
+                              from: window.from, until: window.until, timeZone: window.timeZone.identifier)
+        try journal.markDone(StepKey(run: run, host: "*", name: "plan"), detail: runPlan)
+        return try execute(request, plan: plan, run: run, journal: journal,
+                           workDirectory: request.stateDirectory.appendingPathComponent("runs/\(run)"))
+    }
+
+    /// Continues run `run` (default: the latest respond run) where it stopped.
+    /// - Throws: when the run is unknown, or its playbook changed since it began.
+    public static func resume(run requested: Int64?, stateDirectory: URL, connector: @escaping HostConnector,
+                              progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) throws -> RespondOutcome {
+        let journal = try Journal(stateDirectory: stateDirectory)
+        guard let record = try requested.map({ try journal.run($0) }) ?? journal.latestRun(kind: .respond),
+              let run = record.id else {
+            throw RespondError.noRun(requested, stateDirectory.path)
+        }
+        guard let runPlan = try journal.detail(StepKey(run: run, host: "*", name: "plan"), as: RunPlan.self) else {
+            throw RespondError.noPlan(run)
+        }
+        let playbookFile = URL(fileURLWithPath: runPlan.playbook)
+        let data = try Data(contentsOf: playbookFile)
+        guard FileOps.sha256(data) == record.playbookSHA256 else {
+            throw RespondError.playbookChanged(run, runPlan.playbook)
+        }
+        let zone = TimeZone(identifier: runPlan.timeZone) ?? .gmt
+        var playbook = try Playbook.load(file: playbookFile)
+        playbook.window = Playbook.Window(from: runPlan.from, until: runPlan.until, timeZone: zone)
+        let inventory = try Inventory.load(file: URL(fileURLWithPath: runPlan.inventory))
+        let byName = Dictionary(inventory.allHosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let hosts = try runPlan.hosts.map { name -> HostConfig in
+            guard let host = byName[name] else { throw RespondError.hostGone(run, name, runPlan.inventory) }
+            return host
+        }
+        _ = try journal.reopenRun(run)
+        let request = RespondRequest(
+            inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
+            limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
+            forks: inventory.forks, hostDeadline: hosts.first.map { .seconds($0.timeouts.hostDeadline) },
+            progress: progress)
+        return try execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
+                           workDirectory: stateDirectory.appendingPathComponent("runs/\(run)"))
+    }
+
+    /// Runs every host's pipeline through the fan-out, then assembles and saves the report.
+    static func execute(_ request: RespondRequest, plan: AnalysisPlan, run: Int64?, journal: Journal?,
+                        workDirectory: URL) throws -> RespondOutcome {
+        let store = try EvidenceStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
+        let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
+        let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let results = fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
+            let host = configs[context.host]!
+            let pipeline = HostPipeline(
+                host: host, plan: plan, selection: request.selection, store: store,
+                snapshotRoot: workDirectory.appendingPathComponent("snapshots").appendingPathComponent(host.name),
+                steps: StepLog(journal: journal, run: run ?? 0, host: host.name), connector: request.connector,
+                writeAccountFiles: !request.check, outputMode: UInt16(request.playbook.output.mode))
+            return try pipeline.run(context: context)
+        }
+        var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)] = []
+        for result in results {
+            switch result.outcome {
+            case .success(let value): hosts.append((result.host, .success(value)))
+            case .failure(let error):
+                hosts.append((result.host, .failure(RespondHostError(host: result.host, message: String(describing: error)))))
+            case .timedOut(let limit):
+                hosts.append((result.host, .failure(RespondHostError(host: result.host, message: "did not finish within \(limit)"))))
+            }
+        }
+        let reports = hosts.compactMap { try? $0.result.get().report }
+        var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: reports))
+        if let run, let journal {
+            let file = workDirectory.appendingPathComponent("report.json")
+            try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+            try outcome.report.json().write(to: file, options: .atomic)
+            outcome.reportFile = file
+            try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
+        }
+        return outcome
+    }
+}
+
+/// Why a run could not start or resume.
+public enum RespondError: Error, CustomStringConvertible {
+    case noRun(Int64?, String)
+    case noPlan(Int64)
+    case playbookChanged(Int64, String)
+    case hostGone(Int64, String, String)
+
+    public var description: String {
+        switch self {
+        case .noRun(let run, let directory):
+            return run.map { "no run \($0) in the journal at \(directory)" } ?? "no respond run in the journal at \(directory)"
+        case .noPlan(let run):
+            return "run \(run) has no recorded plan (it was not started by `respond`)"
+        case .playbookChanged(let run, let file):
+            return "run \(run): the playbook \(file) changed since the run began; start a new run instead of resuming"
+        case .hostGone(let run, let host, let inventory):
+            return "run \(run): host \(host) is no longer in the inventory \(inventory)"
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import LostMailConfig
+
+/// Everything a respond run needs, resolved from the command line, inventory and playbook.
+public struct RespondRequest: Sendable {
+    /// The inventory file (recorded for `resume`).
+    public var inventoryFile: URL
+    /// The hosts selected by the playbook's `hosts:` and `--limit`, in inventory order.
+    public var hosts: [HostConfig]
+    /// The playbook, with command-line window overrides applied.
+    public var playbook: Playbook
+    /// The `--limit` pattern, recorded so `resume` selects the same hosts.
+    public var limit: String?
+    /// Where the journal, evidence and reports live.
+    public var stateDirectory: URL
+    /// `--check`: show the plan, change nothing anywhere.
+    public var check: Bool
+    /// How hosts are reached.
+    public var connector: HostConnector
+    /// Which log files are pulled for the window.
+    public var selection: LogSelection
+    /// Parallel hosts (from the inventory's `lostmail_forks`).
+    public var forks: Int
+    /// Per-host deadline.
+    public var hostDeadline: Duration?
+    /// Called with each host's progress events (for the live display).
+    public var progress: (@Sendable (String, FanOutEvent) -> Void)?
+
+    public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, limit: String?,
+                stateDirectory: URL, check: Bool, connector: @escaping HostConnector,
+                selection: LogSelection = LogSelection(), forks: Int = 10, hostDeadline: Duration? = nil,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) {
+        self.inventoryFile = inventoryFile
+        self.hosts = hosts
+        self.playbook = playbook
+        self.limit = limit
+        self.stateDirectory = stateDirectory
+        self.check = check
+        self.connector = connector
+        self.selection = selection
+        self.forks = forks
+        self.hostDeadline = hostDeadline
+        self.progress = progress
+    }
+}
+
+/// What a run is, as recorded in the journal so `resume` repeats it exactly.
+struct RunPlan: Codable, Sendable {
+    var inventory: String
+    var playbook: String
+    var limit: String?
+    var hosts: [String]
+    var from: Date
+    var until: Date
+    var timeZone: String
+}
+
+/// The end of a respond (or resume) invocation.
+public struct RespondOutcome: Sendable {
+    /// The journal's run id (nil for `--check`).
+    public var run: Int64?
+    /// Per host, in order: the result or the error.
+    public var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)]
+    /// The fleet report (hosts that finished).
+    public var report: FleetReport
+    /// Where the report was saved (nil for `--check`).
+    public var reportFile: URL?
+
+    /// True when every host finished and every account file was written.
+    public var isComplete: Bool {
+        hosts.allSatisfy { entry in
+            if case .success(let result) = entry.result { return result.writeFailures.isEmpty }
+            return false
+        }
+    }
+}
+
+/// A host that did not finish, with the reason.
+public struct RespondHostError: Error, CustomStringConvertible {
+    /// The host.
+    public var host: String
+    /// What went wrong.
+    public var message: String
+
+    public var description: String { "\(host): \(message)" }
+}

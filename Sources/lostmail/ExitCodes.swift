@@ -1,0 +1,21 @@
+import ArgumentParser
+
+/// Exit statuses of `lostmail`, for schedulers and scripts (see README.md).
+enum ExitCodes {
+    /// Everything done (audit: nothing new found).
+    static let done = ExitCode(0)
+    /// Some hosts failed (ping), or a check failed.
+    static let hostsFailed = ExitCode(1)
+    /// An error before any work: bad inventory, playbook, options or state directory.
+    static let unusable = ExitCode(2)
+    /// Audit: something new was found.
+    static let found = ExitCode(3)
+    /// Finished with hosts or accounts failed; `lostmail resume` completes the run.
+    static let resumable = ExitCode(4)
+}
+
+/// Prints an error before any work and exits with `ExitCodes.unusable`.
+func failBeforeWork(_ error: any Error) -> ExitCode {
+    FileHandleOutput.standardError("lostmail: \(error)")
+    return ExitCodes.unusable
+}

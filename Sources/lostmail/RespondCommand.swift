@@ -1,0 +1,62 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+import LostMailConfig
+
+/// `lostmail respond`: the incident response across the fleet.
+struct RespondCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "respond",
+        abstract: "Pull every host's logs, find the lost mails, write each affected account's lost-mails.log.",
+        discussion: """
+        Every step is journaled in the state directory; a run that was killed, or that finished \
+        with hosts down, is completed by `lostmail resume`. Exit status: 0 done, 4 finished with \
+        hosts or accounts failed (resumable), 2 an error before any work.
+        """
+    )
+
+    @Option(help: "The inventory (Ansible YAML layout).")
+    var inventory: String
+
+    @Option(help: "The playbook (YAML) describing the incident.")
+    var playbook: String
+
+    @OptionGroup var window: WindowOptions
+
+    @Option(help: "Only these hosts or groups (Ansible --limit patterns).")
+    var limit: String?
+
+    @Flag(help: "Show the plan (hosts, files, accounts, lines); write nothing anywhere.")
+    var check = false
+
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "Also write the fleet report to FILE (JSON).")
+    var json: String?
+
+    func run() throws {
+        let request: RespondRequest
+        let display: ProgressDisplay
+        do {
+            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
+            let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL))
+            let fleet = try Inventory.load(file: inventoryFile)
+            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            display = ProgressDisplay(hosts: hosts.map(\.name))
+            request = RespondRequest(
+                inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
+                stateDirectory: try state.directory(), check: check,
+                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
+                hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
+                progress: nil)
+        } catch {
+            throw failBeforeWork(error)
+        }
+        var live = request
+        live.progress = display.callback
+        let outcome: RespondOutcome
+        do { outcome = try Respond.start(live) } catch { throw failBeforeWork(error) }
+        try RunPrinter.print(outcome, check: check, json: json)
+        if !outcome.isComplete { throw ExitCodes.resumable }
+    }
+}

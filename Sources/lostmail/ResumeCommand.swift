@@ -1,0 +1,33 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+
+/// `lostmail resume [RUN]`: continue a respond run, doing only what is not done.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a respond run that was killed or finished with hosts failed.",
+        discussion: "Exit status as for `respond`: 0 done, 4 still incomplete, 2 an error before any work."
+    )
+
+    @Argument(help: "The run id (default: the latest respond run).")
+    var run: Int64?
+
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "Also write the fleet report to FILE (JSON).")
+    var json: String?
+
+    func run() throws {
+        let outcome: RespondOutcome
+        do {
+            outcome = try Respond.resume(run: run, stateDirectory: try state.directory(),
+                                         connector: { try SSHConnector().connect($0) },
+                                         progress: nil)
+        } catch {
+            throw failBeforeWork(error)
+        }
+        try RunPrinter.print(outcome, check: false, json: json)
+        if !outcome.isComplete { throw ExitCodes.resumable }
+    }
+}

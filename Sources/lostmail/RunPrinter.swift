@@ -1,0 +1,36 @@
+import Coordinator
+import Foundation
+
+/// Prints the end of a respond or resume run: summary table, per-host results, files.
+enum RunPrinter {
+    static func print(_ outcome: RespondOutcome, check: Bool, json: String?) throws {
+        Swift.print(SummaryTable.render(outcome.report.hosts), terminator: "")
+        for (host, result) in outcome.hosts {
+            switch result {
+            case .failure(let error):
+                Swift.print("host \(host): FAILED: \(error.message)")
+            case .success(let value):
+                if check {
+                    for file in value.pulled { Swift.print("  would read \(host):\(file.path) (\(file.size) bytes)") }
+                    for (account, lines) in value.report.linesByAccount.sorted(by: { $0.key < $1.key }) {
+                        Swift.print("  would merge \(lines.count) lines into \(host):~\(account)/logs/lost-mails.log")
+                    }
+                }
+                for write in value.writes {
+                    Swift.print("  \(host):\(write.path): \(write.written ? "+\(write.addedLines) lines" : "up to date") (\(write.previousLines + write.addedLines) lines)")
+                }
+                for (account, message) in value.writeFailures.sorted(by: { $0.key < $1.key }) {
+                    Swift.print("  \(host): account \(account): FAILED: \(message)")
+                }
+            }
+        }
+        if let run = outcome.run {
+            Swift.print("run \(run): \(outcome.isComplete ? "complete" : "incomplete: `lostmail resume \(run)` continues it")")
+        }
+        if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
+        if let json {
+            try outcome.report.json().write(to: URL(fileURLWithPath: json), options: .atomic)
+            Swift.print("report: \(json)")
+        }
+    }
+}
