@@ -46,15 +46,21 @@ public struct LocalHost: RemoteHost {
         }
         writer.start()
 
-        if exited.wait(timeout: .now() + timeout.dispatchInterval) == .timedOut {
+        let deadline = DispatchTime.now() + timeout.dispatchInterval
+        if exited.wait(timeout: deadline) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
-            exited.wait()
-            _ = stdout.wait(seconds: 2)
-            _ = stderr.wait(seconds: 2)
+            // Bounded: Foundation reports the exit only when every process holding the child's
+            // descriptors is gone, and a background grandchild may outlive it.
+            _ = exited.wait(timeout: .now() + 2)
+            _ = stdout.wait(until: .now() + 1)
+            _ = stderr.wait(until: .now() + 1)
             throw RemoteHostError.timedOut(host: name, program: program, timeout: timeout)
         }
-        let out = stdout.wait(seconds: nil) ?? Data()
-        let err = stderr.wait(seconds: nil) ?? Data()
+        // A background grandchild may keep the pipes open past the child's exit: the deadline
+        // bounds that wait too.
+        guard let out = stdout.wait(until: deadline), let err = stderr.wait(until: deadline) else {
+            throw RemoteHostError.timedOut(host: name, program: program, timeout: timeout)
+        }
         if process.terminationReason == .uncaughtSignal {
             let signal = process.terminationStatus
             return CommandResult(stdout: out, stderr: err, status: 128 + signal, signal: signal)
@@ -119,13 +125,10 @@ private final class PipeReader: @unchecked Sendable {  // `data` is written befo
         thread.start()
     }
 
-    /// The bytes read, or nil if EOF did not come within `seconds`.
-    func wait(seconds: Double?) -> Data? {
-        if let seconds {
-            guard done.wait(timeout: .now() + seconds) == .success else { return nil }
-        } else {
-            done.wait()
-        }
+    /// The bytes read, or nil if EOF did not come by `deadline`.
+    func wait(until deadline: DispatchTime) -> Data? {
+        guard done.wait(timeout: deadline) == .success else { return nil }
+        done.signal()  // later waits return at once
         return data
     }
 }

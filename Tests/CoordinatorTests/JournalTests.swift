@@ -132,27 +132,51 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(try Journal(stateDirectory: dir.url).run(run)?.kind, .audit)
     }
 
-    func testLockIsRefusedWhileAnotherProcessHoldsIt() throws {
+    func testLockIsRefusedWhileAnotherProcessHoldsItAndFreedWhenItIsKilled() throws {
         try FileManager.default.createDirectory(at: dir.url, withIntermediateDirectories: true)
         let lockPath = dir.url.appendingPathComponent("lock").path
+        // flock -o: only the flock process holds the lock, not the shell it starts.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [lockPath, "/bin/sh", "-c", "echo held; read x"]
+        holder.arguments = ["-o", lockPath, "/bin/sh", "-c", "echo held; read x"]
         let input = Pipe(), output = Pipe()
         holder.standardInput = input
         holder.standardOutput = output
         try holder.run()
-        defer {
-            try? input.fileHandleForWriting.close()
-            holder.waitUntilExit()
-        }
+        defer { try? input.fileHandleForWriting.close() }  // on an early exit, end the shell
         _ = output.fileHandleForReading.availableData  // "held": the other process has the lock
         XCTAssertThrowsError(try Journal(stateDirectory: dir.url)) { error in
             guard case JournalError.stateDirLocked = error else { return XCTFail("\(error)") }
         }
+        kill(holder.processIdentifier, SIGKILL)  // a coordinator killed with -9
+        var reopened: Journal?
+        for _ in 0..<100 where reopened == nil {  // until the kernel has finished the kill
+            reopened = try? Journal(stateDirectory: dir.url)
+            if reopened == nil { usleep(20_000) }
+        }
+        XCTAssertNotNil(reopened, "the kernel drops a dead holder's lock")
+        // Foundation notices the exit once every process holding its pipe ends: end the shell.
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
-        XCTAssertNoThrow(try Journal(stateDirectory: dir.url))
+        XCTAssertEqual(holder.terminationReason, .uncaughtSignal)
+    }
+
+    func testStepsFromManyFanOutThreadsAtOnce() throws {
+        let journal = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
+        let hosts = (1...16).map { "h\($0)" }
+        let results = FanOut(forks: 8).run(hosts: hosts) { context in
+            for name in ["connect", "pull", "analyse"] {
+                let step = StepKey(run: run, host: context.host, name: name)
+                try journal.markStarted(step)
+                try journal.markDone(step, detail: ["host": context.host])
+            }
+        }
+        XCTAssertEqual(results.filter { $0.outcome.value == nil }.count, 0)
+        let summary = try journal.summary(run: run)
+        XCTAssertEqual(Set(summary.hosts.map(\.host)), Set(hosts))
+        XCTAssertTrue(summary.hosts.allSatisfy { $0.counts == [.done: 3] })
+        XCTAssertTrue(summary.isComplete)
     }
 
     func testNotificationsKeepTheirFirstMessageID() throws {

@@ -47,6 +47,18 @@ final class LocalHostTests: XCTestCase {
         XCTAssertThrowsError(try host.run(arguments: [], stdin: Data(), timeout: .seconds(5)))
     }
 
+    func testBackgroundGrandchildHoldingStdoutCannotHangTheCaller() throws {
+        let pidFile = dir.path + "/grandchild.pid"
+        XCTAssertThrowsError(try host.run(arguments: ["/bin/sh", "-c", "sleep 30 & echo $! > \"$1\"", "sh", pidFile],
+                                          stdin: Data(), timeout: .milliseconds(500))) { error in
+            guard case RemoteHostError.timedOut = error else { return XCTFail("\(error)") }
+        }
+        // End the grandchild this test started, by its pid.
+        if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+        }
+    }
+
     func testListShowsKindsSizesAndMtimes() throws {
         let fm = FileManager.default
         try Data(count: 1234).write(to: dir.url.appendingPathComponent("b.s"))
