@@ -11,7 +11,7 @@ struct ResumeCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (default: the latest respond run).")
-    var run: Int64?
+    var runID: Int64?
 
     @OptionGroup var state: StateOptions
 
@@ -21,7 +21,7 @@ struct ResumeCommand: ParsableCommand {
     func run() throws {
         let outcome: RespondOutcome
         do {
-            outcome = try Respond.resume(run: run, stateDirectory: try state.directory(),
+            outcome = try Respond.resume(run: runID, stateDirectory: try state.directory(),
                                          connector: { try SSHConnector().connect($0) },
                                          progress: nil)
         } catch {

@@ -10,7 +10,7 @@ struct StatusCommand: ParsableCommand {
     )
 
     @Argument(help: "The run id (default: the latest run).")
-    var run: Int64?
+    var runID: Int64?
 
     @OptionGroup var state: StateOptions
 
@@ -18,8 +18,8 @@ struct StatusCommand: ParsableCommand {
         let summary: RunSummary
         do {
             let journal = try Journal(stateDirectory: try state.directory())
-            guard let record = try run.map({ try journal.run($0) }) ?? journal.latestRun(), let id = record.id else {
-                throw ValidationError(run.map { "no run \($0) in the journal" } ?? "the journal has no run yet")
+            guard let record = try runID.map({ try journal.run($0) }) ?? journal.latestRun(), let id = record.id else {
+                throw ValidationError(runID.map { "no run \($0) in the journal" } ?? "the journal has no run yet")
             }
             summary = try journal.summary(run: id)
         } catch {

@@ -26,7 +26,7 @@ public enum Respond {
         let runPlan = RunPlan(inventory: request.inventoryFile.path, playbook: request.playbook.file.path,
                               limit: request.limit, hosts: request.hosts.map(\.name),
                               from: window.from, until: window.until, timeZone: window.timeZone.identifier)
-        try journal.markDone(StepKey(run: run, host: "*", name: "plan"), detail: runPlan)
+        _ = try StepLog(journal: journal, run: run, host: "*").perform("plan") { runPlan }
         return try execute(request, plan: plan, run: run, journal: journal,
                            workDirectory: request.stateDirectory.appendingPathComponent("runs/\(run)"))
     }

@@ -13,7 +13,8 @@ struct StepLog: Sendable {
                                              _ body: () throws -> Result) throws -> Result {
         guard let journal else { return try body() }
         let step = StepKey(run: run, host: host, name: name, key: key)
-        if try journal.isDone(step), let recorded = try journal.detail(step, as: Result.self) {
+        if try journal.step(run: run, host: host, name: name, key: key) == .done,
+           let recorded = try journal.detail(step, as: Result.self) {
             return recorded
         }
         try journal.markStarted(step)
