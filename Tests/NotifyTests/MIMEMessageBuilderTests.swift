@@ -15,7 +15,7 @@ final class MIMEMessageBuilderTests: XCTestCase {
         XCTAssertEqual(names, ["Date", "Message-ID", "From", "To", "Subject", "MIME-Version",
                                "Content-Type", "Content-Transfer-Encoding"])
         XCTAssertEqual(message.date, "Sun, 29 Nov 2026 05:33:54 +0000")
-        XCTAssertTrue(message.messageID.hasPrefix("<lostmail."))
+        XCTAssertTrue(message.messageID.hasPrefix("<lm."))
         XCTAssertTrue(message.messageID.hasSuffix("@schwarzwald-hosting.de>"))
         XCTAssertTrue(message.headerLines.contains("Content-Type: text/plain; charset=utf-8"))
         XCTAssertTrue(message.headerLines.contains("Content-Transfer-Encoding: quoted-printable"))

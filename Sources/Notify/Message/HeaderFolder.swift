@@ -35,23 +35,42 @@ enum HeaderFolder {
         return lines
     }
 
-    /// Writes an address list field, one address per line after the first.
+    /// Writes an address list field, folding between words so lines stay within 78 characters.
     static func addresses(name: String, _ list: [MailAddress]) -> [String] {
-        var lines: [String] = []
+        var tokens: [String] = []
         for (i, address) in list.enumerated() {
-            let rendered = render(address) + (i < list.count - 1 ? "," : "")
-            lines.append(i == 0 ? "\(name): \(rendered)" : " \(rendered)")
+            var parts = render(address)
+            if i < list.count - 1 { parts[parts.count - 1] += "," }
+            tokens.append(contentsOf: parts)
         }
+        return fold(head: "\(name):", tokens: tokens)
+    }
+
+    /// Packs space-separated tokens after `head`, starting a continuation line (" token")
+    /// whenever the next token would pass the 78-character soft limit.
+    static func fold(head: String, tokens: [String]) -> [String] {
+        var lines: [String] = []
+        var current = head
+        for token in tokens {
+            if current.utf8.count + 1 + token.utf8.count > softLimit {
+                lines.append(current)
+                current = " " + token
+            } else {
+                current += " " + token
+            }
+        }
+        lines.append(current)
         return lines
     }
 
-    /// `Name <local@domain>`, with the name quoted or encoded as needed.
-    static func render(_ address: MailAddress) -> String {
-        guard let name = address.displayName else { return address.address }
+    /// The words of `Name <local@domain>`, with the name quoted or encoded as needed.
+    static func render(_ address: MailAddress) -> [String] {
+        let angle = "<\(address.address)>"
+        guard let name = address.displayName else { return [address.address] }
         if !EncodedWord.isPlainASCII(name) {
-            return EncodedWord.encode(name).joined(separator: " ") + " <\(address.address)>"
+            return EncodedWord.encode(name, firstWordLimit: 60) + [angle]
         }
         let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "\"\(escaped)\" <\(address.address)>"
+        return ["\"\(escaped)\"", angle]
     }
 }

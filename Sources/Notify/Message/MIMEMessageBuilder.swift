@@ -56,7 +56,7 @@ public struct MIMEMessageBuilder: Sendable {
         let dateValue = RFC5322Date.format(date)
         var headers: [String] = []
         headers.append("Date: \(dateValue)")
-        headers.append("Message-ID: \(messageID)")
+        headers.append(contentsOf: HeaderFolder.fold(head: "Message-ID:", tokens: [messageID]))
         headers.append(contentsOf: HeaderFolder.addresses(name: "From", [sender]))
         headers.append(contentsOf: HeaderFolder.addresses(name: "To", recipients))
         headers.append(contentsOf: try HeaderFolder.unstructured(name: "Subject", value: subject, account: account))
@@ -69,7 +69,7 @@ public struct MIMEMessageBuilder: Sendable {
 
     static func randomUnique(date: Date) -> String {
         let stamp = String(UInt64(max(0, date.timeIntervalSince1970)), radix: 36)
-        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        return "lostmail.\(stamp).\(random)"
+        let random = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        return "lm.\(stamp).\(random)"
     }
 }

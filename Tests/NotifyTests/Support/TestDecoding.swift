@@ -27,7 +27,7 @@ enum TestDecoding {
     /// Decodes a sequence of `=?UTF-8?B?...?=` words separated by folding whitespace.
     static func encodedWords(_ text: String) -> String? {
         var bytes: [UInt8] = []
-        for word in text.split(whereSeparator: { $0 == " " || $0 == "\r" || $0 == "\n" }) {
+        for word in text.split(whereSeparator: \.isWhitespace) {
             guard word.hasPrefix("=?UTF-8?B?"), word.hasSuffix("?=") else { return nil }
             guard let data = Data(base64Encoded: String(word.dropFirst(10).dropLast(2))) else { return nil }
             bytes.append(contentsOf: data)

@@ -11,6 +11,9 @@ from email.parser import BytesParser
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+# The test process may have spawned us with signals blocked; SIGTERM must stop us.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 cfg = json.load(open(sys.argv[1]))
 workdir = cfg["workdir"]
 maildir = mailbox.Maildir(os.path.join(workdir, "Maildir"), create=True)
@@ -56,7 +59,7 @@ class Handler:
             "content_type": msg.get_content_type(),
             "charset": msg.get_content_charset(),
             "cte": str(msg["Content-Transfer-Encoding"]),
-            "body": body.get_content() if body is not None else None,
+            "body": body.get_content().replace("\r\n", "\n") if body is not None else None,
             "defects": [str(d) for d in msg.defects],
             "authenticated": bool(getattr(session, "authenticated", False)),
             "tls": session.ssl is not None,
@@ -93,9 +96,8 @@ controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=
                         server_hostname="relay.test", **kwargs)
 controller.start()
 print("READY %d" % port, flush=True)
-stop = threading.Event()
-signal.signal(signal.SIGTERM, lambda *a: stop.set())
-stop.wait()
-controller.stop()
+# SIGTERM (default action) ends the process; Maildir and log writes are already complete.
+while True:
+    signal.pause()
 """#
 }
