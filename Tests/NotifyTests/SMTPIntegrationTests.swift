@@ -256,18 +256,24 @@ final class SMTPIntegrationTests: XCTestCase {
         XCTAssertEqual(try server.messages().count, 0)
     }
 
-    func testHostnameMismatchIsRefusedUnlessSkipped() async throws {
-        let cert = try TestCertificate.make(in: scratch)
+    func testHostnameIsVerifiedUnlessSkipped() async throws {
+        let cert = try TestCertificate.make(in: scratch, commonName: "relay.test", ipAddress: false)
         let server = try start(.init(certificate: cert))
         var configuration = config(server, tls: .required, cert: cert)
         configuration.serverName = "other.test"
         try await expectTLSFailure(configuration)
+        let message = try message()
+        configuration.serverName = "relay.test"
+        let verified = try await SMTPClient(configuration: configuration).send(message, envelopeFrom: message.from,
+                                                                               recipients: message.to)
+        XCTAssertTrue(verified.allAccepted)
+        configuration.serverName = "other.test"
         configuration.insecureSkipVerify = true
         configuration.trustRoots = .system
-        let message = try message()
-        let receipt = try await SMTPClient(configuration: configuration).send(message, envelopeFrom: message.from,
+        let skipped = try await SMTPClient(configuration: configuration).send(message, envelopeFrom: message.from,
                                                                               recipients: message.to)
-        XCTAssertTrue(receipt.allAccepted)
+        XCTAssertTrue(skipped.allAccepted)
+        XCTAssertEqual(try server.messages().count, 2)
     }
 
     private func expectTLSFailure(_ configuration: SMTPClientConfiguration, line: UInt = #line) async throws {

@@ -12,12 +12,15 @@ public actor SMTPSession {
     private let configuration: SMTPClientConfiguration
     private let sslContext: NIOSSLContext?
     private var machine: SMTPStateMachine
+    /// True from installing TLS until the first reply over it: a failure then is a TLS failure.
+    private var awaitingFirstTLSReply: Bool
 
     private init(channel: Channel, configuration: SMTPClientConfiguration, sslContext: NIOSSLContext?) {
         self.channel = channel
         self.configuration = configuration
         self.sslContext = sslContext
         self.machine = SMTPStateMachine(policy: configuration.policy, tlsActive: configuration.policy.tls == .implicit)
+        self.awaitingFirstTLSReply = configuration.policy.tls == .implicit
     }
 
     /// Connects, reads the greeting, and runs EHLO, STARTTLS and AUTH as configured.
@@ -112,18 +115,27 @@ public actor SMTPSession {
         let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
         let request = SMTPRequest(payload: payload ?? channel.allocator.buffer(capacity: 0),
                                   timeout: TimeAmount(timeout), promise: promise)
-        channel.writeAndFlush(request, promise: nil)
+        // If the channel is already closed the request never reaches the handler: fail the
+        // reply promise from the write's failure (a second completion is ignored).
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in
+            promise.fail((error as? SMTPChannelError) ?? .closed)
+        }
+        channel.writeAndFlush(request, promise: written)
         do {
-            return try await promise.futureResult.get()
+            let reply = try await promise.futureResult.get()
+            awaitingFirstTLSReply = false
+            return reply
         } catch let error as SMTPChannelError {
             try? await channel.close()
             let kind: SMTPError.Kind
             switch error {
             case .timeout: kind = .timeout(label)
-            case .closed: kind = .connectionClosed
+            case .closed: kind = awaitingFirstTLSReply
+                ? .tlsFailed("the connection was closed during the TLS handshake") : .connectionClosed
             case .malformed(let detail): kind = .malformedReply(detail)
             case .tls(let detail): kind = .tlsFailed(detail)
-            case .transport(let detail): kind = .connectFailed(detail)
+            case .transport(let detail): kind = awaitingFirstTLSReply ? .tlsFailed(detail) : .connectFailed(detail)
             }
             throw SMTPError(kind: kind, relay: configuration.relay, reply: nil, transcript: machine.transcript)
         }
@@ -133,6 +145,7 @@ public actor SMTPSession {
         guard let sslContext else { throw misuse("STARTTLS without a TLS context") }
         let configuration = configuration
         let channel = channel
+        awaitingFirstTLSReply = true
         do {
             try await channel.eventLoop.submit {
                 try channel.pipeline.syncOperations.addHandler(

@@ -62,7 +62,8 @@ class Handler:
             "body": body.get_content().replace("\r\n", "\n") if body is not None else None,
             "defects": [str(d) for d in msg.defects],
             "authenticated": bool(getattr(session, "authenticated", False)),
-            "tls": session.ssl is not None,
+            "tls": session.ssl is not None
+                   or server.transport.get_extra_info("ssl_object") is not None,
         })
         if cfg.get("reject_data"):
             return "554 5.6.0 message content rejected"
@@ -72,7 +73,8 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (auth_data.login.decode() == cfg["auth"]["username"]
           and auth_data.password.decode() == cfg["auth"]["password"])
     log("auth.jsonl", {"mechanism": mechanism, "login": auth_data.login.decode(), "success": ok})
-    return AuthResult(success=ok)
+    # handled=False: aiosmtpd then answers 535 itself.
+    return AuthResult(success=ok, handled=False)
 
 kwargs = {}
 tls = None
