@@ -6,8 +6,9 @@ import NIOSSL
 ///
 /// Obtain one from ``SMTPClient/withSession(_:)``. Each ``send(_:envelopeFrom:recipients:)``
 /// returns as soon as the relay has answered the end of the message data, so a caller can
-/// record the message as sent before the next one starts.
-public actor SMTPSession {
+/// record the message as sent before the next one starts. A session is itself a
+/// ``MailTransport`` (for a ``NotificationDispatcher`` over one connection; it does not reconnect).
+public actor SMTPSession: MailTransport {
     private let channel: Channel
     private let configuration: SMTPClientConfiguration
     private let sslContext: NIOSSLContext?
