@@ -68,3 +68,18 @@ final class NotificationTemplateTests: XCTestCase {
         }
     }
 }
+
+final class NotificationComposerTests: XCTestCase {
+    func testComposeKeepsGivenMessageIDAndNamesAccountOnError() throws {
+        let template = try NotificationTemplate(path: NotificationTemplateTests.shippedTemplate("de"))
+        let composer = NotificationComposer(template: template, from: "noc@schwarzwald-hosting.de")
+        let context = NotificationTemplateTests.context(language: "de")
+        let message = try composer.compose(context, to: ["web1@mx1.schwarzwald-hosting.de"], subject: "Störung",
+                                           messageIDLocalPart: "run7.web1")
+        XCTAssertEqual(message.messageID, "<run7.web1@schwarzwald-hosting.de>")
+        XCTAssertEqual(message.body, template.render(context))
+        XCTAssertThrowsError(try composer.compose(context, to: ["x@y.de\nBcc: z@w.de"], subject: "s")) { error in
+            XCTAssertEqual((error as? MessageBuildError)?.account, "web1")
+        }
+    }
+}
