@@ -91,8 +91,10 @@ public actor SMTPSession: MailTransport {
         while true {
             switch action {
             case .send(let command):
-                let timeout = command.timeoutClass == .dataInitiation
+                var timeout = command.timeoutClass == .dataInitiation
                     ? configuration.timeouts.dataInitiation : configuration.timeouts.command
+                // Nothing depends on the answer to QUIT: don't let a stalled relay hold us long.
+                if command == .quit { timeout = min(timeout, .seconds(10)) }
                 var buffer = channel.allocator.buffer(capacity: command.wireText.utf8.count + 2)
                 buffer.writeString(command.wireText + "\r\n")
                 action = machine.receive(try await exchange(buffer, timeout: timeout, label: command.loggedText))
