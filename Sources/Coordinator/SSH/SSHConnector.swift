@@ -1,0 +1,101 @@
+import Foundation
+import LostMailConfig
+import SSHClient
+
+/// Turns an inventory host into SSH connect options and a connected ``SSHRemoteHost``.
+///
+/// Mapping of the inventory (see `HostConfig`):
+/// - `ansible_host`/`ansible_port`/`ansible_user` -> address, port, user;
+/// - `lostmail_ssh_agent: true` -> the agent at `SSH_AUTH_SOCK` (the key file, when set, is
+///   used instead if `SSH_AUTH_SOCK` is unset); otherwise `ansible_ssh_private_key_file`;
+/// - `lostmail_known_hosts` (default `~/.ssh/known_hosts`), `lostmail_host_key_policy`;
+/// - `lostmail_connect_timeout` bounds TCP connect, handshake and authentication each;
+///   `lostmail_command_timeout` is a command's total deadline and the SFTP idle timeout.
+///   They are not capped at `lostmail_host_deadline`: the fan-out enforces that one, and a
+///   host abandoned at its deadline gives up its session when these run out.
+public struct SSHConnector: Sendable {
+    /// The environment consulted for `SSH_AUTH_SOCK` and `HOME` (the process's by default).
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// The connect options for `host`, or a ``SSHConnectorError`` when the inventory does not
+    /// say how to authenticate or a file it names is missing.
+    public func options(for host: HostConfig) throws -> SSHConnectOptions {
+        let authentication: SSHAuthentication
+        let agentSocket = environment["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 }
+        if host.useAgent, agentSocket != nil || host.keyFile == nil {
+            guard agentSocket != nil else { throw SSHConnectorError.noAgent(host: host.name) }
+            authentication = .agent(socketPath: agentSocket)
+        } else if let keyFile = host.keyFile {
+            guard FileManager.default.isReadableFile(atPath: keyFile.path) else {
+                throw SSHConnectorError.keyFileUnreadable(host: host.name, path: keyFile.path)
+            }
+            authentication = .keyFile(path: keyFile.path)
+        } else {
+            throw SSHConnectorError.noCredentials(host: host.name)
+        }
+
+        let knownHosts: String
+        if let file = host.knownHosts {
+            knownHosts = file.path
+        } else if let home = environment["HOME"], !home.isEmpty {
+            knownHosts = home + "/.ssh/known_hosts"
+        } else {
+            throw SSHConnectorError.noKnownHosts(host: host.name)
+        }
+        if host.hostKeyPolicy == .strict, !FileManager.default.fileExists(atPath: knownHosts) {
+            throw SSHConnectorError.knownHostsMissing(host: host.name, path: knownHosts)
+        }
+
+        let connect = host.timeouts.connect
+        let command = host.timeouts.command
+        let timeouts = SSHTimeouts(connect: connect, handshake: connect, authentication: connect,
+                                   command: command, io: command)
+        let policy: SSHClient.HostKeyPolicy = host.hostKeyPolicy == .acceptNew ? .acceptNew : .strict
+        return SSHConnectOptions(host: host.address, port: host.port, user: host.user,
+                                 authentication: authentication, knownHostsPath: knownHosts,
+                                 hostKeyPolicy: policy, timeouts: timeouts)
+    }
+
+    /// Connects to `host`. Call it on the thread that will use the host (one per host in a
+    /// fan-out). Throws ``SSHConnectorError`` (inventory) or ``SSHRemoteHostError`` (SSH).
+    public func connect(_ host: HostConfig) throws -> SSHRemoteHost {
+        try SSHRemoteHost(name: host.name, options: options(for: host))
+    }
+}
+
+/// The inventory does not give what an SSH connection needs.
+public enum SSHConnectorError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Neither a key file nor the agent is configured.
+    case noCredentials(host: String)
+    /// The key file named by the inventory cannot be read.
+    case keyFileUnreadable(host: String, path: String)
+    /// `lostmail_ssh_agent` is true, no key file is set, and `SSH_AUTH_SOCK` is unset.
+    case noAgent(host: String)
+    /// No `lostmail_known_hosts` and no `HOME` to find `~/.ssh/known_hosts`.
+    case noKnownHosts(host: String)
+    /// The known_hosts file does not exist and the policy is strict (every host would be refused).
+    case knownHostsMissing(host: String, path: String)
+
+    public var description: String {
+        switch self {
+        case .noCredentials(let host):
+            return "host \(host): the inventory sets no ansible_ssh_private_key_file and lostmail_ssh_agent "
+                + "is not true; set one of them for this host or its group"
+        case .keyFileUnreadable(let host, let path):
+            return "host \(host): private key file \(path) (ansible_ssh_private_key_file) does not exist "
+                + "or is not readable"
+        case .noAgent(let host):
+            return "host \(host): lostmail_ssh_agent is true but SSH_AUTH_SOCK is not set (no ssh-agent), "
+                + "and no ansible_ssh_private_key_file is set"
+        case .noKnownHosts(let host):
+            return "host \(host): no lostmail_known_hosts is set and HOME is unset, so there is no known_hosts file"
+        case .knownHostsMissing(let host, let path):
+            return "host \(host): known_hosts file \(path) does not exist and lostmail_host_key_policy is "
+                + "strict; create it (ssh-keyscan) or use accept-new"
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import SSHClient
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A ``RemoteHost`` reached over SSH: one authenticated `SSHSession`, owned by this value.
+///
+/// Threading: `SSHSession` is not thread-safe. Make the host inside the thread that uses it
+/// (the fan-out gives every host its own thread) and do not hand it to another host's job.
+/// `RemoteHost` must be `Sendable`, so every call still takes a lock: a second thread that
+/// calls in by mistake waits instead of corrupting the session.
+///
+/// Errors: SFTP and local file failures become ``RemoteHostError/fileSystem(host:operation:path:message:)``
+/// (as ``LocalHost`` throws them), an empty or NUL-carrying argv becomes
+/// ``RemoteHostError/launchFailed(host:program:message:)``; everything else (timeouts,
+/// transport, channel) is an ``SSHRemoteHostError`` naming the inventory host and the endpoint.
+/// After a timeout or transport failure the session is unusable: connect a new host value.
+public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the session is only touched under `lock`
+    /// The inventory name.
+    public let name: String
+    /// `address:port` the session is connected to.
+    public let endpoint: String
+    /// SHA256 fingerprint of the host key the server presented (OpenSSH style).
+    public let hostKeyFingerprint: String
+    /// The negotiated host key algorithm, e.g. "ssh-ed25519".
+    public let hostKeyAlgorithm: String
+
+    private let lock = NSLock()
+    private let session: SSHSession
+
+    /// Wraps an open session; the host owns it from now on (closing it in `close()` or deinit).
+    public init(name: String, session: SSHSession) {
+        self.name = name
+        self.session = session
+        self.endpoint = session.options.endpoint
+        self.hostKeyFingerprint = session.hostKeyFingerprint
+        self.hostKeyAlgorithm = session.hostKeyAlgorithm
+    }
+
+    /// Connects with `options` (TCP, handshake, host key check, authentication).
+    /// Throws ``SSHRemoteHostError`` naming `name` when any step fails.
+    public convenience init(name: String, options: SSHConnectOptions) throws {
+        let session: SSHSession
+        do {
+            session = try SSHSession(options)
+        } catch let error as SSHError {
+            throw SSHRemoteHostError(host: name, operation: "connect", underlying: error)
+        }
+        self.init(name: name, session: session)
+    }
+
+    /// Sends an SSH disconnect; later calls fail with a `.disconnected` error.
+    public func close() {
+        lock.withLock { session.close() }
+    }
+
+    public func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult {
+        let program = arguments.first ?? ""
+        // The command line is built by ShellQuote only (SSHSession.run quotes the same way);
+        // checking here first turns an unusable argv into the same error LocalHost gives.
+        do {
+            _ = try ShellQuote.commandLine(arguments)
+        } catch {
+            throw RemoteHostError.launchFailed(host: name, program: program, message: error.description)
+        }
+        let result: SSHClient.CommandResult
+        do {
+            result = try lock.withLock {
+                try session.run(arguments, stdin: stdin, timeout: timeout.sshSeconds)
+            }
+        } catch let error as SSHError {
+            throw SSHRemoteHostError(host: name, operation: "run \(program)", underlying: error)
+        }
+        if let name = result.exitSignal {
+            let number = Self.signalNumber(name)
+            return CommandResult(stdout: result.stdout, stderr: result.stderr, status: 128 + number, signal: number)
+        }
+        // No exit status and no signal: the server said nothing; 255 as OpenSSH's ssh reports it.
+        return CommandResult(stdout: result.stdout, stderr: result.stderr, status: result.exitStatus ?? 255)
+    }
+
+    public func list(directory: String) throws -> [RemoteFileInfo] {
+        let entries: [SSHClient.RemoteFileInfo]
+        do {
+            entries = try lock.withLock { try session.list(directory) }
+        } catch let error as SSHError {
+            throw map(error, operation: "list", path: directory)
+        }
+        return entries.sorted { $0.name < $1.name }.map { entry in
+            let kind: RemoteFileInfo.Kind = entry.isSymlink ? .symlink : entry.isDirectory ? .directory : .file
+            return RemoteFileInfo(name: entry.name, path: Self.join(directory, entry.name), kind: kind,
+                                  size: entry.size, mtime: Int64(entry.mtime.timeIntervalSince1970))
+        }
+    }
+
+    public func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult {
+        let transferred: UInt64
+        do {
+            transferred = try lock.withLock { try session.download(path, to: local, resume: resume) }
+        } catch let error as SSHError {
+            throw map(error, operation: "download", path: path)
+        }
+        var info = stat()
+        guard stat(local.path, &info) == 0 else {
+            throw RemoteHostError.fileSystem(host: name, operation: "stat", path: local.path,
+                                             message: String(cString: strerror(errno)))
+        }
+        let size = UInt64(info.st_size)
+        return DownloadResult(size: size, transferred: transferred, resumedFrom: size - min(size, transferred))
+    }
+
+    /// File errors as LocalHost reports them; session-level failures as SSHRemoteHostError.
+    private func map(_ error: SSHError, operation: String, path: String) -> any Error {
+        switch error.kind {
+        case .sftp, .localFile:
+            return RemoteHostError.fileSystem(host: name, operation: operation, path: path,
+                                              message: error.description)
+        default:
+            return SSHRemoteHostError(host: name, operation: "\(operation) \(path)", underlying: error)
+        }
+    }
+
+    private static func join(_ directory: String, _ entry: String) -> String {
+        directory.hasSuffix("/") ? directory + entry : directory + "/" + entry
+    }
+
+    /// The number of a signal named as SSH reports it ("KILL", "TERM"); 0 when unknown.
+    static func signalNumber(_ name: String) -> Int32 {
+        let table: [String: Int32] = [
+            "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "ILL": SIGILL, "TRAP": SIGTRAP,
+            "ABRT": SIGABRT, "BUS": SIGBUS, "FPE": SIGFPE, "KILL": SIGKILL, "USR1": SIGUSR1,
+            "SEGV": SIGSEGV, "USR2": SIGUSR2, "PIPE": SIGPIPE, "ALRM": SIGALRM, "TERM": SIGTERM,
+        ]
+        return table[name] ?? 0
+    }
+}
+
+/// An SSH failure on a named inventory host.
+public struct SSHRemoteHostError: Error, CustomStringConvertible, Sendable {
+    /// The inventory name of the host.
+    public let host: String
+    /// What LostMail was doing, e.g. "connect", "run uname", "download /var/log/qmail/current".
+    public let operation: String
+    /// The SSH layer's error (kind, libssh2 code and message, `address:port`).
+    public let underlying: SSHError
+
+    public init(host: String, operation: String, underlying: SSHError) {
+        self.host = host
+        self.operation = operation
+        self.underlying = underlying
+    }
+
+    /// The SSH failure kind, for callers that branch on it.
+    public var kind: SSHError.Kind { underlying.kind }
+
+    public var description: String { "host \(host): \(underlying.description)" }
+}
+
+extension Duration {
+    /// The duration in seconds, as the SSH layer's timeouts take it.
+    fileprivate var sshSeconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}
