@@ -12,7 +12,8 @@ struct PingCommand: ParsableCommand {
         Prints one line per host: its name, ok or FAILED, address:port, then the round trip \
         (connect, handshake, login and command), the host key fingerprint and the host's own \
         name, or the reason it failed. Exit status: 0 when every host answered, 1 when any \
-        did not, 2 when no host was tried (bad inventory or --limit).
+        did not, 2 when no host was tried (bad inventory, --limit, or no key file/agent or \
+        known_hosts for a host).
         """
     )
 
@@ -37,7 +38,14 @@ struct PingCommand: ParsableCommand {
             FileHandle.standardError.write(Data("lostmail ping: no host selected\n".utf8))
             throw ExitCode(2)
         }
-        let results = PingJob(hosts: hosts, forks: forks).run()
+        let job = PingJob(hosts: hosts, forks: forks)
+        do {
+            try job.preflight()
+        } catch {
+            FileHandle.standardError.write(Data("lostmail ping: \(inventory): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let results = job.run()
         let nameWidth = results.map(\.host.count).max() ?? 0
         let endpointWidth = results.map(\.endpoint.count).max() ?? 0
         for result in results {
@@ -51,10 +59,17 @@ struct PingCommand: ParsableCommand {
                 print("\(name)  FAILED  \(endpoint)  \(reason)")
             case .timedOut(let limit):
                 print("\(name)  FAILED  \(endpoint)  timed out: no answer within the per-host deadline "
-                    + "(lostmail_host_deadline) of \(Self.milliseconds(limit)) ms")
+                    + "(lostmail_host_deadline) of \(Self.seconds(limit)) s")
             }
         }
         if !results.allSatisfy(\.isOK) { throw ExitCode(1) }
+    }
+
+    /// "2" for 2 s, "0.5" for 500 ms.
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = milliseconds(duration)
+        if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
+        return String(format: "%.3g", Double(milliseconds) / 1000)
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

@@ -264,6 +264,22 @@ final class SSHRemoteHostTests: XCTestCase {
         guard case .failed(let reason) = results[1].status else { return XCTFail("\(results[1])") }
         XCTAssertTrue(reason.lowercased().contains("connection refused"), reason)
         XCTAssertEqual(results[1].endpoint, "127.0.41.9:2222")
+        XCTAssertFalse(reason.hasPrefix("host ghost"), reason)
+
+        // The command itself failing is a failed ping, with its status and stderr.
+        let failing = PingJob(hosts: [config(fleet, host: 2)], forks: 1,
+                              command: ["/bin/sh", "-c", "echo 'no such thing' >&2; exit 3"]).run()
+        guard case .failed(let why) = failing.first?.status else { return XCTFail("\(failing)") }
+        XCTAssertTrue(why.hasSuffix("exited with status 3: no such thing"), why)
+
+        // Preflight: a host without key file or agent stops the job before any connection.
+        var keyless = config(fleet, host: 2, name: "keyless")
+        keyless.keyFile = nil
+        XCTAssertNoThrow(try PingJob(hosts: hosts, forks: 3).preflight())
+        XCTAssertThrowsError(try PingJob(hosts: hosts + [keyless], forks: 3,
+                                         connector: SSHConnector(environment: [:])).preflight()) { error in
+            XCTAssertEqual(error as? SSHConnectorError, .noCredentials(host: "keyless"))
+        }
     }
 }
 

@@ -110,7 +110,7 @@ final class PingCommandTests: XCTestCase {
         let failed = line(result.stdout, "host2")
         XCTAssertTrue(failed.contains(" FAILED "), failed)
         XCTAssertTrue(failed.contains("timed out"), failed)
-        XCTAssertTrue(failed.contains("lostmail_host_deadline"), failed)
+        XCTAssertTrue(failed.contains("lostmail_host_deadline) of 2 s"), failed)
         for host in [1, 3] { try assertOK(line(result.stdout, "host\(host)"), host: host, fleet: fleet) }
     }
 
@@ -149,6 +149,22 @@ final class PingCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("bad-inventory.yml:7:"), result.stderr)
         XCTAssertTrue(result.stderr.contains("ansible_port"), result.stderr)
         XCTAssertTrue(result.stderr.contains("twenty-two"), result.stderr)
+
+        // Valid YAML, but nothing says how to log in: refused before any host is tried.
+        let keyless = "\(fleet.dir)/keyless-inventory.yml"
+        try """
+        all:
+          hosts:
+            host1:
+              ansible_host: \(fleet.net).1
+              ansible_port: 2222
+              lostmail_known_hosts: \(fleet.dir)/client/known_hosts
+        """.write(toFile: keyless, atomically: true, encoding: .utf8)
+        let noKey = try PingTestFleet.lostmail(["ping", "--inventory", keyless])
+        XCTAssertEqual(noKey.status, 2, noKey.stdout + noKey.stderr)
+        XCTAssertTrue(noKey.stdout.isEmpty, noKey.stdout)
+        XCTAssertTrue(noKey.stderr.contains("host host1"), noKey.stderr)
+        XCTAssertTrue(noKey.stderr.contains("ansible_ssh_private_key_file"), noKey.stderr)
 
         let missing = try PingTestFleet.lostmail(["ping", "--inventory", "\(fleet.dir)/no-such-inventory.yml"])
         XCTAssertEqual(missing.status, 2, missing.stdout + missing.stderr)

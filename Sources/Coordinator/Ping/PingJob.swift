@@ -68,6 +68,13 @@ public struct PingJob: Sendable {
         .milliseconds(Int64((hosts.map(\.timeouts.hostDeadline).max() ?? 3600) * 1000))
     }
 
+    /// Checks, without connecting, that the inventory says how to reach every host (credentials,
+    /// known_hosts); throws the first ``SSHConnectorError``. A command calls it before ``run()``
+    /// so that a configuration mistake is reported once instead of as a failed host.
+    public func preflight() throws {
+        for host in hosts { _ = try connector.options(for: host) }
+    }
+
     /// Pings every host; one result per host, in the order of ``hosts``. Returns when every host
     /// answered, failed or passed its deadline.
     public func run() -> [PingResult] {
@@ -84,7 +91,7 @@ public struct PingJob: Sendable {
             let status: PingResult.Status
             switch result.outcome {
             case .success(let details): status = .ok(details)
-            case .failure(let error): status = .failed(Self.reason(error, endpoint: Self.endpoint(config)))
+            case .failure(let error): status = .failed(Self.reason(error, config: config))
             case .timedOut(let limit): status = .timedOut(limit)
             }
             return PingResult(host: result.host, endpoint: Self.endpoint(config), status: status)
@@ -113,11 +120,13 @@ public struct PingJob: Sendable {
 
     static func endpoint(_ config: HostConfig) -> String { "\(config.address):\(config.port)" }
 
-    /// The error's sentence without the "host NAME: address:port: " prefix the report shows anyway.
-    static func reason(_ error: any Error, endpoint: String) -> String {
+    /// The error's sentence without the "host NAME: " and "address:port: " prefixes: the report
+    /// shows both in their own columns.
+    static func reason(_ error: any Error, config: HostConfig) -> String {
         var text = (error as? SSHRemoteHostError)?.underlying.description ?? String(describing: error)
-        let prefix = "\(endpoint): "
-        if text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
+        for prefix in ["host \(config.name): ", "\(endpoint(config)): "] where text.hasPrefix(prefix) {
+            text.removeFirst(prefix.count)
+        }
         return text
     }
 }
