@@ -52,6 +52,7 @@ public struct PingJob: Sendable {
     public var forks: Int
     /// The command run on each host.
     public var command: [String]
+    /// Turns each host into SSH options and a session (its environment gives SSH_AUTH_SOCK, HOME).
     public var connector: SSHConnector
 
     /// Pings `hosts` (e.g. `inventory.hosts(limit:)`) with the inventory's forks.
