@@ -1,0 +1,79 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+import LostMailConfig
+
+/// `lostmail ping`: can LostMail reach and log in to every host of the inventory?
+struct PingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ping",
+        abstract: "Connect to every selected host over SSH at once and run `uname -n`.",
+        discussion: """
+        Prints one line per host: its name, ok or FAILED, address:port, then the round trip \
+        (connect, handshake, login and command), the host key fingerprint and the host's own \
+        name, or the reason it failed. Exit status: 0 when every host answered, 1 when any \
+        did not, 2 when no host was tried (bad inventory, --limit, or no key file/agent or \
+        known_hosts for a host).
+        """
+    )
+
+    @Option(help: "The Ansible-layout YAML inventory.")
+    var inventory: String
+
+    @Option(help: "Only hosts matching this Ansible-style pattern (e.g. host2, 'mx:!mx3').")
+    var limit: String?
+
+    func run() throws {
+        let hosts: [HostConfig]
+        let forks: Int
+        do {
+            let loaded = try Inventory.load(file: URL(fileURLWithPath: inventory))
+            hosts = try loaded.hosts(limit: limit)
+            forks = loaded.forks
+        } catch {
+            FileHandle.standardError.write(Data("lostmail ping: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        guard !hosts.isEmpty else {
+            FileHandle.standardError.write(Data("lostmail ping: no host selected\n".utf8))
+            throw ExitCode(2)
+        }
+        let job = PingJob(hosts: hosts, forks: forks)
+        do {
+            try job.preflight()
+        } catch {
+            FileHandle.standardError.write(Data("lostmail ping: \(inventory): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let results = job.run()
+        let nameWidth = results.map(\.host.count).max() ?? 0
+        let endpointWidth = results.map(\.endpoint.count).max() ?? 0
+        for result in results {
+            let name = result.host.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            let endpoint = result.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0)
+            switch result.status {
+            case .ok(let ok):
+                print("\(name)  ok      \(endpoint)  \(Self.milliseconds(ok.latency)) ms  "
+                    + "\(ok.hostKeyFingerprint)  \(ok.hostKeyAlgorithm)  uname -n: \(ok.remoteName)")
+            case .failed(let reason):
+                print("\(name)  FAILED  \(endpoint)  \(reason)")
+            case .timedOut(let limit):
+                print("\(name)  FAILED  \(endpoint)  timed out: no answer within the per-host deadline "
+                    + "(lostmail_host_deadline) of \(Self.seconds(limit)) s")
+            }
+        }
+        if !results.allSatisfy(\.isOK) { throw ExitCode(1) }
+    }
+
+    /// "2" for 2 s, "0.5" for 500 ms.
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = milliseconds(duration)
+        if milliseconds % 1000 == 0 { return String(milliseconds / 1000) }
+        return String(format: "%.3g", Double(milliseconds) / 1000)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}
