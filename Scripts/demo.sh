@@ -15,16 +15,32 @@ STATE=/var/tmp/lostmail-demo-state
 Scripts/setup.sh
 swift build
 Scripts/fleet.sh up --dir "$FLEET" --hosts 4 --net 127.0.10
-if [ $keep -eq 0 ]; then trap 'Scripts/fleet.sh down --dir "$FLEET"' EXIT; fi
+
+# The customers' mailboxes: a real SMTP server on loopback (Debian's aiosmtpd) saving to a Maildir.
+SINK=/var/tmp/lostmail-demo-mail
+mkdir -p "$SINK"
+/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox "$SINK/Maildir" \
+    >"$SINK/server.log" 2>&1 &
+sink_pid=$!
+cleanup() {
+  kill "$sink_pid" 2>/dev/null || true
+  if [ $keep -eq 0 ]; then Scripts/fleet.sh down --dir "$FLEET"; fi
+}
+trap cleanup EXIT
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null && break; sleep 0.1; done
 
 status=0
 .build/debug/lostmail respond --inventory Inventory/demo.yml --playbook Playbooks/corpus-incident.yml \
-    --state-dir "$STATE" --json "$STATE/last-report.json" || status=$?
+    --state-dir "$STATE" --json "$STATE/last-report.json" --relay 127.0.0.1:2525 || status=$?
 
 echo
 echo "== host1: ~web1/logs/lost-mails.log (written by LostMail as web1) =="
 ls -l "$FLEET/h1/home/web1/logs/lost-mails.log"
 cat "$FLEET/h1/home/web1/logs/lost-mails.log"
+echo
+echo "== the notification web1 on host1 received (first 40 lines) =="
+mail=$(grep -l '^To: web1@host1' "$SINK"/Maildir/new/* 2>/dev/null | head -1 || true)
+if [ -n "$mail" ]; then head -40 "$mail"; else echo "(none: already sent by an earlier demo run, see the journal)"; fi
 echo
 echo "== journal =="
 .build/debug/lostmail status --state-dir "$STATE"

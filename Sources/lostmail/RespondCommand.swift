@@ -34,28 +34,29 @@ struct RespondCommand: ParsableCommand {
     @Option(help: "Also write the fleet report to FILE (JSON).")
     var json: String?
 
+    @Option(help: "Send notifications through this SMTP relay (HOST:PORT) instead of the playbook's.")
+    var relay: String?
+
     func run() throws {
-        let request: RespondRequest
-        let display: ProgressDisplay
+        var request: RespondRequest
         do {
             let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL))
             let fleet = try Inventory.load(file: inventoryFile)
             let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
-            display = ProgressDisplay(hosts: hosts.map(\.name))
             request = RespondRequest(
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
                 stateDirectory: try state.directory(), check: check,
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
                 hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
-                progress: nil)
+                progress: ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
+            request.relayOverride = relay
         } catch {
             throw failBeforeWork(error)
         }
-        var live = request
-        live.progress = display.callback
         let outcome: RespondOutcome
-        do { outcome = try Respond.start(live) } catch { throw failBeforeWork(error) }
+        do { outcome = try Respond.start(request) } catch { throw failBeforeWork(error) }
         try RunPrinter.print(outcome, check: check, json: json)
         if !outcome.isComplete { throw ExitCodes.resumable }
     }

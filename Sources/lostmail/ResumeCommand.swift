@@ -18,12 +18,15 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "Also write the fleet report to FILE (JSON).")
     var json: String?
 
+    @Option(help: "Send notifications through this SMTP relay (HOST:PORT); default: the run's.")
+    var relay: String?
+
     func run() throws {
         let outcome: RespondOutcome
         do {
             outcome = try Respond.resume(run: runID, stateDirectory: try state.directory(),
                                          connector: { try SSHConnector().connect($0) },
-                                         progress: nil)
+                                         relayOverride: relay, progress: nil)
         } catch {
             throw failBeforeWork(error)
         }

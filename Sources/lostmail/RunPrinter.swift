@@ -24,6 +24,14 @@ enum RunPrinter {
                 }
             }
         }
+        for note in outcome.notifications {
+            let target = note.recipient.isEmpty ? "" : " <\(note.recipient)>"
+            Swift.print("  notify \(note.host):\(note.account)\(target): \(note.state.rawValue)\(note.detail.isEmpty ? "" : ": \(note.detail)")")
+            if let rendered = note.rendered {
+                Swift.print(rendered.split(separator: "\r\n", omittingEmptySubsequences: false)
+                    .map { "    | \($0)" }.joined(separator: "\n"))
+            }
+        }
         if let run = outcome.run {
             Swift.print("run \(run): \(outcome.isComplete ? "complete" : "incomplete: `lostmail resume \(run)` continues it")")
         }

@@ -25,7 +25,8 @@ public enum Respond {
         let run = record.id!
         let runPlan = RunPlan(inventory: request.inventoryFile.path, playbook: request.playbook.file.path,
                               limit: request.limit, hosts: request.hosts.map(\.name),
-                              from: window.from, until: window.until, timeZone: window.timeZone.identifier)
+                              from: window.from, until: window.until, timeZone: window.timeZone.identifier,
+                              relay: request.relayOverride)
         _ = try StepLog(journal: journal, run: run, host: "*").perform("plan") { runPlan }
         return try execute(request, plan: plan, run: run, journal: journal,
                            workDirectory: request.stateDirectory.appendingPathComponent("runs/\(run)"))
@@ -34,6 +35,7 @@ public enum Respond {
     /// Continues run `run` (default: the latest respond run) where it stopped.
     /// - Throws: when the run is unknown, or its playbook changed since it began.
     public static func resume(run requested: Int64?, stateDirectory: URL, connector: @escaping HostConnector,
+                              relayOverride: String? = nil,
                               progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) throws -> RespondOutcome {
         let journal = try Journal(stateDirectory: stateDirectory)
         guard let record = try requested.map({ try journal.run($0) }) ?? journal.latestRun(kind: .respond),
@@ -57,12 +59,15 @@ public enum Respond {
             guard let host = byName[name] else { throw RespondError.hostGone(run, name, runPlan.inventory) }
             return host
         }
+        let relay = relayOverride ?? runPlan.relay
+        let notification = try NotificationSetup.make(playbook: playbook, relayOverride: relay)
         _ = try journal.reopenRun(run)
-        let request = RespondRequest(
+        var request = RespondRequest(
             inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
             limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
             forks: inventory.forks, hostDeadline: hosts.first.map { .seconds($0.timeouts.hostDeadline) },
-            progress: progress)
+            progress: progress, notification: notification)
+        request.relayOverride = relay
         return try execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
                            workDirectory: stateDirectory.appendingPathComponent("runs/\(run)"))
     }
@@ -94,6 +99,9 @@ public enum Respond {
         }
         let reports = hosts.compactMap { try? $0.result.get().report }
         var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: reports))
+        if let setup = request.notification {
+            outcome.notifications = notify(hosts, setup: setup, plan: plan, run: run, journal: journal, check: request.check)
+        }
         if let run, let journal {
             let file = workDirectory.appendingPathComponent("report.json")
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
@@ -102,6 +110,30 @@ public enum Respond {
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
         }
         return outcome
+    }
+}
+
+extension Respond {
+    /// Tells the owner of every account whose file is in place (or, with `check`, would be).
+    static func notify(_ hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)],
+                       setup: NotificationSetup, plan: AnalysisPlan, run: Int64?, journal: Journal?,
+                       check: Bool) -> [NotificationOutcome] {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = plan.settings.timeZone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        let zone = " (\(plan.settings.timeZone.identifier))"
+        let notifier = AccountNotifier(setup: setup, journal: check ? nil : journal, run: run ?? 0,
+                                       windowFrom: formatter.string(from: plan.settings.from) + zone,
+                                       windowUntil: formatter.string(from: plan.settings.until) + zone)
+        var outcomes: [NotificationOutcome] = []
+        for case let (host, .success(result)) in hosts {
+            let ready = check ? Set(result.report.linesByAccount.keys) : Set(result.writes.map(\.account))
+            let accounts = result.report.linesByAccount.filter { ready.contains($0.key) && !$0.value.isEmpty }
+                .sorted { $0.key < $1.key }.map { (account: $0.key, lines: $0.value) }
+            outcomes += notifier.notify(host: host, accounts: accounts)
+        }
+        return outcomes
     }
 }
 

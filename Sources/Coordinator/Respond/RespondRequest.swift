@@ -25,11 +25,16 @@ public struct RespondRequest: Sendable {
     public var hostDeadline: Duration?
     /// Called with each host's progress events (for the live display).
     public var progress: (@Sendable (String, FanOutEvent) -> Void)?
+    /// How account owners are told (nil: the playbook has no notification).
+    public var notification: NotificationSetup?
+    /// `--relay HOST:PORT` as given (recorded so `resume` uses the same relay).
+    public var relayOverride: String?
 
     public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, limit: String?,
                 stateDirectory: URL, check: Bool, connector: @escaping HostConnector,
                 selection: LogSelection = LogSelection(), forks: Int = 10, hostDeadline: Duration? = nil,
-                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) {
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+                notification: NotificationSetup? = nil) {
         self.inventoryFile = inventoryFile
         self.hosts = hosts
         self.playbook = playbook
@@ -41,6 +46,7 @@ public struct RespondRequest: Sendable {
         self.forks = forks
         self.hostDeadline = hostDeadline
         self.progress = progress
+        self.notification = notification
     }
 }
 
@@ -53,6 +59,8 @@ struct RunPlan: Codable, Sendable {
     var from: Date
     var until: Date
     var timeZone: String
+    /// `--relay HOST:PORT`, kept so a resumed run sends through the same relay.
+    var relay: String?
 }
 
 /// The end of a respond (or resume) invocation.
@@ -65,13 +73,16 @@ public struct RespondOutcome: Sendable {
     public var report: FleetReport
     /// Where the report was saved (nil for `--check`).
     public var reportFile: URL?
+    /// One entry per account told (or, with `--check`, that would be told).
+    public var notifications: [NotificationOutcome] = []
 
     /// True when every host finished and every account file was written.
     public var isComplete: Bool {
-        hosts.allSatisfy { entry in
+        let hostsDone = hosts.allSatisfy { entry in
             if case .success(let result) = entry.result { return result.writeFailures.isEmpty }
             return false
         }
+        return hostsDone && !notifications.contains { $0.state == .temporaryFailure }
     }
 }
 

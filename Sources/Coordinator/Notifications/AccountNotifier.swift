@@ -1,0 +1,126 @@
+import Foundation
+import Notify
+
+/// One account's notification, as the run reports it.
+public struct NotificationOutcome: Sendable {
+    public enum State: String, Sendable {
+        case accepted, alreadySent = "already sent", temporaryFailure = "temporary failure"
+        case permanentFailure = "permanent failure", refused, wouldSend = "would send"
+    }
+    public var host: String
+    public var account: String
+    public var recipient: String
+    public var state: State
+    /// The relay's answer or the reason.
+    public var detail: String
+    /// The rendered message (`--check` only).
+    public var rendered: String?
+}
+
+/// Tells each affected account's owner, after its file was written.
+///
+/// Exactly once, as far as mail allows: the journal gets a `pending` record with a fixed
+/// Message-ID before the message leaves; it is marked `accepted` right after the relay's 250 to
+/// DATA. A resumed run skips accepted ones and resends the rest with the same Message-ID. The
+/// one window for a duplicate is between that 250 and the journal commit (see DESIGN.md).
+struct AccountNotifier {
+    let setup: NotificationSetup
+    let journal: Journal?
+    let run: Int64
+    let windowFrom: String
+    let windowUntil: String
+
+    /// Sends (or, without a journal, renders) one message per account in `accounts`.
+    func notify(host: String, accounts: [(account: String, lines: [String])]) -> [NotificationOutcome] {
+        var outcomes: [NotificationOutcome] = []
+        let transport: any MailTransport
+        do { transport = try setup.transport() } catch {
+            return accounts.map { NotificationOutcome(host: host, account: $0.account, recipient: "", state: .refused,
+                                                      detail: String(describing: error), rendered: nil) }
+        }
+        let dispatcher = NotificationDispatcher(
+            transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
+            retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
+        for (account, lines) in accounts {
+            outcomes.append(notifyOne(host: host, account: account, lines: lines, dispatcher: dispatcher))
+        }
+        return outcomes
+    }
+
+    private func notifyOne(host: String, account: String, lines: [String],
+                           dispatcher: NotificationDispatcher) -> NotificationOutcome {
+        func outcome(_ recipient: String, _ state: NotificationOutcome.State, _ detail: String,
+                     _ rendered: String? = nil) -> NotificationOutcome {
+            NotificationOutcome(host: host, account: account, recipient: recipient, state: state,
+                                detail: detail, rendered: rendered)
+        }
+        guard let recipient = setup.recipients.address(account: account, host: host) else {
+            return outcome("", .refused, "no address for account \(account) (recipient mapping)")
+        }
+        let context = NotificationContext(
+            account: account, host: host, entries: lines.map(Self.entry), filePath: setup.output,
+            announcementURL: setup.announcementURL, windowFrom: windowFrom, windowUntil: windowUntil,
+            language: setup.language)
+        do {
+            guard let journal else {
+                let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject)
+                return outcome(recipient, .wouldSend, "", message.rendered)
+            }
+            let localPart = "lostmail.\(run).\(UUID().uuidString.lowercased())"
+            let record = try journal.notification(run: run, host: host, account: account, recipient: recipient,
+                                                  messageId: localPart)
+            if record.state == .accepted || record.state == .failedPerm {
+                return outcome(recipient, record.state == .accepted ? .alreadySent : .permanentFailure,
+                               record.relayReply ?? "")
+            }
+            let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject,
+                                                     messageIDLocalPart: record.messageId)
+            let to = try MailAddress(recipient, field: "To", account: account)
+            let result = blocking {
+                await dispatcher.deliver(message, envelopeFrom: setup.sender, recipients: [to]) { receipt in
+                    // Commit right after the relay's answer to DATA, before anything else.
+                    if receipt.messageAccepted {
+                        try? journal.markNotification(id: record.id!, state: .accepted,
+                                                      relayReply: receipt.dataReply?.description)
+                    }
+                }
+            }
+            let final = result.outcomes.first
+            switch final?.status {
+            case .accepted?:
+                return outcome(recipient, .accepted, final?.reply?.description ?? "")
+            case .temporaryFailure?:
+                try journal.markNotification(id: record.id!, state: .failedTemp, relayReply: final?.detail)
+                return outcome(recipient, .temporaryFailure, final?.detail ?? "")
+            default:
+                let detail = final?.detail ?? result.errors.joined(separator: "; ")
+                try journal.markNotification(id: record.id!, state: .failedPerm, relayReply: detail)
+                return outcome(recipient, .permanentFailure, detail)
+            }
+        } catch {
+            return outcome(recipient, .refused, String(describing: error))
+        }
+    }
+
+    /// `Sun Nov 29 06:13:54 2026 from=a@b to=c@d` -> its three parts.
+    static func entry(_ line: String) -> NotificationEntry {
+        guard let from = line.range(of: " from="), let to = line.range(of: " to=", range: from.upperBound..<line.endIndex) else {
+            return NotificationEntry(time: line, sender: "", recipient: "")
+        }
+        return NotificationEntry(time: String(line[..<from.lowerBound]), sender: String(line[from.upperBound..<to.lowerBound]),
+                                 recipient: String(line[to.upperBound...]))
+    }
+}
+
+/// Runs async work from a synchronous caller (the coordinator's host threads) and waits for it.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
+    let done = DispatchSemaphore(value: 0)
+    let box = Locked<T?>(nil)
+    Task {
+        let value = await work()
+        box.withLock { $0 = value }
+        done.signal()
+    }
+    done.wait()
+    return box.withLock { $0! }
+}
