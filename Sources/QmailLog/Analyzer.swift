@@ -115,8 +115,8 @@ public struct Analyzer {
     mutating func evictJoins(now: LogNanos) {
         state.lastEviction = now
         let oldest = now &- joinNanos
-        state.infoByQP = state.infoByQP.filter { $0.value.time >= oldest }
-        state.forwardByQP = state.forwardByQP.filter { $0.value.time >= oldest }
-        state.bounceByQP = state.bounceByQP.filter { $0.value.time >= oldest }
+        state.infoByQP.filterInPlace { $0.time >= oldest }
+        state.forwardByQP.filterInPlace { $0.time >= oldest }
+        state.bounceByQP.filterInPlace { $0.time >= oldest }
     }
 }
