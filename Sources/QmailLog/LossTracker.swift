@@ -18,8 +18,11 @@ extension Analyzer {
             qp: m.qp, uid: m.uid, deliveryNumber: number,
             report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
             attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
-        state.messages[d.msg]!.lostIndices.append(index)
-        state.messages[d.msg]!.unbounced.append(index)
+        state.messages.modify(d.msg) { m in
+            if m.extra == nil { m.extra = MessageExtra() }
+            m.extra!.lostIndices.append(index)
+            m.extra!.unbounced.append(index)
+        }
     }
 
     /// `bounce msg M qp Q`: the lost deliveries of M (and those following M) now follow
