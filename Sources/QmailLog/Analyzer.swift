@@ -7,7 +7,7 @@ import Foundation
 /// Feed lines in log order with `consume`; memory grows with the messages in flight, not
 /// with the log. A struct: all state lives in value-typed dictionaries keyed by `Int`, and
 /// `consume` mutates it in place, so there is no reference counting per line.
-public struct Analyzer {
+public struct Analyzer: Sendable {
     let settings: AnalysisSettings
     let accounts: AccountMap
     var state: PendingState
@@ -21,7 +21,7 @@ public struct Analyzer {
     let successPatterns: [[UInt8]]
 
     /// Called for every finished delivery (test and audit hook); nothing is stored.
-    public var deliveryObserver: ((FinishedDelivery) -> Void)?
+    public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?
 
     /// A fresh analyzer.
     public init(settings: AnalysisSettings, accounts: AccountMap) {
