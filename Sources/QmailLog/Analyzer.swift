@@ -36,7 +36,7 @@ public struct Analyzer: Sendable {
         stamps = StampParser(logTimeZone: settings.logTimeZone)
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos
-        joinNanos = LogNanos(settings.joinWindow * 1_000_000_000)
+        joinNanos = LogNanos(min(max(settings.joinWindow, 0), 86_400 * 365) * 1_000_000_000)
         func patterns(_ kind: DeliveryResultKind) -> [[UInt8]] {
             settings.signatures.filter { $0.kind == kind && !$0.text.isEmpty }.map { Array($0.text.utf8) }
         }

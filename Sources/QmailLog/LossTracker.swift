@@ -44,7 +44,8 @@ extension Analyzer {
 
     /// Lets lost deliveries follow the message with qp `qp` (a forwarded copy of their bounce),
     /// replaying what already happened to it: it may have failed, bounced, even ended.
-    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos) {
+    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos,
+                         depth: Int = 0) {
         guard let e = state.infoByQP[qp], e.time >= notBefore else {
             if state.bounceByQP[qp] != nil { state.bounceByQP[qp]!.watchers += watchers }
             else { state.bounceByQP[qp] = BounceLink(watchers: watchers, level: level, bounceOf: bounceOf, time: time) }
@@ -63,8 +64,11 @@ extension Analyzer {
             for i in watchers { state.lost[i].fate = failed }
         }
         if e.discarded { for i in watchers { state.lost[i].fate = .discarded } }
-        if e.bounceQP >= 0 && !e.discarded {
-            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time, time: time)
+        // A real chain is at most mail -> bounce -> double bounce; the depth limit only
+        // guards against qp cycles a corrupt or hostile log could construct.
+        if e.bounceQP >= 0 && !e.discarded && depth < 4 {
+            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time,
+                   time: time, depth: depth + 1)
         }
     }
 

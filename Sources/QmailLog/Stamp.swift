@@ -7,6 +7,8 @@ import Foundation
 struct StampParser {
     /// TAI64 label of the Unix epoch (leap seconds ignored, as tai64nlocal does).
     static let taiEpoch: UInt64 = 0x4000_0000_0000_000A
+    /// Times must fit nanoseconds in an Int64 (until the year 2255).
+    static let maxSeconds: Int64 = 9_000_000_000
     let logTimeZone: TimeZone
     /// Cache for local-time conversion: civil hour (seconds / 3600) -> UTC offset.
     private var cachedHour: Int64 = .min
@@ -32,7 +34,7 @@ struct StampParser {
         else { return nil }
         let label = high << 32 | low
         guard nano < 1_000_000_000, label >= Self.taiEpoch,
-              label - Self.taiEpoch < 9_000_000_000 else { return nil }
+              label - Self.taiEpoch < UInt64(Self.maxSeconds) else { return nil }
         return (LogNanos(label - Self.taiEpoch) * 1_000_000_000 + LogNanos(nano), 26)
     }
 
@@ -74,7 +76,7 @@ struct StampParser {
             guard digits > 0 else { return nil }
             if digits < 9 { for _ in digits..<9 { nanos *= 10 } }
         }
-        guard i < p.count, p[i] == UInt8(ascii: " ") else { return nil }
+        guard i < p.count, p[i] == UInt8(ascii: " "), secs < Self.maxSeconds else { return nil }
         return (secs * 1_000_000_000 + nanos, i + 1)
     }
 
@@ -102,6 +104,7 @@ struct StampParser {
         let civil = CivilDate.daysFromCivil(year: year, month: month, day: day) * 86_400
             + Int64(hour * 3600 + minute * 60 + second)
         let utc = civil - offset(forCivil: civil)
+        guard utc > -Self.maxSeconds, utc < Self.maxSeconds else { return nil }
         return (utc * 1_000_000_000 + nanos, i + 1)
     }
 
