@@ -20,6 +20,11 @@ public struct Analyzer: Sendable {
     let deferralPatterns: [[UInt8]]
     let successPatterns: [[UInt8]]
 
+    /// Memo of local recipient -> account for forward tracing (bounded, not exported).
+    var ownerCache: [String: String?] = [:]
+    /// Memo of address -> attribution for losses (bounded, not exported).
+    var attributionCache: [String: Attribution?] = [:]
+
     /// Called for every finished delivery (test and audit hook); nothing is stored.
     public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?
 

@@ -6,9 +6,17 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         var attributions: [Attribution] = []
         if m.kind == .mail {
-            if let sender = m.sender { attributions = Attributor.message(sender: sender, uid: m.uid, accounts: accounts) }
+            if let sender = m.sender, let a = memoised(sender, { Attributor.sender($0, accounts: $1) }) {
+                attributions.append(a)
+            }
+            if let owner = accounts.account(forUID: m.uid) {
+                attributions.addUnique(Attribution(account: owner, reason: .injectingUID(m.uid)))
+            }
             for a in m.attributions { attributions.addUnique(a) }
-            if let r = Attributor.recipient(d.recipient, remote: d.remote, accounts: accounts) {
+            let remote = d.remote
+            let recipient = d.recipient
+            if let r = memoised((remote ? "r:" : "l:") + recipient, { _, map in
+                Attributor.recipient(recipient, remote: remote, accounts: map) }) {
                 attributions.addUnique(r)
             }
         }
@@ -120,7 +128,7 @@ extension Analyzer {
             var links: [Attribution] = m.attributions.filter {
                 if case .forward = $0.reason { return true } else { return false }
             }
-            if let owner = accounts.account(forLocalRecipient: d.recipient) {
+            if let owner = localOwner(d.recipient) {
                 links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
             }
             guard !links.isEmpty else { continue }
@@ -155,10 +163,32 @@ extension Analyzer {
 
     /// Adds attributions to an open message and to the losses already recorded for it.
     mutating func applyAttributions(_ list: [Attribution], to id: Int) {
-        for a in list { state.messages[id]!.attributions.addUnique(a) }
-        for i in state.messages[id]!.lostIndices {
+        let lostIndices = state.messages.modify(id) { m -> [Int] in
+            if m.extra == nil { m.extra = MessageExtra() }
+            for a in list { m.extra!.attributions.addUnique(a) }
+            return m.extra!.lostIndices
+        } ?? []
+        for i in lostIndices {
             for a in list { state.lost[i].attributions.addUnique(a) }
         }
+    }
+
+    /// The account of a local recipient, memoised (forwarding addresses repeat a lot).
+    mutating func localOwner(_ recipient: String) -> String? {
+        if let cached = ownerCache[recipient] { return cached }
+        let owner = accounts.account(forLocalRecipient: recipient)
+        if ownerCache.count >= 4096 { ownerCache.removeAll(keepingCapacity: true) }
+        ownerCache[recipient] = .some(owner)
+        return owner
+    }
+
+    /// Address attributions, memoised (senders and recipients repeat a lot).
+    mutating func memoised(_ key: String, _ make: (String, AccountMap) -> Attribution?) -> Attribution? {
+        if let cached = attributionCache[key] { return cached }
+        let value = make(key, accounts)
+        if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
+        attributionCache[key] = .some(value)
+        return value
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)
