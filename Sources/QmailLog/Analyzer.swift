@@ -24,6 +24,8 @@ public struct Analyzer: Sendable {
     var ownerCache: [String: String?] = [:]
     /// Memo of address -> attribution for losses (bounded, not exported).
     var attributionCache: [String: Attribution?] = [:]
+    /// Distinct report texts of losses (bounded, not exported).
+    var reportCache: Set<String> = []
 
     /// Called for every finished delivery (test and audit hook); nothing is stored.
     public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?

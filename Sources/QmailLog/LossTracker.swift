@@ -24,7 +24,7 @@ extension Analyzer {
         state.lost.append(LostDelivery(
             time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
+            report: intern(SafeText.make(p, text)), file: file, line: lineNumber, kind: m.kind,
             attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
@@ -189,6 +189,15 @@ extension Analyzer {
         if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
         attributionCache[key] = .some(value)
         return value
+    }
+
+    /// Shares one String per distinct report text (losses repeat the same few reports), so
+    /// the kept lost deliveries cost less memory.
+    mutating func intern(_ report: String) -> String {
+        if let index = reportCache.firstIndex(of: report) { return reportCache[index] }
+        if reportCache.count >= 1024 { reportCache.removeAll(keepingCapacity: true) }
+        reportCache.insert(report)
+        return report
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)
