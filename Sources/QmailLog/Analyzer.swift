@@ -62,7 +62,11 @@ public struct Analyzer: Sendable {
             return
         }
         state.lastTime = time
-        if time &- state.lastEviction > 60_000_000_000 || time < state.lastEviction { evictJoins(now: time) }
+        if state.lastEviction == .min {
+            state.lastEviction = time
+        } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > 60 || time < state.lastEviction {
+            evictJoins(now: time)
+        }
         switch LineParser.parse(line, from: textStart) {
         case .newMsg(let id): newMessage(id, time: time)
         case let .infoMsg(id, bytes, sender, qp, uid):
