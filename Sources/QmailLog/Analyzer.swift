@@ -15,6 +15,8 @@ public struct Analyzer: Sendable {
     let fromNanos: LogNanos
     let untilNanos: LogNanos
     let joinNanos: LogNanos
+    /// Log time between two evictions of stale qp joins: half the join window, at least 60 s.
+    let evictionSeconds: LogNanos
     /// Signature texts by result kind, as bytes.
     let failurePatterns: [[UInt8]]
     let deferralPatterns: [[UInt8]]
@@ -44,6 +46,7 @@ public struct Analyzer: Sendable {
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos
         joinNanos = LogNanos(min(max(settings.joinWindow, 0), 86_400 * 365) * 1_000_000_000)
+        evictionSeconds = max(60, joinNanos / 2_000_000_000)
         func patterns(_ kind: DeliveryResultKind) -> [[UInt8]] {
             settings.signatures.filter { $0.kind == kind && !$0.text.isEmpty }.map { Array($0.text.utf8) }
         }
@@ -64,7 +67,8 @@ public struct Analyzer: Sendable {
         state.lastTime = time
         if state.lastEviction == .min {
             state.lastEviction = time
-        } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > 60 || time < state.lastEviction {
+        } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > evictionSeconds
+                    || time < state.lastEviction {
             evictJoins(now: time)
         }
         switch LineParser.parse(line, from: textStart) {

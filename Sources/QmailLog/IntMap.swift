@@ -110,9 +110,13 @@ struct IntMap<Value> {
         count = 0
     }
 
-    /// Keeps only the entries satisfying `keep`.
+    /// Keeps only the entries satisfying `keep`. The rebuilt table keeps the capacity:
+    /// re-inserting in slot order into a smaller table would pile keys into long runs.
     mutating func filterInPlace(_ keep: (Value) -> Bool) {
         var kept = IntMap()
+        kept.keys = Array(repeating: Self.empty, count: keys.count)
+        kept.values = Array(repeating: nil, count: keys.count)
+        kept.shift = shift
         for (k, v) in entries where keep(v) { kept.updateValue(v, forKey: k) }
         self = kept
     }
