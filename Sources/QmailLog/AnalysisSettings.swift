@@ -68,8 +68,13 @@ public typealias LogNanos = Int64
 
 extension Date {
     /// The date as whole nanoseconds since the Unix epoch.
+    /// Clamped to the representable range (so `.distantPast`/`.distantFuture` work as open ends).
     var logNanos: LogNanos {
-        LogNanos((timeIntervalSince1970 * 1_000_000_000).rounded())
+        let n = (timeIntervalSince1970 * 1_000_000_000).rounded()
+        guard n.isFinite else { return n > 0 ? .max : .min }
+        if n >= 9.2e18 { return .max }
+        if n <= -9.2e18 { return .min }
+        return LogNanos(n)
     }
 
     /// A date from nanoseconds since the Unix epoch.

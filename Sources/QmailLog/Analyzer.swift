@@ -7,7 +7,7 @@ import Foundation
 /// Feed lines in log order with `consume`; memory grows with the messages in flight, not
 /// with the log. A struct: all state lives in value-typed dictionaries keyed by `Int`, and
 /// `consume` mutates it in place, so there is no reference counting per line.
-public struct Analyzer {
+public struct Analyzer: Sendable {
     let settings: AnalysisSettings
     let accounts: AccountMap
     var state: PendingState
@@ -15,13 +15,22 @@ public struct Analyzer {
     let fromNanos: LogNanos
     let untilNanos: LogNanos
     let joinNanos: LogNanos
+    /// Log time between two evictions of stale qp joins: half the join window, at least 60 s.
+    let evictionSeconds: LogNanos
     /// Signature texts by result kind, as bytes.
     let failurePatterns: [[UInt8]]
     let deferralPatterns: [[UInt8]]
     let successPatterns: [[UInt8]]
 
+    /// Memo of local recipient -> account for forward tracing (bounded, not exported).
+    var ownerCache: [String: String?] = [:]
+    /// Memo of address -> attribution for losses (bounded, not exported).
+    var attributionCache: [String: Attribution?] = [:]
+    /// Distinct report texts of losses (bounded, not exported).
+    var reportCache: Set<String> = []
+
     /// Called for every finished delivery (test and audit hook); nothing is stored.
-    public var deliveryObserver: ((FinishedDelivery) -> Void)?
+    public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?
 
     /// A fresh analyzer.
     public init(settings: AnalysisSettings, accounts: AccountMap) {
@@ -36,7 +45,8 @@ public struct Analyzer {
         stamps = StampParser(logTimeZone: settings.logTimeZone)
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos
-        joinNanos = LogNanos(settings.joinWindow * 1_000_000_000)
+        joinNanos = LogNanos(min(max(settings.joinWindow, 0), 86_400 * 365) * 1_000_000_000)
+        evictionSeconds = max(60, joinNanos / 2_000_000_000)
         func patterns(_ kind: DeliveryResultKind) -> [[UInt8]] {
             settings.signatures.filter { $0.kind == kind && !$0.text.isEmpty }.map { Array($0.text.utf8) }
         }
@@ -55,7 +65,12 @@ public struct Analyzer {
             return
         }
         state.lastTime = time
-        if time &- state.lastEviction > 60_000_000_000 || time < state.lastEviction { evictJoins(now: time) }
+        if state.lastEviction == .min {
+            state.lastEviction = time
+        } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > evictionSeconds
+                    || time < state.lastEviction {
+            evictJoins(now: time)
+        }
         switch LineParser.parse(line, from: textStart) {
         case .newMsg(let id): newMessage(id, time: time)
         case let .infoMsg(id, bytes, sender, qp, uid):
@@ -115,8 +130,8 @@ public struct Analyzer {
     mutating func evictJoins(now: LogNanos) {
         state.lastEviction = now
         let oldest = now &- joinNanos
-        state.infoByQP = state.infoByQP.filter { $0.value.time >= oldest }
-        state.forwardByQP = state.forwardByQP.filter { $0.value.time >= oldest }
-        state.bounceByQP = state.bounceByQP.filter { $0.value.time >= oldest }
+        state.infoByQP.filterInPlace { $0.time >= oldest }
+        state.forwardByQP.filterInPlace { $0.time >= oldest }
+        state.bounceByQP.filterInPlace { $0.time >= oldest }
     }
 }

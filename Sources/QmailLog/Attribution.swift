@@ -46,16 +46,9 @@ extension [Attribution] {
 
 /// Attribution rules applied to messages and deliveries.
 enum Attributor {
-    /// Attributions of a message from its `info msg` line: sender domain and injecting uid.
-    static func message(sender: String, uid: Int, accounts: AccountMap) -> [Attribution] {
-        var out: [Attribution] = []
-        if let a = accounts.account(forAddress: sender) {
-            out.addUnique(Attribution(account: a, reason: .senderDomain(domainPart(sender))))
-        }
-        if let a = accounts.account(forUID: uid) {
-            out.addUnique(Attribution(account: a, reason: .injectingUID(uid)))
-        }
-        return out
+    /// Attribution of a message by its envelope sender's domain.
+    static func sender(_ sender: String, accounts: AccountMap) -> Attribution? {
+        accounts.account(forAddress: sender).map { Attribution(account: $0, reason: .senderDomain(domainPart(sender))) }
     }
 
     /// Attribution of a delivery by its recipient.

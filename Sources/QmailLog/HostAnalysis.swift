@@ -154,4 +154,9 @@ public struct HostAnalysis: Codable, Sendable {
 
     /// The account's `lost-mails.log` lines (empty for an account without losses).
     public func lostMailLines(for account: String) -> [String] { linesByAccount[account] ?? [] }
+
+    /// The lost mail deliveries listed for an account (with fates and reasons), in log order.
+    public func lostDeliveries(for account: String) -> [LostDelivery] {
+        lost.filter { l in l.listedForAccounts && l.attributions.contains { $0.account == account } }
+    }
 }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// One qmail-send log line, parsed. Text fields are byte ranges into the line buffer,
 /// so parsing allocates nothing.
 enum LogEvent {
@@ -111,15 +109,27 @@ struct LineParser {
 
     // MARK: byte helpers
 
+    @inline(__always)
     private mutating func literal(_ s: StaticString) -> Bool {
         let n = s.utf8CodeUnitCount
         guard p.count - i >= n else { return false }
-        guard memcmp(p.baseAddress! + i, s.utf8Start, n) == 0 else { return false }
+        let a = UnsafeRawPointer(p.baseAddress! + i), b = UnsafeRawPointer(s.utf8Start)
+        var k = 0
+        while k + 8 <= n {
+            guard a.loadUnaligned(fromByteOffset: k, as: UInt64.self) == b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            else { return false }
+            k += 8
+        }
+        while k < n {
+            guard a.load(fromByteOffset: k, as: UInt8.self) == b.load(fromByteOffset: k, as: UInt8.self) else { return false }
+            k += 1
+        }
         i += n
         return true
     }
 
     /// A decimal number of 1 to 18 digits.
+    @inline(__always)
     private mutating func number() -> Int? {
         var v = 0
         let start = i

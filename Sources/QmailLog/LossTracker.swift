@@ -6,9 +6,17 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         var attributions: [Attribution] = []
         if m.kind == .mail {
-            if let sender = m.sender { attributions = Attributor.message(sender: sender, uid: m.uid, accounts: accounts) }
+            if let sender = m.sender, let a = memoised(sender, { Attributor.sender($0, accounts: $1) }) {
+                attributions.append(a)
+            }
+            if let owner = accounts.account(forUID: m.uid) {
+                attributions.addUnique(Attribution(account: owner, reason: .injectingUID(m.uid)))
+            }
             for a in m.attributions { attributions.addUnique(a) }
-            if let r = Attributor.recipient(d.recipient, remote: d.remote, accounts: accounts) {
+            let remote = d.remote
+            let recipient = d.recipient
+            if let r = memoised((remote ? "r:" : "l:") + recipient, { _, map in
+                Attributor.recipient(recipient, remote: remote, accounts: map) }) {
                 attributions.addUnique(r)
             }
         }
@@ -16,10 +24,13 @@ extension Analyzer {
         state.lost.append(LostDelivery(
             time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
+            report: intern(SafeText.make(p, text)), file: file, line: lineNumber, kind: m.kind,
             attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
-        state.messages[d.msg]!.lostIndices.append(index)
-        state.messages[d.msg]!.unbounced.append(index)
+        state.messages.modify(d.msg) { m in
+            if m.extra == nil { m.extra = MessageExtra() }
+            m.extra!.lostIndices.append(index)
+            m.extra!.unbounced.append(index)
+        }
     }
 
     /// `bounce msg M qp Q`: the lost deliveries of M (and those following M) now follow
@@ -41,7 +52,8 @@ extension Analyzer {
 
     /// Lets lost deliveries follow the message with qp `qp` (a forwarded copy of their bounce),
     /// replaying what already happened to it: it may have failed, bounced, even ended.
-    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos) {
+    mutating func follow(_ watchers: [Int], level: Int, bounceOf: Int, qp: Int, notBefore: LogNanos, time: LogNanos,
+                         depth: Int = 0) {
         guard let e = state.infoByQP[qp], e.time >= notBefore else {
             if state.bounceByQP[qp] != nil { state.bounceByQP[qp]!.watchers += watchers }
             else { state.bounceByQP[qp] = BounceLink(watchers: watchers, level: level, bounceOf: bounceOf, time: time) }
@@ -60,8 +72,11 @@ extension Analyzer {
             for i in watchers { state.lost[i].fate = failed }
         }
         if e.discarded { for i in watchers { state.lost[i].fate = .discarded } }
-        if e.bounceQP >= 0 && !e.discarded {
-            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time, time: time)
+        // A real chain is at most mail -> bounce -> double bounce; the depth limit only
+        // guards against qp cycles a corrupt or hostile log could construct.
+        if e.bounceQP >= 0 && !e.discarded && depth < 4 {
+            follow(watchers, level: min(level + 1, 2), bounceOf: bounceOf, qp: e.bounceQP, notBefore: e.time,
+                   time: time, depth: depth + 1)
         }
     }
 
@@ -113,7 +128,7 @@ extension Analyzer {
             var links: [Attribution] = m.attributions.filter {
                 if case .forward = $0.reason { return true } else { return false }
             }
-            if let owner = accounts.account(forLocalRecipient: d.recipient) {
+            if let owner = localOwner(d.recipient) {
                 links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
             }
             guard !links.isEmpty else { continue }
@@ -148,10 +163,41 @@ extension Analyzer {
 
     /// Adds attributions to an open message and to the losses already recorded for it.
     mutating func applyAttributions(_ list: [Attribution], to id: Int) {
-        for a in list { state.messages[id]!.attributions.addUnique(a) }
-        for i in state.messages[id]!.lostIndices {
+        let lostIndices = state.messages.modify(id) { m -> [Int] in
+            if m.extra == nil { m.extra = MessageExtra() }
+            for a in list { m.extra!.attributions.addUnique(a) }
+            return m.extra!.lostIndices
+        } ?? []
+        for i in lostIndices {
             for a in list { state.lost[i].attributions.addUnique(a) }
         }
+    }
+
+    /// The account of a local recipient, memoised (forwarding addresses repeat a lot).
+    mutating func localOwner(_ recipient: String) -> String? {
+        if let cached = ownerCache[recipient] { return cached }
+        let owner = accounts.account(forLocalRecipient: recipient)
+        if ownerCache.count >= 4096 { ownerCache.removeAll(keepingCapacity: true) }
+        ownerCache[recipient] = .some(owner)
+        return owner
+    }
+
+    /// Address attributions, memoised (senders and recipients repeat a lot).
+    mutating func memoised(_ key: String, _ make: (String, AccountMap) -> Attribution?) -> Attribution? {
+        if let cached = attributionCache[key] { return cached }
+        let value = make(key, accounts)
+        if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
+        attributionCache[key] = .some(value)
+        return value
+    }
+
+    /// Shares one String per distinct report text (losses repeat the same few reports), so
+    /// the kept lost deliveries cost less memory.
+    mutating func intern(_ report: String) -> String {
+        if let index = reportCache.firstIndex(of: report) { return reportCache[index] }
+        if reportCache.count >= 1024 { reportCache.removeAll(keepingCapacity: true) }
+        reportCache.insert(report)
+        return report
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)

@@ -47,10 +47,13 @@ enum SafeText {
     static func make(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
         let cut = range.count > maxBytes
         let r = cut ? range.lowerBound..<(range.lowerBound + maxBytes) : range
-        var clean = true
-        for i in r where !isPlain(p[i]) { clean = false; break }
         let slice = UnsafeBufferPointer(rebasing: p[r])
-        if clean && !cut { return String(decoding: slice, as: UTF8.self) }
+        if !cut && allPlain(slice) {
+            return String(unsafeUninitializedCapacity: slice.count) { out in
+                _ = out.initialize(from: slice)
+                return slice.count
+            }
+        }
         var out: [UInt8] = []
         out.reserveCapacity(r.count + 16)
         let hex = Array("0123456789abcdef".utf8)
@@ -64,4 +67,27 @@ enum SafeText {
     }
 
     @inline(__always) static func isPlain(_ b: UInt8) -> Bool { b > 32 && b < 127 && b != 92 }
+
+    /// Whether every byte is plain, eight bytes at a time: per byte b < 0x80, b + k sets
+    /// bit 7 exactly when b >= 0x80 - k, so the checks need no carries between bytes.
+    static func allPlain(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = s.baseAddress else { return true }
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= s.count {
+            let x = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            guard x & high == 0 else { return false }
+            let atLeast33 = (x &+ 0x5F5F_5F5F_5F5F_5F5F) & high      // b >= 0x21
+            let below127 = ~(x &+ 0x0101_0101_0101_0101) & high     // b <= 0x7e
+            let backslash = x ^ 0x5C5C_5C5C_5C5C_5C5C               // zero byte where b == '\\'
+            let notBackslash = (backslash &+ 0x7F7F_7F7F_7F7F_7F7F) & high // (bytes < 0x80 here)
+            guard atLeast33 & below127 & notBackslash == high else { return false }
+            i += 8
+        }
+        while i < s.count {
+            guard isPlain(s[i]) else { return false }
+            i += 1
+        }
+        return true
+    }
 }

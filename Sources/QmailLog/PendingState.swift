@@ -93,11 +93,11 @@ public struct PendingState: Codable, Sendable {
     var issues: [LineIssue] = []
     var issueCount = 0
     var lost: [LostDelivery] = []
-    var messages: [Int: OpenMessage] = [:]
-    var deliveries: [Int: OpenDelivery] = [:]
-    var infoByQP: [Int: QPEntry] = [:]
-    var forwardByQP: [Int: ForwardLink] = [:]
-    var bounceByQP: [Int: BounceLink] = [:]
+    var messages = IntMap<OpenMessage>()
+    var deliveries = IntMap<OpenDelivery>()
+    var infoByQP = IntMap<QPEntry>()
+    var forwardByQP = IntMap<ForwardLink>()
+    var bounceByQP = IntMap<BounceLink>()
     var nextSerial = 1
     var lastEviction: LogNanos = .min
     var lastTime: LogNanos = 0

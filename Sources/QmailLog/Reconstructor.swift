@@ -2,41 +2,59 @@
 extension Analyzer {
     mutating func newMessage(_ id: Int, time: LogNanos) {
         state.counts.messagesStarted += 1
-        if state.messages[id] != nil { state.counts.staleMessagesDropped += 1 }
-        state.messages[id] = OpenMessage(serial: state.nextSerial, born: time)
+        if state.messages.updateValue(OpenMessage(serial: state.nextSerial, born: time), forKey: id) != nil {
+            state.counts.staleMessagesDropped += 1
+        }
         state.nextSerial += 1
     }
 
     mutating func info(_ id: Int, bytes: Int, sender rawSender: String, qp: Int, uid: Int, time: LogNanos) {
-        var m = state.messages.removeValue(forKey: id) ?? {
-            defer { state.nextSerial += 1 }
-            return OpenMessage(serial: state.nextSerial, born: time)
-        }()
-        m.born = time
-        m.bytes = bytes
-        m.qp = qp
-        m.uid = uid
-        m.sender = rawSender
         // Sender and uid attributions are derived when a loss is recorded (rare), not here.
         let u = rawSender.utf8
-        m.kind = u.isEmpty ? .bounce : (u.count == 4 && rawSender == "#@[]") ? .doubleBounce : .mail
-        if let link = state.bounceByQP.removeValue(forKey: qp), m.kind != .mail {
-            m.watchers += link.watchers
-            m.bounceLevel = link.level
-            m.bounceOf = link.bounceOf
+        let kind: MessageKind = u.isEmpty ? .bounce : (u.count == 4 && rawSender == "#@[]") ? .doubleBounce : .mail
+        let bounceLink = state.bounceByQP.isEmpty ? nil : state.bounceByQP.removeValue(forKey: qp)
+        let forwardLink = state.forwardByQP.isEmpty ? nil : state.forwardByQP.removeValue(forKey: qp)
+        let fresh = state.nextSerial
+        let serial = modifyMessage(id, creating: OpenMessage(serial: fresh, born: time)) { m -> Int in
+            m.born = time
+            m.bytes = bytes
+            m.qp = qp
+            m.uid = uid
+            m.sender = rawSender
+            m.kind = kind
+            if let link = bounceLink, kind != .mail {
+                m.watchers += link.watchers
+                m.bounceLevel = link.level
+                m.bounceOf = link.bounceOf
+            }
+            if let link = forwardLink, kind == .mail {
+                for a in link.attributions { m.attributions.addUnique(a.withCopyUID(uid)) }
+            }
+            return m.serial
         }
-        if let link = state.forwardByQP.removeValue(forKey: qp), m.kind == .mail {
-            for a in link.attributions { m.attributions.addUnique(a.withCopyUID(uid)) }
-        }
-        state.messages[id] = m
-        state.infoByQP[qp] = QPEntry(msg: id, serial: m.serial, time: time)
+        if serial == fresh { state.nextSerial += 1 }
+        state.infoByQP[qp] = QPEntry(msg: id, serial: serial, time: time)
+    }
+
+    /// Runs `body` on the open message `id` in place (one hash lookup), creating it first
+    /// from `creating` if it is not open.
+    @inline(__always)
+    mutating func modifyMessage<R>(_ id: Int, creating: @autoclosure () -> OpenMessage,
+                                   _ body: (inout OpenMessage) -> R) -> R {
+        state.messages.modify(id, default: creating, body)
+    }
+
+    /// Runs `body` on the open message `id` in place if it is open.
+    @inline(__always)
+    mutating func withOpenMessage<R>(_ id: Int, _ body: (inout OpenMessage) -> R) -> R? {
+        state.messages.modify(id, body)
     }
 
     mutating func startDelivery(_ number: Int, msg: Int, remote: Bool, recipient: String, time: LogNanos) {
         state.counts.deliveriesStarted += 1
         let serial: Int
-        if let m = state.messages[msg] {
-            serial = m.serial
+        if let known = state.messages.modify(msg, { $0.serial }) {
+            serial = known
         } else {
             // The message began before this log: keep a placeholder without info.
             serial = state.nextSerial
@@ -64,14 +82,16 @@ extension Analyzer {
             }
             return
         }
-        let known = state.messages[d.msg]?.serial == d.serial
-        if known {
+        let watched = withOpenMessage(d.msg) { m -> Bool? in
+            guard m.serial == d.serial else { return nil }
             switch kind {
-            case .success: state.messages[d.msg]!.nk += 1
-            case .failure: state.messages[d.msg]!.nd += 1
-            case .deferral: state.messages[d.msg]!.nz += 1
+            case .success: m.nk += 1
+            case .failure: m.nd += 1
+            case .deferral: m.nz += 1
             }
-        }
+            return m.hasWatchers
+        } ?? nil
+        let known = watched != nil
         if let observer = deliveryObserver {
             let m = known ? state.messages[d.msg] : nil
             observer(FinishedDelivery(result: kind, birth: m?.sender == nil ? nil : m?.born, start: d.start,
@@ -85,7 +105,7 @@ extension Analyzer {
         if kind == .success && !d.remote {
             forwardedOnly = traceForwards(d, line: p, text: text, time: time)
         }
-        if !forwardedOnly && state.messages[d.msg]!.hasWatchers { updateBounceFates(of: d.msg, result: kind) }
+        if !forwardedOnly && watched == true { updateBounceFates(of: d.msg, result: kind) }
         if matches {
             state.counts.signatureMatches += 1
             if time >= fromNanos && time < untilNanos {
@@ -102,7 +122,7 @@ extension Analyzer {
     mutating func abandonDeliveries() {
         guard !state.deliveries.isEmpty else { return }
         state.counts.abandonedDeliveries += state.deliveries.count
-        state.deliveries.removeAll(keepingCapacity: true)
+        state.deliveries.removeAll()
     }
 
     func matchesSignature(_ kind: DeliveryResultKind, _ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {

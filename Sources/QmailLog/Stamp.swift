@@ -7,6 +7,8 @@ import Foundation
 struct StampParser {
     /// TAI64 label of the Unix epoch (leap seconds ignored, as tai64nlocal does).
     static let taiEpoch: UInt64 = 0x4000_0000_0000_000A
+    /// Times must fit nanoseconds in an Int64 (until the year 2255).
+    static let maxSeconds: Int64 = 9_000_000_000
     let logTimeZone: TimeZone
     /// Cache for local-time conversion: civil hour (seconds / 3600) -> UTC offset.
     private var cachedHour: Int64 = .min
@@ -27,20 +29,31 @@ struct StampParser {
     }
 
     private func parseTAI64N(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
-        guard p.count >= 26, p[25] == UInt8(ascii: " ") else { return nil }
-        var label: UInt64 = 0
-        for i in 1...16 {
-            guard let v = hexValue(p[i]) else { return nil }
-            label = label << 4 | UInt64(v)
-        }
-        var nano: UInt64 = 0
-        for i in 17...24 {
-            guard let v = hexValue(p[i]) else { return nil }
-            nano = nano << 4 | UInt64(v)
-        }
+        guard p.count >= 26, p[25] == UInt8(ascii: " "), let base = p.baseAddress,
+              let high = Self.hex8(base + 1), let low = Self.hex8(base + 9), let nano = Self.hex8(base + 17)
+        else { return nil }
+        let label = high << 32 | low
         guard nano < 1_000_000_000, label >= Self.taiEpoch,
-              label - Self.taiEpoch < 9_000_000_000 else { return nil }
+              label - Self.taiEpoch < UInt64(Self.maxSeconds) else { return nil }
         return (LogNanos(label - Self.taiEpoch) * 1_000_000_000 + LogNanos(nano), 26)
+    }
+
+    /// Eight hex digits (either case) at `p` as a number, checked and converted eight bytes
+    /// at a time (SWAR); nil if any byte is not a hex digit.
+    @inline(__always)
+    static func hex8(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let x = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let high: UInt64 = 0x8080_8080_8080_8080
+        guard x & high == 0 else { return nil }
+        // Per byte b < 0x80, b + k sets bit 7 exactly when b >= 0x80 - k (no carry between bytes).
+        let isDigit = (x &+ 0x5050_5050_5050_5050) & ~(x &+ 0x4646_4646_4646_4646) & high   // 0x30...0x39
+        let lower = x | 0x2020_2020_2020_2020
+        let isLetter = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x1919_1919_1919_1919) & high // a...f
+        guard isDigit | isLetter == high else { return nil }
+        let nibbles = (x & 0x0F0F_0F0F_0F0F_0F0F) &+ (isLetter >> 7) &* 9
+        var v = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF_00FF_00FF_00FF
+        v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF
+        return ((v << 16) | (v >> 32)) & 0xFFFF_FFFF
     }
 
     private func parseFractional(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
@@ -63,7 +76,7 @@ struct StampParser {
             guard digits > 0 else { return nil }
             if digits < 9 { for _ in digits..<9 { nanos *= 10 } }
         }
-        guard i < p.count, p[i] == UInt8(ascii: " ") else { return nil }
+        guard i < p.count, p[i] == UInt8(ascii: " "), secs < Self.maxSeconds else { return nil }
         return (secs * 1_000_000_000 + nanos, i + 1)
     }
 
@@ -91,6 +104,7 @@ struct StampParser {
         let civil = CivilDate.daysFromCivil(year: year, month: month, day: day) * 86_400
             + Int64(hour * 3600 + minute * 60 + second)
         let utc = civil - offset(forCivil: civil)
+        guard utc > -Self.maxSeconds, utc < Self.maxSeconds else { return nil }
         return (utc * 1_000_000_000 + nanos, i + 1)
     }
 

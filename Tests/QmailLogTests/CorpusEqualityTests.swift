@@ -26,6 +26,12 @@ final class CorpusEqualityTests: XCTestCase {
             total += result.lostMailLines(for: account).count
         }
         XCTAssertEqual(total, 110)
+        for account in accounts {
+            XCTAssertEqual(result.lostDeliveries(for: account).count, result.lostMailLines(for: account).count)
+        }
+        // web1: 16 forwards of outside mail to alice.mueller@gmail.com, nobody told (README).
+        XCTAssertEqual(result.lostDeliveries(for: "web1").filter {
+            $0.recipient == "alice.mueller@gmail.com" && $0.fate == .discarded }.count, 16)
         XCTAssertEqual(Set(result.linesByAccount.keys), Set(accounts), "no other account gets lines")
     }
 

@@ -45,6 +45,26 @@ final class MalformedInputTests: XCTestCase {
         XCTAssertEqual(r.counts.messagesStarted, 1)
     }
 
+    func testOutOfRangeStampsAreSkippedAndOpenWindowsWork() {
+        var a = Analyzer(settings: AnalysisSettings(from: .distantPast, until: .distantFuture,
+                                                    timeZone: TimeZone(identifier: "UTC")!), accounts: map)
+        a.feed(lines: [
+            "99999999999.5 new msg 1",                         // fractional seconds beyond 2255
+            "9999-12-31 23:59:59.000000000 new msg 2",         // tai64nlocal beyond 2255
+            "@ffffffffffffffff00000000 new msg 3",             // TAI64N beyond 2255
+            "@400000006b0bb3f6ffffffff new msg 4",             // nanoseconds >= 10^9
+            "2026-13-01 00:00:00.0 new msg 5",                 // month 13
+            "1795929240.123 new msg 6",
+            "1795929240.123 info msg 6: bytes 1 from <a@alice-example.de> qp 1 uid 1",
+            "1795929240.124 starting delivery 1: msg 6 to remote b@ext.de",
+            "1795929240.125 delivery 1: failure: Unable_to_run_qmail-remote./",
+        ])
+        let r = a.finish()
+        XCTAssertEqual(r.counts.linesSkipped, 5)
+        XCTAssertEqual(r.issues.map(\.line), [1, 2, 3, 4, 5])
+        XCTAssertEqual(r.lostMailLines(for: "web1"), ["Sun Nov 29 05:14:00 2026 from=a@alice-example.de to=b@ext.de"])
+    }
+
     func testIssueExamplesAreBoundedButAllCounted() {
         var a = analyzer()
         a.feed(lines: Array(repeating: "junk", count: 1000))

@@ -131,6 +131,24 @@ final class ReconstructionTests: XCTestCase {
         XCTAssertEqual(r.openMessages, 0)
     }
 
+    func testDeliveryBelongsToEveryAccountInvolved() {
+        var log = LogBuilder()
+        log.add("new msg 600")
+        // Sent by web1's domain, injected under web2's uid, to a web2 domain handled remotely.
+        log.add("info msg 600: bytes 10 from <Alice@Alice-Example.DE> qp 60 uid 1004")
+        log.add("starting delivery 1: msg 600 to remote someone@bobs-shop.de")
+        log.add("delivery 1: failure: Unable_to_run_qmail-remote./")
+        let r = run(log.lines)
+        XCTAssertEqual(Set(r.lost[0].attributions), [
+            Attribution(account: "web1", reason: .senderDomain("alice-example.de")),
+            Attribution(account: "web2", reason: .injectingUID(1004)),
+            Attribution(account: "web2", reason: .recipientDomain("bobs-shop.de")),
+        ])
+        let line = "Sun Nov 29 05:14:03 2026 from=Alice@Alice-Example.DE to=someone@bobs-shop.de"
+        XCTAssertEqual(r.lostMailLines(for: "web1"), [line], "addresses printed as logged")
+        XCTAssertEqual(r.lostMailLines(for: "web2"), [line], "listed once per account")
+    }
+
     func testChunkedAnalysisEqualsOnePass() throws {
         try Corpus.skipIfMissing()
         let host = Corpus.url("host")

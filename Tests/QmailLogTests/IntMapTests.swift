@@ -1,0 +1,29 @@
+@testable import QmailLog
+import XCTest
+
+/// The open-addressing map behaves like a Dictionary under random inserts and removals.
+final class IntMapTests: XCTestCase {
+    func testRandomOperationsMatchDictionary() throws {
+        var map = IntMap<Int>()
+        var reference: [Int: Int] = [:]
+        var seed: UInt64 = 99
+        for step in 0..<200_000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let key = Int(seed >> 40) % 3000  // dense keys force collisions and shifts
+            switch (seed >> 20) % 4 {
+            case 0, 1: XCTAssertEqual(map.updateValue(step, forKey: key), reference.updateValue(step, forKey: key))
+            case 2: XCTAssertEqual(map.removeValue(forKey: key), reference.removeValue(forKey: key))
+            default: XCTAssertEqual(map[key], reference[key])
+            }
+            if step % 50_000 == 0 { map.filterInPlace { $0 % 2 == 0 }; reference = reference.filter { $0.value % 2 == 0 } }
+        }
+        XCTAssertEqual(map.count, reference.count)
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: map.entries.map { ($0.key, $0.value) }), reference)
+        let decoded = try JSONDecoder().decode(IntMap<Int>.self, from: JSONEncoder().encode(map))
+        XCTAssertEqual(decoded.count, reference.count)
+        for (k, v) in reference { XCTAssertEqual(decoded[k], v) }
+        map.removeAll()
+        XCTAssertTrue(map.isEmpty)
+        XCTAssertNil(map[reference.keys.first ?? 0])
+    }
+}
