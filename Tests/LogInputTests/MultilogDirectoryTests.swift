@@ -76,6 +76,21 @@ final class MultilogDirectoryTests: XCTestCase {
         XCTAssertEqual(files.map(\.kind), [.archive, .archive, .finished, .archive, .current])
     }
 
+    /// A rotation caught in the middle of being compressed (`@X.s` next to a partial
+    /// `@X.s.gz`) is read once, from the plain file.
+    func testRotationBeingCompressedIsReadOnce() throws {
+        let folder = try TestSupport.temporaryDirectory(self)
+        let corpus = try TestSupport.corpusFiles()
+        let name = corpus[0].lastPathComponent
+        try FileManager.default.copyItem(at: corpus[0], to: folder.appendingPathComponent(name))
+        let packed = try TestSupport.run("gzip", ["-c"], input: corpus[0])
+        try packed.prefix(packed.count / 3).write(to: folder.appendingPathComponent(name + ".gz"))
+        try FileManager.default.copyItem(at: corpus[5], to: folder.appendingPathComponent("current"))
+        let listing = try MultilogDirectory.listing(in: folder)
+        XCTAssertEqual(listing.files.map(\.name), [name, "current"])
+        XCTAssertEqual(listing.ignored.map(\.name), [name + ".gz"])
+    }
+
     func testMissingDirectoryIsAClearError() {
         let missing = URL(fileURLWithPath: "/nonexistent/lostmail/send")
         XCTAssertThrowsError(try MultilogDirectory.files(in: missing)) { error in
