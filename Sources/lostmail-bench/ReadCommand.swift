@@ -19,7 +19,7 @@ struct ReadCommand: ParsableCommand {
     @Option(name: .long, help: "A log file (plain, gzip, bzip2 or xz); repeatable.")
     var file: [String] = []
 
-    @Option(name: .long, help: "A multilog directory; repeatable.")
+    @Option(name: .long, help: "A multilog directory, or a snapshot root holding var/log/qmail/send; repeatable.")
     var dir: [String] = []
 
     @Option(name: .long, help: "Also read this many logs at once on separate threads and compare with one.")
@@ -41,7 +41,13 @@ struct ReadCommand: ParsableCommand {
 
     func run() throws {
         var logs: [[LogFile]] = []
-        for path in dir { logs.append(try MultilogDirectory.files(in: URL(fileURLWithPath: path))) }
+        for path in dir {
+            // A snapshot root (as `generate` writes) stands for its qmail-send log.
+            var url = URL(fileURLWithPath: path)
+            let inside = url.appendingPathComponent("var/log/qmail/send")
+            if FileManager.default.fileExists(atPath: inside.path) { url = inside }
+            logs.append(try MultilogDirectory.files(in: url))
+        }
         for path in file { logs.append([try LogFile(path: path)]) }
         let files = logs.flatMap { $0 }
         let onDisk = files.reduce(UInt64(0)) { $0 + $1.size }
