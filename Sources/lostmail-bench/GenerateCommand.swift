@@ -45,6 +45,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .long, help: "Incident end, as a fraction of the log size.")
     var incidentTo: Double = 0.55
 
+    @Option(name: .long, help: "Compress the rotated @*.s files afterwards with this tool (gzip, bzip2 or xz), as hosting rotation scripts do.")
+    var compressRotated: String?
+
     @Option(name: .long, help: "Time zone of the expected/ lines (the playbook's).")
     var timezone: String = "Europe/Berlin"
 
@@ -54,6 +57,9 @@ struct GenerateCommand: ParsableCommand {
     func validate() throws {
         guard size.bytes > 0, accounts > 0, rate > 0 else {
             throw ValidationError("--size, --accounts and --rate must be positive")
+        }
+        if let compressRotated, !["gzip", "bzip2", "xz"].contains(compressRotated) {
+            throw ValidationError("--compress-rotated takes gzip, bzip2 or xz")
         }
         guard TimeZone(identifier: timezone) != nil else {
             throw ValidationError("unknown time zone \(timezone)")
@@ -104,6 +110,23 @@ struct GenerateCommand: ParsableCommand {
               + String(format: "%.1f MB, %d lines in %.2f s (%.0f MB/s)",
                        megabytes, writer.lines, seconds, megabytes / max(seconds, 1e-9)))
         for line in summary { print("  " + line.replacingOccurrences(of: "\t", with: ": ")) }
+        if let compressRotated { try compress(in: logDirectory, with: compressRotated) }
+    }
+
+    /// Runs `tool` on every rotated file (it replaces `@X.s` with `@X.s.gz` and so on).
+    private func compress(in directory: URL, with tool: String) throws {
+        let rotated = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("@") && $0.hasSuffix(".s") }.sorted()
+        guard !rotated.isEmpty else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool, "-q", "--"] + rotated.map { directory.appendingPathComponent($0).path }
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw GeneratorError("\(tool) exited with status \(process.terminationStatus) while compressing rotated files")
+        }
+        print("compressed \(rotated.count) rotated files with \(tool)")
     }
 
     /// `2026-11-29T05:13:54Z` for unix nanoseconds (whole seconds; `--from` rounds down).

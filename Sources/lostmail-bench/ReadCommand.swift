@@ -78,7 +78,9 @@ struct ReadCommand: ParsableCommand {
             if grepBest.note == nil, grepBest.count != single.matchingLines {
                 print("WARNING: matching line counts differ (LogInput \(single.matchingLines), grep \(grepBest.count))")
             }
-            print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+            if grepBest.note == nil {
+                print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+            }
         }
         if !single.issues.isEmpty {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
