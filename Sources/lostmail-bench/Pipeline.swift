@@ -30,18 +30,22 @@ enum Pipeline {
     }
 
     /// Runs one pass per element of `assignments` at once, each on its own thread; returns
-    /// the total bytes read and the wall time until the last one finished.
-    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws -> (bytes: UInt64, seconds: Double) {
+    /// the total bytes read, the wall time until the last one finished and the CPU time used
+    /// (CPU time / wall time shows how many cores the jobs really got on a shared machine).
+    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws
+        -> (bytes: UInt64, seconds: Double, cpuSeconds: Double) {
         let results = ResultBox()
         let clock = ContinuousClock()
+        let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
             results.add(Result { try run(files: assignments[index], search: search) })
         }
         let elapsed = clock.now - began
+        let cpu = ResourceUsage.cpuSeconds() - cpuBefore
         var bytes: UInt64 = 0
         for result in results.all { bytes += try result.get().decompressedBytes }
-        return (bytes, elapsed.seconds)
+        return (bytes, elapsed.seconds, cpu)
     }
 }
 

@@ -90,7 +90,7 @@ struct ReadCommand: ParsableCommand {
 
     private func runJobs(logs: [[LogFile]], single: Pipeline.Stats) throws {
         let assignments = logs.count == jobs ? logs : Array(repeating: logs.flatMap { $0 }, count: jobs)
-        var bestParallel: (bytes: UInt64, seconds: Double)?
+        var bestParallel: (bytes: UInt64, seconds: Double, cpuSeconds: Double)?
         for _ in 0..<`repeat` {
             let result = try Pipeline.runConcurrently(assignments, search: !splitOnly)
             if bestParallel == nil || result.seconds < bestParallel!.seconds { bestParallel = result }
@@ -98,8 +98,10 @@ struct ReadCommand: ParsableCommand {
         guard let parallel = bestParallel else { return }
         let oneRate = Double(single.decompressedBytes) / single.seconds
         let allRate = Double(parallel.bytes) / parallel.seconds
-        print(String(format: "%d jobs at once: %.1f MB in %.3f s = %.0f MB/s aggregate, %.2fx one job's %.0f MB/s (peak RSS %.1f MiB)",
+        print(String(format: "%d jobs at once: %.1f MB in %.3f s = %.0f MB/s aggregate, %.2fx one job's %.0f MB/s "
+                     + "(%.2f cores busy on average; peak RSS %.1f MiB)",
                      jobs, Double(parallel.bytes) / 1e6, parallel.seconds, allRate / 1e6, allRate / oneRate,
-                     oneRate / 1e6, Double(ResourceUsage.peakSelfBytes()) / 1_048_576))
+                     oneRate / 1e6, parallel.cpuSeconds / parallel.seconds,
+                     Double(ResourceUsage.peakSelfBytes()) / 1_048_576))
     }
 }
