@@ -8,6 +8,8 @@ enum Pipeline {
     /// Figures of one pass.
     struct Stats: Sendable {
         var seconds: Double
+        /// Process CPU time during the pass (meaningful when it ran alone).
+        var cpuSeconds: Double
         var rawBytes: UInt64
         var decompressedBytes: UInt64
         var lines: Int
@@ -19,12 +21,13 @@ enum Pipeline {
     static func run(files: [LogFile], search: Bool = true) throws -> Stats {
         var consumer = LineConsumer(search: search)
         let clock = ContinuousClock()
+        let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
             consumer.consume(file: file, lineNumber: lineNumber, line: line)
         }
         let elapsed = clock.now - began
-        return Stats(seconds: elapsed.seconds, rawBytes: summary.rawBytes,
+        return Stats(seconds: elapsed.seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
                      decompressedBytes: summary.decompressedBytes, lines: summary.lines,
                      matchingLines: consumer.matchingLines, issues: summary.issues)
     }

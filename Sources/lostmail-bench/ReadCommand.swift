@@ -82,6 +82,8 @@ struct ReadCommand: ParsableCommand {
                 print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
             }
         }
+        print(String(format: "LogInput got %.2f of a core during its best run (below 1: the machine is busy)",
+                     single.cpuSeconds / single.seconds))
         if !single.issues.isEmpty {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
         }
