@@ -82,8 +82,13 @@ struct ReadCommand: ParsableCommand {
                 print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
             }
         }
-        print(String(format: "LogInput got %.2f of a core during its best run (below 1: the machine is busy)",
-                     single.cpuSeconds / single.seconds))
+        print(String(format: "LogInput got %.2f of a core during its best run (below 1: the machine is busy); "
+                     + "%.0f MB per CPU second", single.cpuSeconds / single.seconds,
+                     Double(single.decompressedBytes) / 1e6 / max(single.cpuSeconds, 1e-9)))
+        if let grepBest, let cpu = grepBest.cpuSeconds, cpu > 0 {
+            print(String(format: "grep: %.0f MB per CPU second (/usr/bin/time's 10 ms resolution)",
+                         Double(grepBest.bytes) / 1e6 / cpu))
+        }
         if !single.issues.isEmpty {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
         }
