@@ -62,14 +62,19 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     /// Opens `path` as a stream of decompressed bytes.
     /// - Throws: `InputError` (`.unsupportedCompression` for zstd, lz4 and compress).
     public func openSource(path: String) throws -> any ByteSource {
-        let file = try FileSource(path: path)
+        try decoding(FileSource(path: path))
+    }
+
+    /// `source` (bytes in this format) as a stream of decompressed bytes.
+    /// - Throws: `InputError` (`.unsupportedCompression` for zstd, lz4 and compress).
+    public func decoding(_ source: any ByteSource) throws -> any ByteSource {
         switch self {
-        case .none: return file
-        case .gzip: return try GzipSource(source: file)
-        case .bzip2: return try Bzip2Source(source: file)
-        case .xz: return try XzSource(source: file)
+        case .none: return source
+        case .gzip: return try GzipSource(source: source)
+        case .bzip2: return try Bzip2Source(source: source)
+        case .xz: return try XzSource(source: source)
         case .unsupported(let name):
-            throw InputError(kind: .unsupportedCompression, path: path,
+            throw InputError(kind: .unsupportedCompression, path: source.path,
                              message: "\(name) is not supported; decompress it first")
         }
     }

@@ -81,12 +81,10 @@ public final class GzipSource: ByteSource {
                 }
             }
         } catch let error as InputError {
+            // Hand out what was decoded; the error comes with the next call.
             finished = true
-            if produced > 0 {
-                pendingError = error
-                return produced
-            }
             pendingError = error
+            if produced > 0 { return produced }
             throw error
         }
         return produced

@@ -41,7 +41,8 @@ public final class LineReader {
         buffer.deallocate()
     }
 
-    /// Calls `body` with each line and its number, until the end of the source.
+    /// Calls `body` with each line and its number, until the end of the source. Call it once
+    /// per reader. The line's bytes are valid only during the call (copy what must outlive it).
     /// - Throws: the source's `InputError` (with `linesDelivered`), or what `body` throws.
     public func forEachLine(_ body: (_ line: UnsafeBufferPointer<UInt8>, _ lineNumber: Int) throws -> Void) throws {
         let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)

@@ -9,6 +9,8 @@ import Foundation
 /// - Rotated archives under logrotate-style names, `current.N` with an optional compression
 ///   suffix. They carry no stamp in their name, so each is placed by the TAI64N stamp of its
 ///   first line; one whose first line has no stamp goes before every `@` file (higher N first).
+/// - The same rotation present twice (`@X.s` and `@X.s.gz`, while a script compresses it):
+///   the plain file is read, the other is listed in `Listing.ignored`.
 /// - Anything else (`lock`, `state`, `newstate`, `processed`, editor backups, ...) is
 ///   ignored and listed in `Listing.ignored`.
 ///
@@ -31,12 +33,13 @@ public enum MultilogDirectory {
     }
 
     /// The log files of `directory` in reading order.
-    /// - Throws: `InputError` when the directory cannot be listed or a file cannot be inspected.
+    /// - Throws: `InputError` when the directory cannot be listed.
     public static func files(in directory: URL) throws -> [LogFile] {
         try listing(in: directory).files
     }
 
     /// The log files of `directory` in reading order, plus what was left out.
+    /// - Throws: `InputError` when the directory cannot be listed.
     public static func listing(in directory: URL) throws -> Listing {
         let names: [String]
         do {
@@ -59,8 +62,10 @@ public enum MultilogDirectory {
                 ignored.append(IgnoredFile(name: name, reason: "not a regular file"))
                 continue
             }
-            let file = LogFile(path: path, kind: role.kind, compression: try Compression.detect(path: path),
-                               size: try LogFile.size(of: path), stamp: role.stamp)
+            // A file that cannot be inspected stays in the list: reading it then reports why.
+            let file = LogFile(path: path, kind: role.kind,
+                               compression: (try? Compression.detect(path: path)) ?? .none,
+                               size: (try? LogFile.size(of: path)) ?? 0, stamp: role.stamp)
             switch role.kind {
             case .current, .single:
                 current = file
@@ -76,7 +81,26 @@ public enum MultilogDirectory {
                 }
             }
         }
-        var files = keyed.sorted { $0.key < $1.key }.map(\.file)
+        var files: [LogFile] = []
+        var seen: [String: Int] = [:]
+        for entry in keyed.sorted(by: { $0.key < $1.key }) {
+            // The same rotation twice (`@X.s` and `@X.s.gz` while a script compresses it):
+            // read the plain one, which is complete; the archive may still be being written.
+            guard let stamp = entry.file.stamp else {
+                files.append(entry.file)
+                continue
+            }
+            let key = stamp + entry.file.kind.rawValue
+            if let index = seen[key] {
+                let keep = entry.file.name.count < files[index].name.count ? entry.file : files[index]
+                let drop = keep == entry.file ? files[index] : entry.file
+                files[index] = keep
+                ignored.append(IgnoredFile(name: drop.name, reason: "same rotation as \(keep.name), which is read instead"))
+            } else {
+                seen[key] = files.count
+                files.append(entry.file)
+            }
+        }
         if let current { files.append(current) }
         return Listing(files: files, ignored: ignored)
     }

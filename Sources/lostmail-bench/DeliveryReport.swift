@@ -19,7 +19,7 @@ extension MailSimulator {
         let outcome: Outcome
         switch recipient.plan {
         case .remote:
-            outcome = try remoteReport(recipient)
+            outcome = try remoteReport(recipient, of: messages[Int(slot)])
         case .localMaildir:
             writer.text(": success: did_1+0+0/")
             outcome = .success
@@ -53,10 +53,14 @@ extension MailSimulator {
         return outcome
     }
 
-    private func remoteReport(_ recipient: Recipient) throws -> Outcome {
+    private func remoteReport(_ recipient: Recipient, of message: Message) throws -> Outcome {
         if incident {
             writer.text(": failure: Unable_to_run_qmail-remote./")
             counters.unableToRun += 1
+            if message.kind == .normal {
+                lost.append(LostDelivery(time: writer.lastStamp, sender: message.sender, uid: message.uid,
+                                         recipient: recipient.address))
+            }
             return .failure
         }
         let address = host.text(recipient.address)

@@ -61,6 +61,12 @@ struct HostModel {
 
     func text(_ id: Int32) -> [UInt8] { addresses[Int(id)] }
 
+    /// The account with this uid, or -1.
+    func accountIndex(uid: Int) -> Int {
+        let index = uid - 2001
+        return accounts.indices.contains(index) ? index : -1
+    }
+
     /// An ordinary external address.
     func randomExternal(_ rng: inout SplitMix64) -> Int32 { externals[rng.below(externals.count)] }
 
@@ -95,6 +101,7 @@ struct HostModel {
         let stem = Names.stems[rng.below(Names.stems.count)]
         var domains = ["\(stem)\(index + 1).de"]
         if rng.chance(0.3) { domains.append("\(stem)\(index + 1).com") }
+        // uid 2001 + index: see accountIndex(uid:).
         var account = Account(user: user, uid: 2001 + index, domains: domains,
                               maildrop: rng.chance(0.12), hasDefault: rng.chance(0.85))
         let me = Int32(index)

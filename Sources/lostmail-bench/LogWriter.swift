@@ -21,7 +21,8 @@ final class LogWriter {
     private let capacity = 1 << 20
     private let storage: UnsafeMutablePointer<UInt8>
     private var used = 0
-    private var lastStamp: UInt64 = 0
+    /// The stamp of the line written last (unix nanoseconds).
+    private(set) var lastStamp: UInt64 = 0
 
     init(directory: String, fileSize: UInt64) throws {
         self.directory = directory

@@ -21,10 +21,15 @@ extension MailSimulator {
             try enqueue(sender: pick(account.senderAddresses), kind: .normal, uid: uid, bytes: bytes,
                         recipients: recipients)
         case 20..<28:
-            // Account to account, both on this host.
+            // Account to account, both on this host; sometimes to an address the other account
+            // forwards out, so the lost copy belongs to both (sender's domain, forwarder's uid).
             let other = rng.below(host.accounts.count)
+            let target = host.accounts[other]
+            let recipient = target.info >= 0 && rng.chance(0.3)
+                ? Recipient(address: target.info, plan: .forwardInfo, account: Int32(other))
+                : mailboxRecipient(other)
             try enqueue(sender: pick(account.senderAddresses), kind: .normal, uid: account.uid, bytes: bytes,
-                        recipients: [mailboxRecipient(other)])
+                        recipients: [recipient])
         case 28..<38 where account.info >= 0:
             try enqueue(sender: outsider, kind: .normal, uid: 995, bytes: bytes,
                         recipients: [Recipient(address: account.info, plan: .forwardInfo, account: me)])

@@ -33,6 +33,7 @@ final class MailSimulator {
     struct Message {
         var inode: UInt32
         var sender: Int32
+        var uid: Int32
         var kind: Kind
         var recipients: [Recipient]
         var open: Int
@@ -44,6 +45,10 @@ final class MailSimulator {
     let settings: Settings
     var rng: SplitMix64
     var counters = GeneratorCounters()
+    /// Every `Unable_to_run_qmail-remote` failure of a non-bounce message, for `expected/`.
+    var lost: [LostDelivery] = []
+    /// When the incident began and ended (unix nanoseconds), once it has.
+    var incidentWindow: (from: UInt64?, to: UInt64?) = (nil, nil)
 
     var queue = EventQueue()
     var now: UInt64
@@ -129,6 +134,8 @@ final class MailSimulator {
         localBusy = 0
         remoteBusy = 0
         incident = incidentPhase == 1
+        if incidentPhase == 1, incidentWindow.from == nil { incidentWindow.from = now }
+        if incidentPhase == 2, incidentWindow.to == nil { incidentWindow.to = now }
         downUntil = now + rng.nanos(200 * Self.millisecond...1500 * Self.millisecond)
         queue.push(downUntil, .restart, recipient: 1)
     }
@@ -153,7 +160,7 @@ final class MailSimulator {
     func enqueue(sender: Int32, kind: Kind, uid: Int, bytes: Int, qp: UInt32? = nil,
                  recipients: [Recipient]) throws {
         let inode = allocateInode()
-        let message = Message(inode: inode, sender: sender, kind: kind, recipients: recipients,
+        let message = Message(inode: inode, sender: sender, uid: Int32(uid), kind: kind, recipients: recipients,
                               open: recipients.count, failures: 0)
         let slot: Int32
         if let free = freeSlots.popLast() {

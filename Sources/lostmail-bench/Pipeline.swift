@@ -8,6 +8,8 @@ enum Pipeline {
     /// Figures of one pass.
     struct Stats: Sendable {
         var seconds: Double
+        /// Process CPU time during the pass (meaningful when it ran alone).
+        var cpuSeconds: Double
         var rawBytes: UInt64
         var decompressedBytes: UInt64
         var lines: Int
@@ -19,29 +21,34 @@ enum Pipeline {
     static func run(files: [LogFile], search: Bool = true) throws -> Stats {
         var consumer = LineConsumer(search: search)
         let clock = ContinuousClock()
+        let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
             consumer.consume(file: file, lineNumber: lineNumber, line: line)
         }
         let elapsed = clock.now - began
-        return Stats(seconds: elapsed.seconds, rawBytes: summary.rawBytes,
+        return Stats(seconds: elapsed.seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
                      decompressedBytes: summary.decompressedBytes, lines: summary.lines,
                      matchingLines: consumer.matchingLines, issues: summary.issues)
     }
 
     /// Runs one pass per element of `assignments` at once, each on its own thread; returns
-    /// the total bytes read and the wall time until the last one finished.
-    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws -> (bytes: UInt64, seconds: Double) {
+    /// the total bytes read, the wall time until the last one finished and the CPU time used
+    /// (CPU time / wall time shows how many cores the jobs really got on a shared machine).
+    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws
+        -> (bytes: UInt64, seconds: Double, cpuSeconds: Double) {
         let results = ResultBox()
         let clock = ContinuousClock()
+        let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
             results.add(Result { try run(files: assignments[index], search: search) })
         }
         let elapsed = clock.now - began
+        let cpu = ResourceUsage.cpuSeconds() - cpuBefore
         var bytes: UInt64 = 0
         for result in results.all { bytes += try result.get().decompressedBytes }
-        return (bytes, elapsed.seconds)
+        return (bytes, elapsed.seconds, cpu)
     }
 }
 

@@ -19,7 +19,7 @@ struct ReadCommand: ParsableCommand {
     @Option(name: .long, help: "A log file (plain, gzip, bzip2 or xz); repeatable.")
     var file: [String] = []
 
-    @Option(name: .long, help: "A multilog directory; repeatable.")
+    @Option(name: .long, help: "A multilog directory, or a snapshot root holding var/log/qmail/send; repeatable.")
     var dir: [String] = []
 
     @Option(name: .long, help: "Also read this many logs at once on separate threads and compare with one.")
@@ -41,7 +41,13 @@ struct ReadCommand: ParsableCommand {
 
     func run() throws {
         var logs: [[LogFile]] = []
-        for path in dir { logs.append(try MultilogDirectory.files(in: URL(fileURLWithPath: path))) }
+        for path in dir {
+            // A snapshot root (as `generate` writes) stands for its qmail-send log.
+            var url = URL(fileURLWithPath: path)
+            let inside = url.appendingPathComponent("var/log/qmail/send")
+            if FileManager.default.fileExists(atPath: inside.path) { url = inside }
+            logs.append(try MultilogDirectory.files(in: url))
+        }
         for path in file { logs.append([try LogFile(path: path)]) }
         let files = logs.flatMap { $0 }
         let onDisk = files.reduce(UInt64(0)) { $0 + $1.size }
@@ -72,7 +78,16 @@ struct ReadCommand: ParsableCommand {
             if grepBest.note == nil, grepBest.count != single.matchingLines {
                 print("WARNING: matching line counts differ (LogInput \(single.matchingLines), grep \(grepBest.count))")
             }
-            print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+            if grepBest.note == nil {
+                print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+            }
+        }
+        print(String(format: "LogInput got %.2f of a core during its best run (below 1: the machine is busy); "
+                     + "%.0f MB per CPU second", single.cpuSeconds / single.seconds,
+                     Double(single.decompressedBytes) / 1e6 / max(single.cpuSeconds, 1e-9)))
+        if let grepBest, let cpu = grepBest.cpuSeconds, cpu > 0 {
+            print(String(format: "grep: %.0f MB per CPU second (/usr/bin/time's 10 ms resolution)",
+                         Double(grepBest.bytes) / 1e6 / cpu))
         }
         if !single.issues.isEmpty {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
@@ -82,7 +97,7 @@ struct ReadCommand: ParsableCommand {
 
     private func runJobs(logs: [[LogFile]], single: Pipeline.Stats) throws {
         let assignments = logs.count == jobs ? logs : Array(repeating: logs.flatMap { $0 }, count: jobs)
-        var bestParallel: (bytes: UInt64, seconds: Double)?
+        var bestParallel: (bytes: UInt64, seconds: Double, cpuSeconds: Double)?
         for _ in 0..<`repeat` {
             let result = try Pipeline.runConcurrently(assignments, search: !splitOnly)
             if bestParallel == nil || result.seconds < bestParallel!.seconds { bestParallel = result }
@@ -90,8 +105,10 @@ struct ReadCommand: ParsableCommand {
         guard let parallel = bestParallel else { return }
         let oneRate = Double(single.decompressedBytes) / single.seconds
         let allRate = Double(parallel.bytes) / parallel.seconds
-        print(String(format: "%d jobs at once: %.1f MB in %.3f s = %.0f MB/s aggregate, %.2fx one job's %.0f MB/s (peak RSS %.1f MiB)",
+        print(String(format: "%d jobs at once: %.1f MB in %.3f s = %.0f MB/s aggregate, %.2fx one job's %.0f MB/s "
+                     + "(%.2f cores busy on average; peak RSS %.1f MiB)",
                      jobs, Double(parallel.bytes) / 1e6, parallel.seconds, allRate / 1e6, allRate / oneRate,
-                     oneRate / 1e6, Double(ResourceUsage.peakSelfBytes()) / 1_048_576))
+                     oneRate / 1e6, parallel.cpuSeconds / parallel.seconds,
+                     Double(ResourceUsage.peakSelfBytes()) / 1_048_576))
     }
 }

@@ -157,6 +157,21 @@ final class CompressedSourceTests: XCTestCase {
         try checkTrailingGarbage(tool: "bzip2")
     }
 
+    /// A stream that is not a file (an SSH channel, a pipe), served in small pieces, is
+    /// recognised by its first bytes and decoded.
+    func testStreamDecodedBySniffing() throws {
+        let plain = try corpusLog()
+        let expected = TestSupport.plainLines(try Data(contentsOf: plain))
+        for tool in ["gzip", "bzip2", "xz", "cat"] {
+            let bytes = [UInt8](tool == "cat" ? try Data(contentsOf: plain) : try TestSupport.run(tool, ["-c"], input: plain))
+            let stream = try SniffedSource.decoding(MemorySource(bytes, piece: 3, path: "channel"))
+            let read = TestSupport.readAll(stream)
+            XCTAssertNil(read.error, tool)
+            XCTAssertEqual(read.lines, expected, tool)
+            XCTAssertEqual(stream.rawBytesRead, UInt64(bytes.count), tool)
+        }
+    }
+
     func testMagicNumbers() {
         XCTAssertEqual(Compression.detect(prefix: [0x1f, 0x8b, 8, 0]), .gzip)
         XCTAssertEqual(Compression.detect(prefix: Array("BZh9".utf8)), .bzip2)

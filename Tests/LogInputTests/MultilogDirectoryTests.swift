@@ -76,6 +76,38 @@ final class MultilogDirectoryTests: XCTestCase {
         XCTAssertEqual(files.map(\.kind), [.archive, .archive, .finished, .archive, .current])
     }
 
+    /// A rotation caught in the middle of being compressed (`@X.s` next to a partial
+    /// `@X.s.gz`) is read once, from the plain file.
+    func testRotationBeingCompressedIsReadOnce() throws {
+        let folder = try TestSupport.temporaryDirectory(self)
+        let corpus = try TestSupport.corpusFiles()
+        let name = corpus[0].lastPathComponent
+        try FileManager.default.copyItem(at: corpus[0], to: folder.appendingPathComponent(name))
+        let packed = try TestSupport.run("gzip", ["-c"], input: corpus[0])
+        try packed.prefix(packed.count / 3).write(to: folder.appendingPathComponent(name + ".gz"))
+        try FileManager.default.copyItem(at: corpus[5], to: folder.appendingPathComponent("current"))
+        let listing = try MultilogDirectory.listing(in: folder)
+        XCTAssertEqual(listing.files.map(\.name), [name, "current"])
+        XCTAssertEqual(listing.ignored.map(\.name), [name + ".gz"])
+    }
+
+    /// Which names count as log files, and the order of unstamped archives (oldest first).
+    func testNameRules() throws {
+        let folder = try TestSupport.temporaryDirectory(self)
+        let logs = ["@400000006b0bb3f6330de0ac.s", "@400000006b0bb3f6330de0ad.u.xz", "@400000006B0BB3F6330DE0AE.s.bz2",
+                    "current.1", "current.2.gz", "current"]
+        let strangers = ["@400000006b0bb3f6330de0a.s", "@400000006b0bb3f6330de0ag.s", "@400000006b0bb3f6330de0ac.x",
+                         "current.gz", "current.one", "current~", "Current", ".current.swp"]
+        for name in logs + strangers { try Data().write(to: folder.appendingPathComponent(name)) }
+        let listing = try MultilogDirectory.listing(in: folder)
+        XCTAssertEqual(listing.files.map(\.name),
+                       ["current.2.gz", "current.1", "@400000006b0bb3f6330de0ac.s", "@400000006b0bb3f6330de0ad.u.xz",
+                        "@400000006B0BB3F6330DE0AE.s.bz2", "current"])
+        XCTAssertEqual(listing.files.map(\.kind), [.archive, .archive, .finished, .unfinished, .finished, .current])
+        XCTAssertEqual(listing.files[4].stamp, "400000006b0bb3f6330de0ae")
+        XCTAssertEqual(Set(listing.ignored.map(\.name)), Set(strangers))
+    }
+
     func testMissingDirectoryIsAClearError() {
         let missing = URL(fileURLWithPath: "/nonexistent/lostmail/send")
         XCTAssertThrowsError(try MultilogDirectory.files(in: missing)) { error in
