@@ -4,17 +4,24 @@ import Glibc
 import Darwin
 #endif
 import LogInput
+import QmailLog
 
-/// The per-line work of a benchmark pass. Today it counts lines containing `delivery`
-/// (what `grep -c delivery` counts, as a cross-check); the analyser replaces it.
+/// The per-line work of a benchmark pass: the whole analyser (`--analyze`), or counting lines
+/// containing `delivery` (what `grep -c delivery` counts, as a cross-check), or nothing.
 struct LineConsumer {
     /// False: do nothing per line (to time line splitting alone).
     let search: Bool
+    /// The analyser, when the pass measures the whole pipeline.
+    var analyzer: Analyzer?
     private(set) var matchingLines = 0
 
     /// The one call made for every line.
     @inline(__always)
     mutating func consume(file: LogFile, lineNumber: Int, line: UnsafeBufferPointer<UInt8>) {
+        if analyzer != nil {
+            analyzer!.consume(line, file: file.path, lineNumber: lineNumber)
+            return
+        }
         guard search, let base = line.baseAddress, line.count >= 8 else { return }
         if Self.contains(base, line.count) { matchingLines += 1 }
     }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LogInput
+import QmailLog
 
 /// One reading pass over log files with the per-line work in one place (`LineConsumer`),
 /// so the analyser can be plugged in later without touching the timing code.
@@ -15,34 +16,37 @@ enum Pipeline {
         var lines: Int
         var matchingLines: Int
         var issues: [InputIssue]
+        /// With an analyser: the lost deliveries it found.
+        var lost: Int?
     }
 
     /// Reads `files` in order and hands every line to a fresh `LineConsumer`.
-    static func run(files: [LogFile], search: Bool = true) throws -> Stats {
-        var consumer = LineConsumer(search: search)
+    static func run(files: [LogFile], search: Bool = true, analyzer: Analyzer? = nil) throws -> Stats {
+        var consumer = LineConsumer(search: search, analyzer: analyzer)
         let clock = ContinuousClock()
         let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
             consumer.consume(file: file, lineNumber: lineNumber, line: line)
         }
+        let lost = consumer.analyzer?.finish().lost.count
         let elapsed = clock.now - began
         return Stats(seconds: elapsed.seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
                      decompressedBytes: summary.decompressedBytes, lines: summary.lines,
-                     matchingLines: consumer.matchingLines, issues: summary.issues)
+                     matchingLines: consumer.matchingLines, issues: summary.issues, lost: lost)
     }
 
     /// Runs one pass per element of `assignments` at once, each on its own thread; returns
     /// the total bytes read, the wall time until the last one finished and the CPU time used
     /// (CPU time / wall time shows how many cores the jobs really got on a shared machine).
-    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true) throws
+    static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true, analyzer: Analyzer? = nil) throws
         -> (bytes: UInt64, seconds: Double, cpuSeconds: Double) {
         let results = ResultBox()
         let clock = ContinuousClock()
         let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
-            results.add(Result { try run(files: assignments[index], search: search) })
+            results.add(Result { try run(files: assignments[index], search: search, analyzer: analyzer) })
         }
         let elapsed = clock.now - began
         let cpu = ResourceUsage.cpuSeconds() - cpuBefore

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogInput
+import QmailLog
 
 /// `lostmail-bench read`: reads logs with LogInput and compares with `grep -c delivery`.
 struct ReadCommand: ParsableCommand {
@@ -34,6 +35,9 @@ struct ReadCommand: ParsableCommand {
     @Flag(name: .long, help: "Per-line work: nothing (measures line splitting alone) instead of searching for `delivery`.")
     var splitOnly = false
 
+    @Flag(name: .long, help: "Per-line work: the whole analyser (QmailLog), window open, the incident signature; account maps from the snapshot root given with --dir.")
+    var analyze = false
+
     func validate() throws {
         guard !file.isEmpty || !dir.isEmpty else { throw ValidationError("give --file or --dir") }
         guard jobs >= 1, `repeat` >= 1 else { throw ValidationError("--jobs and --repeat must be at least 1") }
@@ -41,14 +45,17 @@ struct ReadCommand: ParsableCommand {
 
     func run() throws {
         var logs: [[LogFile]] = []
+        var analyzer: Analyzer?
         for path in dir {
             // A snapshot root (as `generate` writes) stands for its qmail-send log.
             var url = URL(fileURLWithPath: path)
             let inside = url.appendingPathComponent("var/log/qmail/send")
+            if analyze && analyzer == nil { analyzer = BenchAnalyzer.make(snapshotRoot: url) }
             if FileManager.default.fileExists(atPath: inside.path) { url = inside }
             logs.append(try MultilogDirectory.files(in: url))
         }
         for path in file { logs.append([try LogFile(path: path)]) }
+        if analyze && analyzer == nil { analyzer = BenchAnalyzer.make(snapshotRoot: nil) }
         let files = logs.flatMap { $0 }
         let onDisk = files.reduce(UInt64(0)) { $0 + $1.size }
         print("input: \(logs.count) log(s), \(files.count) file(s), "
@@ -61,28 +68,29 @@ struct ReadCommand: ParsableCommand {
                 let result = try GrepRunner.count("delivery", in: files)
                 if grepBest == nil || result.seconds < grepBest!.seconds { grepBest = result }
             }
-            let stats = try Pipeline.run(files: files, search: !splitOnly)
+            let stats = try Pipeline.run(files: files, search: !splitOnly, analyzer: analyzer)
             if best == nil || stats.seconds < best!.seconds { best = stats }
         }
         guard let single = best else { return }
         var table = BenchTable()
-        table.add(tool: "LostMail LogInput", seconds: single.seconds, bytes: single.decompressedBytes,
+        table.add(tool: analyze ? "LostMail LogInput + QmailLog" : "LostMail LogInput", seconds: single.seconds, bytes: single.decompressedBytes,
                   lines: single.lines, count: single.matchingLines, peakRSS: ResourceUsage.peakSelfBytes())
         if let grepBest {
             table.add(tool: "LC_ALL=C grep -c delivery", seconds: grepBest.seconds, bytes: grepBest.bytes,
                       lines: nil, count: grepBest.count, peakRSS: grepBest.peakRSS)
         }
         table.print()
+        if let lost = single.lost { print("analyser: \(lost) lost deliveries found") }
         if let grepBest {
             if let note = grepBest.note { print("note: \(note)") }
-            if grepBest.note == nil, grepBest.count != single.matchingLines {
+            if grepBest.note == nil, !analyze, grepBest.count != single.matchingLines {
                 print("WARNING: matching line counts differ (LogInput \(single.matchingLines), grep \(grepBest.count))")
             }
             if grepBest.note == nil {
-                print(String(format: "LogInput/grep speed: %.2f", grepBest.seconds / single.seconds))
+                print(String(format: "LostMail/grep speed: %.2f", grepBest.seconds / single.seconds))
             }
         }
-        print(String(format: "LogInput got %.2f of a core during its best run (below 1: the machine is busy); "
+        print(String(format: "LostMail got %.2f of a core during its best run (below 1: the machine is busy); "
                      + "%.0f MB per CPU second", single.cpuSeconds / single.seconds,
                      Double(single.decompressedBytes) / 1e6 / max(single.cpuSeconds, 1e-9)))
         if let grepBest, let cpu = grepBest.cpuSeconds, cpu > 0 {
@@ -92,14 +100,14 @@ struct ReadCommand: ParsableCommand {
         if !single.issues.isEmpty {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
         }
-        if jobs > 1 { try runJobs(logs: logs, single: single) }
+        if jobs > 1 { try runJobs(logs: logs, single: single, analyzer: analyzer) }
     }
 
-    private func runJobs(logs: [[LogFile]], single: Pipeline.Stats) throws {
+    private func runJobs(logs: [[LogFile]], single: Pipeline.Stats, analyzer: Analyzer?) throws {
         let assignments = logs.count == jobs ? logs : Array(repeating: logs.flatMap { $0 }, count: jobs)
         var bestParallel: (bytes: UInt64, seconds: Double, cpuSeconds: Double)?
         for _ in 0..<`repeat` {
-            let result = try Pipeline.runConcurrently(assignments, search: !splitOnly)
+            let result = try Pipeline.runConcurrently(assignments, search: !splitOnly, analyzer: analyzer)
             if bestParallel == nil || result.seconds < bestParallel!.seconds { bestParallel = result }
         }
         guard let parallel = bestParallel else { return }
