@@ -6,6 +6,6 @@ struct LostMail: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lostmail",
         abstract: "Find mail a qmail fleet lost, write each affected account's lost-mails.log, notify its owner.",
-        subcommands: [AnalyzeCommand.self, RespondCommand.self, ResumeCommand.self, StatusCommand.self]
+        subcommands: [AnalyzeCommand.self, RespondCommand.self, ResumeCommand.self, StatusCommand.self, AuditCommand.self]
     )
 }
