@@ -84,6 +84,7 @@ enum JournalSchema {
             try db.create(table: "auditHosts") { t in
                 t.column("host", .text).primaryKey()
                 t.column("state", .blob).notNull()
+                t.column("analyzer", .blob)
                 t.column("updatedAt", .datetime).notNull()
             }
         }

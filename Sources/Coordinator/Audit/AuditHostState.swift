@@ -20,11 +20,16 @@ public struct AuditHostState: Codable, Sendable {
     public var listing: [String: ListedFile] = [:]
     /// Lines read so far per file identity (for line numbers in messages).
     public var lines: [String: Int] = [:]
-    /// The analyser's open messages and deliveries, so messages spanning audits are joined
-    /// (nil before the first audit).
-    public var analyzer: PendingState?
+    /// The analyser's open messages and deliveries (a `PendingState` as JSON), so messages
+    /// spanning audits are joined; nil before the first audit. Kept encoded and stored in its
+    /// own column: it is decoded (on the host's thread) only when the host has new lines.
+    public var analyzer: Data?
     /// The deferral-rate history.
     public var spikes = DeferralSpikeDetector()
 
     public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case listing, lines, spikes
+    }
 }

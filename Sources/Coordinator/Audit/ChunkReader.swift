@@ -12,7 +12,7 @@ struct ChunkReader {
     var bytesRead: Int64 = 0
     private let host: String
 
-    init(host: String, playbook: Playbook, resuming state: AuditHostState) {
+    init(host: String, playbook: Playbook, resuming state: AuditHostState) throws {
         self.host = host
         // The analyser only reconstructs messages here (for the findings' sender and recipient):
         // no signature and a window far in the future, so it records no losses and stays small.
@@ -20,11 +20,23 @@ struct ChunkReader {
         let settings = AnalysisSettings(from: never, until: never.addingTimeInterval(1), timeZone: .gmt,
                                         signatures: [], logTimeZone: playbook.logs.logTimeZone)
         collector = FindingCollector(host: host, signatures: playbook.signatures, spikes: state.spikes)
-        analyzer = state.analyzer.map { Analyzer(settings: settings, accounts: AccountMap(), resuming: $0) }
-            ?? Analyzer(settings: settings, accounts: AccountMap())
+        if let saved = state.analyzer {
+            let pending: PendingState
+            do { pending = try JSONDecoder().decode(PendingState.self, from: saved) } catch {
+                throw AuditHostError(host: host, operation: "decode the saved analyser state", message: "\(error)")
+            }
+            analyzer = Analyzer(settings: settings, accounts: AccountMap(), resuming: pending)
+        } else {
+            analyzer = Analyzer(settings: settings, accounts: AccountMap())
+        }
         let collector = self.collector
         analyzer.deliveryObserver = { collector.observe($0) }
         lines = state.lines
+    }
+
+    /// The analyser's state, encoded for the journal.
+    func savedAnalyzer() throws -> Data {
+        try JSONEncoder().encode(analyzer.exportState())
     }
 
     /// Consumes the complete lines of `data` (bytes of the file at `path` from byte `offset`)
@@ -53,5 +65,25 @@ struct ChunkReader {
         lines[identity] = number
         bytesRead += Int64(consumed)
         return Int64(consumed)
+    }
+}
+
+/// A ``ChunkReader`` made (and the host's saved analyser state decoded) only when a file has
+/// new bytes, so an audit with nothing new costs no decoding.
+struct LazyChunkReader {
+    let host: String
+    let playbook: Playbook
+    let state: AuditHostState
+    private(set) var reader: ChunkReader?
+
+    init(host: String, playbook: Playbook, state: AuditHostState) {
+        self.host = host
+        self.playbook = playbook
+        self.state = state
+    }
+
+    mutating func feed(_ data: Data, path: String, identity: String, offset: Int64) throws -> Int64 {
+        if reader == nil { reader = try ChunkReader(host: host, playbook: playbook, resuming: state) }
+        return reader!.feed(data, path: path, identity: identity, offset: offset)
     }
 }

@@ -23,7 +23,7 @@ struct HostAuditor {
         let timeout = Duration.seconds(host.timeouts.command)
         var state = previous
         state.listing = [:]
-        var reader = ChunkReader(host: host.name, playbook: playbook, resuming: previous)
+        var reader = LazyChunkReader(host: host.name, playbook: playbook, state: previous)
         var cursors = self.cursors
         var result = HostAuditResult(host: host.name)
 
@@ -49,7 +49,7 @@ struct HostAuditor {
                 guard entry.size > UInt64(offset) else { continue }
                 context.report("reading \(entry.path) from byte \(offset)")
                 let data = try remote.check(["tail", "-c", "+\(offset + 1)", "--", entry.path], timeout: timeout)
-                let consumed = reader.feed(data, path: entry.path, identity: identity, offset: offset)
+                let consumed = try reader.feed(data, path: entry.path, identity: identity, offset: offset)
                 cursors[identity] = offset + consumed
                 result.filesRead += 1
             }
@@ -57,14 +57,17 @@ struct HostAuditor {
         try readArchives(remote: remote, reader: &reader, cursors: &cursors, state: &state, result: &result,
                          context: context)
 
-        reader.collector.finishSpikes(file: playbook.logs.multilog.first ?? "")
-        state.analyzer = reader.analyzer.exportState()
-        state.spikes = reader.collector.spikes
-        state.lines = reader.lines
+        // Nothing new read: the saved analyser state stays as it is, never decoded.
+        if let reader = reader.reader {
+            reader.collector.finishSpikes(file: playbook.logs.multilog.first ?? "")
+            state.analyzer = try reader.savedAnalyzer()
+            state.spikes = reader.collector.spikes
+            state.lines = reader.lines
+            result.findings = reader.collector.findings
+            result.bytesRead = reader.bytesRead
+        }
         result.state = state
         result.cursors = cursors.filter { self.cursors[$0.key] != $0.value }
-        result.findings = reader.collector.findings
-        result.bytesRead = reader.bytesRead
         result.traffic = remote.traffic
         return result
     }
@@ -72,7 +75,7 @@ struct HostAuditor {
     /// Compressed (or plain) archives matching the playbook's `archives` globs: a new or changed
     /// archive is downloaded whole and decompressed; whatever its identity's cursor says was read
     /// already (e.g. the rotated multilog file it was made from) is skipped.
-    private func readArchives(remote: CountingRemoteHost, reader: inout ChunkReader, cursors: inout [String: Int64],
+    private func readArchives(remote: CountingRemoteHost, reader: inout LazyChunkReader, cursors: inout [String: Int64],
                               state: inout AuditHostState, result: inout HostAuditResult,
                               context: HostJobContext) throws {
         for pattern in playbook.logs.archives {
@@ -96,7 +99,7 @@ struct HostAuditor {
                     listed.identity = identity
                     let offset = cursors[identity] ?? 0
                     if data.count > Int(offset) {
-                        let consumed = reader.feed(data.dropFirst(Int(offset)), path: entry.path, identity: identity,
+                        let consumed = try reader.feed(data.dropFirst(Int(offset)), path: entry.path, identity: identity,
                                                    offset: offset)
                         cursors[identity] = offset + consumed
                         result.filesRead += 1

@@ -5,11 +5,15 @@ import GRDB
 extension Journal {
     /// The host's state after its last successful audit, or nil before its first.
     public func auditState(host: String) throws -> AuditHostState? {
-        let blob = try read("read audit state") { db in
-            try Data.fetchOne(db, sql: "SELECT state FROM auditHosts WHERE host = ?", arguments: [host])
+        let row = try read("read audit state") { db in
+            try Row.fetchOne(db, sql: "SELECT state, analyzer FROM auditHosts WHERE host = ?", arguments: [host])
         }
-        guard let blob else { return nil }
-        do { return try JSONDecoder().decode(AuditHostState.self, from: blob) } catch {
+        guard let row, let blob: Data = row["state"] else { return nil }
+        do {
+            var state = try JSONDecoder().decode(AuditHostState.self, from: blob)
+            state.analyzer = row["analyzer"]
+            return state
+        } catch {
             throw JournalError.database(operation: "decode the audit state of host \(host)", path: path,
                                         message: "\(error)")
         }
@@ -57,9 +61,10 @@ extension Journal {
                     """, arguments: [host, identity, offset, date])
             }
             try db.execute(sql: """
-                INSERT INTO auditHosts (host, state, updatedAt) VALUES (?, ?, ?)
-                ON CONFLICT(host) DO UPDATE SET state = excluded.state, updatedAt = excluded.updatedAt
-                """, arguments: [host, blob, date])
+                INSERT INTO auditHosts (host, state, analyzer, updatedAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT(host) DO UPDATE SET state = excluded.state, analyzer = excluded.analyzer,
+                updatedAt = excluded.updatedAt
+                """, arguments: [host, blob, state.analyzer, date])
             return fresh
         }
     }
