@@ -164,4 +164,46 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertEqual(outcome.failedHosts, [])
         XCTAssertFalse(outcome.findings.isEmpty)
     }
+
+    func testCompressedArchiveOfAFileAlreadyReadIsSkippedAndANewOneIsRead() throws {
+        let fleet = Self.fleet!
+        _ = try audit()
+        // The oldest rotated file is compressed into the archive folder and removed (logrotate).
+        let send = fleet.sendDirectory(1)
+        let archive = send.deletingLastPathComponent().appendingPathComponent("archive")
+        try? FileManager.default.removeItem(at: archive)
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: archive) }
+        let oldest = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: send.path)
+            .filter { $0.hasPrefix("@") }.sorted().first)
+        try gzip(send.appendingPathComponent(oldest), to: archive.appendingPathComponent("send-1.gz"))
+        try FileManager.default.removeItem(at: send.appendingPathComponent(oldest))
+
+        let skipped = try audit()
+        XCTAssertEqual(skipped.findings, [], "the archive's lines were read before, as \(oldest)")
+        XCTAssertEqual(try summary(skipped, "host1").traffic.downloads, 1)
+        XCTAssertEqual(try summary(skipped, "host1").bytesRead, 0)
+
+        // An archive with lines no audit saw (e.g. from a host before LostMail watched it).
+        let text = AuditLines.failedDelivery(msg: 900031, delivery: 70031, at: Date(timeIntervalSince1970: 1_700_000_000),
+                                             report: "Unable_to_run_qmail-local./")
+        let plain = archive.appendingPathComponent("send-0")
+        try Data(text.utf8).write(to: plain)
+        try gzip(plain, to: archive.appendingPathComponent("send-0.gz"))
+        try FileManager.default.removeItem(at: plain)
+        let read = try audit()
+        XCTAssertEqual(read.findings.map(\.signature), ["qmail-local could not run"])
+        XCTAssertEqual(read.findings.first?.file.hasSuffix("/archive/send-0.gz"), true)
+        XCTAssertEqual(try summary(read, "host1").traffic.downloads, 1, "the known archive is not pulled again")
+        XCTAssertEqual(try audit().findings, [])
+    }
+
+    private func gzip(_ source: URL, to target: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c < \"$1\" > \"$2\"", "sh", source.path, target.path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
 }
