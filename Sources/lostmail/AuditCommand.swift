@@ -36,6 +36,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Also write the new findings to FILE (JSON).")
     var json: String?
 
+    @Flag(help: "No per-host progress on standard error (the table and errors are still printed).")
+    var quiet = false
+
     @Flag(help: "When something new is found, start a respond run for the findings' window and hosts.")
     var respond = false
 
@@ -53,7 +56,7 @@ struct AuditCommand: ParsableCommand {
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
                 hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
-                progress: ProgressDisplay(hosts: hosts.map(\.name)).callback)
+                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback)
         } catch {
             throw failBeforeWork(error)
         }
@@ -95,7 +98,7 @@ struct AuditCommand: ParsableCommand {
             inventoryFile: audit.inventoryFile, hosts: audit.hosts.filter { found.contains($0.name) },
             playbook: incident, limit: found.sorted().joined(separator: ","), stateDirectory: audit.stateDirectory,
             check: false, connector: audit.connector, forks: audit.forks, hostDeadline: audit.hostDeadline)
-        request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback
+        if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
         print("respond: starting a run for \(request.hosts.count) hosts, window "
             + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")
         do {

@@ -103,6 +103,28 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertTrue(badInventory.err.contains("none.yml"), badInventory.err)
     }
 
+    func testRespondOpensAnIncidentRunForTheFindings() throws {
+        for host in 1...2 {
+            let home = "\(dir)/h\(host)/home"
+            for account in (try? FileManager.default.contentsOfDirectory(atPath: home)) ?? [] {
+                try? FileManager.default.removeItem(atPath: "\(home)/\(account)/logs")
+            }
+        }
+        let result = try run([try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
+                              "--playbook", Self.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
+                              "--state-dir", work.appendingPathComponent("state").path, "--respond",
+                              "--respond-playbook", Self.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml").path],
+                             expect: 3)
+        XCTAssertTrue(result.out.contains("respond: starting a run for 2 hosts"), result.out)
+        XCTAssertTrue(result.out.contains("run 2: complete"), result.out)
+        let home = "\(dir)/h1/home"
+        let written = try FileManager.default.contentsOfDirectory(atPath: home).filter {
+            ((try? FileManager.default.attributesOfItem(atPath: "\(home)/\($0)/logs/lost-mails.log")[.size]) as? NSNumber)
+                .map { $0.intValue > 0 } ?? false
+        }
+        XCTAssertFalse(written.isEmpty, "the respond run wrote no account file on host1")
+    }
+
     /// Runs a program; fails the test (throws) unless it exits with `expect`.
     @discardableResult
     private func run(_ arguments: [String], expect: Int32) throws -> (out: String, err: String) {

@@ -62,7 +62,8 @@ struct HostAuditor {
             reader.collector.finishSpikes(file: playbook.logs.multilog.first ?? "")
             state.analyzer = try reader.savedAnalyzer()
             state.spikes = reader.collector.spikes
-            state.lines = reader.lines
+            let listed = Set(state.listing.values.compactMap(\.identity))
+            state.lines = reader.lines.filter { listed.contains($0.key) }
             result.findings = reader.collector.findings
             result.bytesRead = reader.bytesRead
         }

@@ -60,6 +60,14 @@ extension Journal {
                     updatedAt = excluded.updatedAt
                     """, arguments: [host, identity, offset, date])
             }
+            // Cursors of files gone from every listing for 30 days: nothing (not even an archive
+            // made from the file) will need them any more.
+            let listed = Array(Set(state.listing.values.compactMap(\.identity)))
+            let marks = listed.isEmpty ? "" : " AND firstLineHash NOT IN (\(listed.map { _ in "?" }.joined(separator: ",")))"
+            var arguments: [(any DatabaseValueConvertible)?] = [host, date.addingTimeInterval(-Self.cursorRetention)]
+            arguments += listed.map { $0 }
+            try db.execute(sql: "DELETE FROM cursors WHERE host = ? AND updatedAt < ?" + marks,
+                           arguments: StatementArguments(arguments))
             try db.execute(sql: """
                 INSERT INTO auditHosts (host, state, analyzer, updatedAt) VALUES (?, ?, ?, ?)
                 ON CONFLICT(host) DO UPDATE SET state = excluded.state, analyzer = excluded.analyzer,
@@ -68,6 +76,9 @@ extension Journal {
             return fresh
         }
     }
+
+    /// How long the cursor of a file no longer listed is kept (30 days).
+    static let cursorRetention: TimeInterval = 30 * 86_400
 
     /// The findings recorded by run `run` (every run when nil), in the order they were found.
     public func findings(run: Int64? = nil) throws -> [AuditFinding] {
