@@ -90,4 +90,29 @@ final class AuditUnitTests: XCTestCase {
         for i in 0..<100 { fresh.record(nanos: Int64(i), deferral: true) }
         XCTAssertEqual(fresh.evaluate(touched: [0], rule: rule), [])
     }
+
+    func testJournalRecordsAFindingOnceAndPrunesCursorsOfFilesLongGone() throws {
+        let dir = try TempDir("audit-journal")
+        defer { dir.remove() }
+        let journal = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .audit)).id)
+        let finding = AuditFinding(host: "h", signature: "s", kind: .delivery, logTime: Date(), file: "/l/current",
+                                   identity: "a", offset: 42, line: "x")
+        var state = AuditHostState()
+        state.listing["/l/current"] = .init(size: 50, mtime: 1, identity: "a")
+        state.analyzer = Data("{}".utf8)
+        let now = Date()
+        XCTAssertEqual(try journal.commitAudit(run: run, host: "h", state: state, cursors: ["a": 50, "b": 7],
+                                               findings: [finding], at: now), [finding])
+        XCTAssertEqual(try journal.commitAudit(run: run, host: "h", state: state, cursors: [:],
+                                               findings: [finding], at: now), [], "the same line is no new finding")
+        XCTAssertEqual(try journal.cursors(host: "h"), ["a": 50, "b": 7])
+        XCTAssertEqual(try journal.auditState(host: "h")?.listing, state.listing)
+        XCTAssertEqual(try journal.auditState(host: "h")?.analyzer, state.analyzer)
+        // 31 days later: "b" is in no listing any more and goes; "a" is still listed and stays.
+        _ = try journal.commitAudit(run: run, host: "h", state: state, cursors: [:], findings: [],
+                                    at: now.addingTimeInterval(31 * 86_400))
+        XCTAssertEqual(try journal.cursors(host: "h"), ["a": 50])
+        XCTAssertEqual(try journal.findings(run: run).count, 1)
+    }
 }
