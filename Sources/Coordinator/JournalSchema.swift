@@ -61,6 +61,33 @@ enum JournalSchema {
                 t.primaryKey(["host", "inode", "firstLineHash"])
             }
         }
+        // Audits: findings (deduplicated by where the line is) and each host's audit state
+        // (directory listing, analyser state, deferral baseline) as JSON, written together with
+        // the host's cursors in one transaction.
+        migrator.registerMigration("v2") { db in
+            try db.create(table: "findings") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull()
+                    .references("runs", onDelete: .cascade)
+                t.column("host", .text).notNull()
+                t.column("signature", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("logTime", .datetime)
+                t.column("file", .text).notNull()
+                t.column("identity", .text).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("line", .text).notNull()
+                t.column("detail", .text)
+                t.column("foundAt", .datetime).notNull()
+                t.uniqueKey(["host", "identity", "offset", "signature"])
+            }
+            try db.create(table: "auditHosts") { t in
+                t.column("host", .text).primaryKey()
+                t.column("state", .blob).notNull()
+                t.column("analyzer", .blob)
+                t.column("updatedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

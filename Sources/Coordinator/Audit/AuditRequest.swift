@@ -1,0 +1,67 @@
+import Foundation
+import LostMailConfig
+
+/// Everything an audit needs, resolved from the command line, inventory and playbook.
+public struct AuditRequest: Sendable {
+    /// The inventory file (recorded in the journal).
+    public var inventoryFile: URL
+    /// The hosts selected by the playbook's `hosts:` and `--limit`, in inventory order.
+    public var hosts: [HostConfig]
+    /// The audit playbook (signatures, log paths).
+    public var playbook: Playbook
+    /// Where the journal (cursors, findings, host states) lives.
+    public var stateDirectory: URL
+    /// How hosts are reached.
+    public var connector: HostConnector
+    /// Parallel hosts.
+    public var forks: Int
+    /// Per-host deadline.
+    public var hostDeadline: Duration?
+    /// Called with each host's progress events.
+    public var progress: (@Sendable (String, FanOutEvent) -> Void)?
+
+    public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, stateDirectory: URL,
+                connector: @escaping HostConnector, forks: Int = 10, hostDeadline: Duration? = nil,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) {
+        self.inventoryFile = inventoryFile
+        self.hosts = hosts
+        self.playbook = playbook
+        self.stateDirectory = stateDirectory
+        self.connector = connector
+        self.forks = forks
+        self.hostDeadline = hostDeadline
+        self.progress = progress
+    }
+}
+
+/// How one host's audit went.
+public struct AuditHostSummary: Sendable, Codable {
+    public var host: String
+    /// Nil when the host was audited; the reason otherwise (it is caught up next time).
+    public var error: String?
+    /// Files with new bytes read, and those bytes (complete lines only).
+    public var filesRead = 0
+    public var bytesRead: Int64 = 0
+    /// What went over the connection.
+    public var traffic = AuditTraffic()
+    /// New findings on this host.
+    public var newFindings = 0
+}
+
+/// The end of an audit.
+public struct AuditOutcome: Sendable {
+    /// The journal's run id.
+    public var run: Int64
+    /// Per host, in inventory order.
+    public var hosts: [AuditHostSummary]
+    /// Findings not reported by any earlier audit, in host order.
+    public var findings: [AuditFinding]
+    /// The hosts that could not be audited.
+    public var failedHosts: [String] { hosts.filter { $0.error != nil }.map(\.host) }
+    /// Log-time span of the new findings (nil when there are none, or none has a time).
+    public var window: (from: Date, until: Date)? {
+        let times = findings.compactMap(\.logTime)
+        guard let first = times.min(), let last = times.max() else { return nil }
+        return (first, last.addingTimeInterval(1))
+    }
+}

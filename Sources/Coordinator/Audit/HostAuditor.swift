@@ -1,0 +1,133 @@
+import Foundation
+import LostMailConfig
+import QmailLog
+
+/// One host's audit: list the log directories, identify changed files, read only their new
+/// complete lines through the analyser (resumed from the host's saved state), collect findings.
+///
+/// Runs on the host's own thread (see `FanOut`) and changes nothing: it returns the new state,
+/// cursors and findings, which `Audit` commits to the journal in one transaction, so a host
+/// that fails half-way is simply read again from its old cursors next time.
+struct HostAuditor {
+    let host: HostConfig
+    let playbook: Playbook
+    let connector: HostConnector
+    let previous: AuditHostState
+    /// Read offsets by file identity, as the journal has them.
+    let cursors: [String: Int64]
+    /// Where compressed archives are downloaded to while they are read.
+    let scratch: URL
+
+    func run(context: HostJobContext) throws -> HostAuditResult {
+        let remote = CountingRemoteHost(try connector(host))
+        let timeout = Duration.seconds(host.timeouts.command)
+        var state = previous
+        state.listing = [:]
+        var reader = LazyChunkReader(host: host.name, playbook: playbook, state: previous)
+        var cursors = self.cursors
+        var result = HostAuditResult(host: host.name)
+
+        for directory in playbook.logs.multilog {
+            context.report("listing \(directory)")
+            let entries = try remote.list(directory: directory)
+                .filter { $0.kind == .file && LogSelection.isLogName($0.name) && !$0.name.hasPrefix("current.") }
+                .sorted { ($0.name == "current" ? 1 : 0, $0.name) < ($1.name == "current" ? 1 : 0, $1.name) }
+            for entry in entries {
+                if let known = previous.listing[entry.path], known.size == entry.size, known.mtime == entry.mtime,
+                   known.identity != nil {
+                    state.listing[entry.path] = known
+                    continue
+                }
+                var listed = AuditHostState.ListedFile(size: entry.size, mtime: entry.mtime, identity: nil)
+                defer { state.listing[entry.path] = listed }
+                guard entry.size > 0 else { continue }
+                let head = try remote.check(["head", "-c", String(LogIdentity.prefixLength), "--", entry.path],
+                                            timeout: timeout)
+                guard let identity = LogIdentity.of(prefix: head) else { continue }
+                listed.identity = identity
+                let offset = cursors[identity] ?? 0
+                guard entry.size > UInt64(offset) else { continue }
+                context.report("reading \(entry.path) from byte \(offset)")
+                let data = try remote.check(["tail", "-c", "+\(offset + 1)", "--", entry.path], timeout: timeout)
+                let consumed = try reader.feed(data, path: entry.path, identity: identity, offset: offset)
+                cursors[identity] = offset + consumed
+                result.filesRead += 1
+            }
+        }
+        try readArchives(remote: remote, reader: &reader, cursors: &cursors, state: &state, result: &result,
+                         context: context)
+
+        // Nothing new read: the saved analyser state stays as it is, never decoded.
+        if let reader = reader.reader {
+            reader.collector.finishSpikes(file: playbook.logs.multilog.first ?? "")
+            state.analyzer = try reader.savedAnalyzer()
+            state.spikes = reader.collector.spikes
+            let listed = Set(state.listing.values.compactMap(\.identity))
+            state.lines = reader.lines.filter { listed.contains($0.key) }
+            result.findings = reader.collector.findings
+            result.bytesRead = reader.bytesRead
+        }
+        result.state = state
+        result.cursors = cursors.filter { self.cursors[$0.key] != $0.value }
+        result.traffic = remote.traffic
+        return result
+    }
+
+    /// Compressed (or plain) archives matching the playbook's `archives` globs: a new or changed
+    /// archive is downloaded whole and decompressed; whatever its identity's cursor says was read
+    /// already (e.g. the rotated multilog file it was made from) is skipped.
+    private func readArchives(remote: CountingRemoteHost, reader: inout LazyChunkReader, cursors: inout [String: Int64],
+                              state: inout AuditHostState, result: inout HostAuditResult,
+                              context: HostJobContext) throws {
+        for pattern in playbook.logs.archives {
+            let directory = (pattern as NSString).deletingLastPathComponent
+            let glob = (pattern as NSString).lastPathComponent
+            let entries: [RemoteFileInfo]
+            do { entries = try remote.list(directory: directory) } catch { continue }  // no archive folder yet
+            for entry in entries where entry.kind == .file && fnmatch(glob, entry.name, 0) == 0 {
+                if let known = previous.listing[entry.path], known.size == entry.size, known.mtime == entry.mtime {
+                    state.listing[entry.path] = known
+                    continue
+                }
+                context.report("pulling archive \(entry.path)")
+                try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+                let local = scratch.appendingPathComponent(UUID().uuidString)
+                defer { try? FileManager.default.removeItem(at: local) }
+                _ = try remote.download(path: entry.path, to: local, resume: false)
+                let data = try ArchiveContents.read(local, host: host.name, path: entry.path)
+                var listed = AuditHostState.ListedFile(size: entry.size, mtime: entry.mtime, identity: nil)
+                if let identity = LogIdentity.of(prefix: data.prefix(LogIdentity.prefixLength)) {
+                    listed.identity = identity
+                    let offset = cursors[identity] ?? 0
+                    if data.count > Int(offset) {
+                        let consumed = try reader.feed(data.dropFirst(Int(offset)), path: entry.path, identity: identity,
+                                                   offset: offset)
+                        cursors[identity] = offset + consumed
+                        result.filesRead += 1
+                    }
+                }
+                state.listing[entry.path] = listed
+            }
+        }
+    }
+}
+
+/// What one host's audit produced, before it is committed.
+struct HostAuditResult: Sendable {
+    var host: String
+    var state = AuditHostState()
+    /// Cursors that moved: identity -> new offset.
+    var cursors: [String: Int64] = [:]
+    var findings: [AuditFinding] = []
+    var filesRead = 0
+    var bytesRead: Int64 = 0
+    var traffic = AuditTraffic()
+}
+
+/// An audit failed on a host.
+public struct AuditHostError: Error, CustomStringConvertible {
+    public var host: String
+    public var operation: String
+    public var message: String
+    public var description: String { "host \(host): \(operation) failed: \(message)" }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Coordinator
+import Foundation
+import LostMailConfig
+
+/// `lostmail audit`: the scheduled audit (cron or systemd timer) over the fleet's logs.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Read what is new in every host's qmail-send logs and report lost-mail signatures.",
+        discussion: """
+        Meant to run every few minutes. Each host's logs are read from where the last audit \
+        stopped (cursors in the state directory's journal follow multilog's rotation), so an \
+        audit with nothing new reads nothing but the directory listings. Exit status: \
+        0 nothing new found; 3 something new found; 4 nothing new found but some hosts could \
+        not be audited (they are caught up by the next audit); 2 an error before any work \
+        (inventory, playbook, options); 5 another audit (or respond run) holds the state \
+        directory, nothing was done.
+        """
+    )
+
+    /// Exit status when another coordinator holds the state directory's lock.
+    static let locked = ExitCode(5)
+
+    @Option(help: "The inventory (Ansible YAML layout).")
+    var inventory: String
+
+    @Option(help: "The audit playbook (YAML): log paths and signatures.")
+    var playbook: String
+
+    @Option(help: "Only these hosts or groups (Ansible --limit patterns).")
+    var limit: String?
+
+    @OptionGroup var state: StateOptions
+
+    @Option(help: "Also write the new findings to FILE (JSON).")
+    var json: String?
+
+    @Flag(help: "No per-host progress on standard error (the table and errors are still printed).")
+    var quiet = false
+
+    @Flag(help: "When something new is found, start a respond run for the findings' window and hosts.")
+    var respond = false
+
+    @Option(help: "The incident playbook for --respond (default: lost-mails.yml next to the audit playbook).")
+    var respondPlaybook: String?
+
+    func run() throws {
+        let request: AuditRequest
+        do {
+            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
+            let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
+            let fleet = try Inventory.load(file: inventoryFile)
+            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            request = AuditRequest(
+                inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
+                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
+                hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
+                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback)
+        } catch {
+            throw failBeforeWork(error)
+        }
+        let outcome: AuditOutcome
+        do {
+            outcome = try Audit.run(request)
+        } catch let error as JournalError {
+            if case .stateDirLocked = error {
+                FileHandleOutput.standardError("lostmail audit: not started: \(error)")
+                throw Self.locked
+            }
+            throw failBeforeWork(error)
+        } catch {
+            throw failBeforeWork(error)
+        }
+        print(AuditReport.table(outcome), terminator: "")
+        if let json {
+            try AuditReport.json(outcome).write(to: URL(fileURLWithPath: json), options: .atomic)
+            print("findings: \(json)")
+        }
+        if respond, !outcome.findings.isEmpty { try startRespond(outcome, audit: request) }
+        if !outcome.findings.isEmpty { throw ExitCodes.found }
+        if !outcome.failedHosts.isEmpty { throw ExitCodes.resumable }
+    }
+
+    /// Opens a respond run over the findings' window on the hosts with findings.
+    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest) throws {
+        guard let window = outcome.window else {
+            print("respond: not started, the findings carry no log time")
+            return
+        }
+        let file = respondPlaybook.map { URL(fileURLWithPath: $0) }
+            ?? audit.playbook.file.deletingLastPathComponent().appendingPathComponent("lost-mails.yml")
+        var incident = try Playbook.load(file: file.standardizedFileURL)
+        incident.window = Playbook.Window(from: window.from, until: window.until,
+                                          timeZone: incident.window?.timeZone ?? .gmt)
+        let found = Set(outcome.findings.map(\.host))
+        var request = RespondRequest(
+            inventoryFile: audit.inventoryFile, hosts: audit.hosts.filter { found.contains($0.name) },
+            playbook: incident, limit: found.sorted().joined(separator: ","), stateDirectory: audit.stateDirectory,
+            check: false, connector: audit.connector, forks: audit.forks, hostDeadline: audit.hostDeadline)
+        if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
+        print("respond: starting a run for \(request.hosts.count) hosts, window "
+            + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")
+        do {
+            try RunPrinter.print(try Respond.start(request), check: false, json: nil)
+        } catch {
+            FileHandleOutput.standardError("lostmail audit: the respond run could not start: \(error)")
+        }
+    }
+}

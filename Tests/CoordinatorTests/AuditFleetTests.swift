@@ -1,0 +1,209 @@
+@testable import Coordinator
+import Foundation
+import XCTest
+
+/// Audits over a real fleet of two sshd hosts loaded with the incident corpus.
+final class AuditFleetTests: XCTestCase {
+    nonisolated(unsafe) static var fleet: AuditTestFleet?
+    nonisolated(unsafe) static var fleetError: (any Error)?
+    var temp: TempDir!
+    var inventory: URL!
+    var state: URL { temp.url.appendingPathComponent("state") }
+
+    override class func setUp() {
+        let fleet = AuditTestFleet(hosts: 2)
+        do { try fleet.up(); self.fleet = fleet } catch { fleetError = error }
+    }
+
+    override class func tearDown() { fleet?.down() }
+
+    override func setUpWithError() throws {
+        let fleet = try XCTUnwrap(Self.fleet, "fleet did not start: \(String(describing: Self.fleetError))")
+        for host in 1...fleet.hosts { try? fleet.resume(host); try fleet.start(host) }
+        try fleet.resetLogs()
+        temp = try TempDir("audit")
+        inventory = temp.url.appendingPathComponent("inventory.yml")
+        try fleet.writeInventory(to: inventory)
+    }
+
+    override func tearDown() { temp?.remove() }
+
+    private func audit() throws -> AuditOutcome {
+        try Audit.run(Self.fleet!.request(inventory: inventory, state: state))
+    }
+
+    private func summary(_ outcome: AuditOutcome, _ host: String) throws -> AuditHostSummary {
+        try XCTUnwrap(outcome.hosts.first { $0.host == host })
+    }
+
+    func testFirstAuditFindsTheIncidentAndASecondReadsNothingButListings() throws {
+        let failures = try AuditLines.corpusCount("failure: Unable_to_run_qmail-remote")
+        let triples = try AuditLines.corpusCount("triple bounce: discarding")
+        XCTAssertGreaterThan(failures, 0)
+
+        let first = try audit()
+        XCTAssertEqual(first.failedHosts, [])
+        for host in ["host1", "host2"] {
+            let found = first.findings.filter { $0.host == host }
+            XCTAssertEqual(found.filter { $0.signature == "qmail-remote could not run" }.count, failures)
+            XCTAssertEqual(found.filter { $0.kind == .tripleBounce }.count, triples)
+            XCTAssertTrue(found.allSatisfy { $0.logTime != nil })
+            XCTAssertEqual(try summary(first, host).newFindings, found.count)
+        }
+        let withDetail = first.findings.filter { $0.kind == .delivery && $0.detail != nil }
+        XCTAssertFalse(withDetail.isEmpty, "deliveries seen from their start carry sender and recipient")
+        XCTAssertNotNil(first.window)
+
+        let second = try audit()
+        XCTAssertEqual(second.findings, [])
+        XCTAssertEqual(second.failedHosts, [])
+        for host in second.hosts {
+            XCTAssertEqual(host.traffic.commands, 0, "\(host.host) ran commands")
+            XCTAssertEqual(host.traffic.downloads, 0)
+            XCTAssertEqual(host.bytesRead, 0)
+            XCTAssertGreaterThan(host.traffic.listings, 0)
+        }
+        let journal = try Journal(stateDirectory: state)
+        XCTAssertEqual(try journal.findings().count, first.findings.count)
+        XCTAssertEqual(try journal.run(second.run)?.kind, .audit)
+    }
+
+    func testGrowingLogReportsOnlyTheNewFindingsAndWaitsForAnUnfinishedLine() throws {
+        let fleet = Self.fleet!
+        _ = try audit()
+        let now = Date()
+        let added = AuditLines.failedDelivery(msg: 900001, delivery: 70001, at: now,
+                                              report: "Unable_to_run_qmail-remote./")
+            + AuditLines.tripleBounce(msg: 900002, at: now)
+        try fleet.append(added, host: 1)
+        let unfinished = AuditLines.tai64n(now) + " delivery 70002: failure: Unable_to_run_qmail-local./"
+        try fleet.append(unfinished, host: 1)
+
+        let grown = try audit()
+        XCTAssertEqual(grown.findings.map(\.signature).sorted(), ["qmail-remote could not run", "triple bounce discarded"])
+        XCTAssertTrue(grown.findings.allSatisfy { $0.host == "host1" && $0.file.hasSuffix("/send/current") })
+        XCTAssertEqual(try summary(grown, "host1").bytesRead, Int64(added.utf8.count), "only the new complete lines")
+        XCTAssertEqual(try summary(grown, "host2").traffic.commands, 0)
+        XCTAssertEqual(grown.findings.first { $0.kind == .delivery }?.detail?.contains("alice@example.org"), true)
+
+        try fleet.append("\n", host: 1)
+        let finished = try audit()
+        XCTAssertEqual(finished.findings.map(\.signature), ["qmail-local could not run"])
+        XCTAssertEqual(finished.findings.first?.line, unfinished)
+        XCTAssertEqual(try audit().findings, [])
+    }
+
+    func testRotationBetweenAuditsLosesNothingAndRepeatsNothing() throws {
+        let fleet = Self.fleet!
+        _ = try audit()
+        let now = Date()
+        // Written to `current` and rotated before any audit saw it, then more in the new current.
+        try fleet.append(AuditLines.failedDelivery(msg: 900011, delivery: 70011, at: now,
+                                                   report: "Unable_to_run_qmail-remote./"), host: 1)
+        let rotated = try fleet.rotate(host: 1, at: now.addingTimeInterval(1))
+        try fleet.append(AuditLines.failedDelivery(msg: 900012, delivery: 70012, at: now.addingTimeInterval(2),
+                                                   report: "Unable_to_run_qmail-remote./"), host: 1)
+        try fleet.append(AuditLines.tripleBounce(msg: 900013, at: now.addingTimeInterval(3)), host: 1)
+
+        let afterRotation = try audit()
+        let files = afterRotation.findings.map { ($0.file as NSString).lastPathComponent }
+        XCTAssertEqual(files.sorted(), [rotated, "current", "current"].sorted())
+        XCTAssertEqual(afterRotation.findings.count, 3)
+
+        // A second rotation of a fully read `current`: nothing new, nothing repeated.
+        try fleet.rotate(host: 1, at: now.addingTimeInterval(4))
+        let again = try audit()
+        XCTAssertEqual(again.findings, [])
+        XCTAssertEqual(try summary(again, "host1").bytesRead, 0)
+    }
+
+    func testHostDownDuringOneAuditIsCaughtUpByTheNext() throws {
+        let fleet = Self.fleet!
+        _ = try audit()
+        try fleet.stop(2)
+        try fleet.append(AuditLines.failedDelivery(msg: 900021, delivery: 70021, at: Date(),
+                                                   report: "Unable_to_run_qmail-remote./"), host: 2)
+        let down = try audit()
+        XCTAssertEqual(down.failedHosts, ["host2"])
+        XCTAssertEqual(down.findings, [])
+        XCTAssertNotNil(try summary(down, "host2").error)
+
+        try fleet.start(2)
+        let caughtUp = try audit()
+        XCTAssertEqual(caughtUp.failedHosts, [])
+        XCTAssertEqual(caughtUp.findings.map(\.host), ["host2"])
+        XCTAssertEqual(caughtUp.findings.first?.signature, "qmail-remote could not run")
+    }
+
+    func testTwoAuditsAtOnceOneRunsTheOtherSaysWhy() throws {
+        let fleet = Self.fleet!
+        try fleet.pause(1)  // the first audit waits in the SSH handshake with host1
+        let started = DispatchSemaphore(value: 0)
+        let first = Locked<Result<AuditOutcome, any Error>?>(nil)
+        let request = try fleet.request(inventory: inventory, state: state) { host, event in
+            if host == "host1", event == .started { started.signal() }
+        }
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            let result = Result<AuditOutcome, any Error> { try Audit.run(request) }
+            first.withLock { $0 = result }
+            done.signal()
+        }.start()
+        XCTAssertEqual(started.wait(timeout: .now() + 30), .success)
+
+        XCTAssertThrowsError(try audit()) { error in
+            guard case JournalError.stateDirLocked(_, let holder) = error else {
+                return XCTFail("expected the lock error, got \(error)")
+            }
+            XCTAssertTrue(holder.contains("pid \(getpid())"), holder)
+            XCTAssertTrue(String(describing: error).contains("in use by another lostmail coordinator"))
+        }
+        try fleet.resume(1)
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success)
+        let outcome = try XCTUnwrap(first.withLock { $0 }).get()
+        XCTAssertEqual(outcome.failedHosts, [])
+        XCTAssertFalse(outcome.findings.isEmpty)
+    }
+
+    func testCompressedArchiveOfAFileAlreadyReadIsSkippedAndANewOneIsRead() throws {
+        let fleet = Self.fleet!
+        _ = try audit()
+        // The oldest rotated file is compressed into the archive folder and removed (logrotate).
+        let send = fleet.sendDirectory(1)
+        let archive = send.deletingLastPathComponent().appendingPathComponent("archive")
+        try? FileManager.default.removeItem(at: archive)
+        try FileManager.default.createDirectory(at: archive, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: archive) }
+        let oldest = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: send.path)
+            .filter { $0.hasPrefix("@") }.sorted().first)
+        try gzip(send.appendingPathComponent(oldest), to: archive.appendingPathComponent("send-1.gz"))
+        try FileManager.default.removeItem(at: send.appendingPathComponent(oldest))
+
+        let skipped = try audit()
+        XCTAssertEqual(skipped.findings, [], "the archive's lines were read before, as \(oldest)")
+        XCTAssertEqual(try summary(skipped, "host1").traffic.downloads, 1)
+        XCTAssertEqual(try summary(skipped, "host1").bytesRead, 0)
+
+        // An archive with lines no audit saw (e.g. from a host before LostMail watched it).
+        let text = AuditLines.failedDelivery(msg: 900031, delivery: 70031, at: Date(timeIntervalSince1970: 1_700_000_000),
+                                             report: "Unable_to_run_qmail-local./")
+        let plain = archive.appendingPathComponent("send-0")
+        try Data(text.utf8).write(to: plain)
+        try gzip(plain, to: archive.appendingPathComponent("send-0.gz"))
+        try FileManager.default.removeItem(at: plain)
+        let read = try audit()
+        XCTAssertEqual(read.findings.map(\.signature), ["qmail-local could not run"])
+        XCTAssertEqual(read.findings.first?.file.hasSuffix("/archive/send-0.gz"), true)
+        XCTAssertEqual(try summary(read, "host1").traffic.downloads, 1, "the known archive is not pulled again")
+        XCTAssertEqual(try audit().findings, [])
+    }
+
+    private func gzip(_ source: URL, to target: URL) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "gzip -c < \"$1\" > \"$2\"", "sh", source.path, target.path]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+}
