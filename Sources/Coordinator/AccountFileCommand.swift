@@ -20,14 +20,17 @@ public struct AccountFileCommand: Sendable, Equatable {
     ///   - gid: the account's primary gid (not 0, not -1).
     ///   - home: the account's home directory from `getent passwd`, absolute.
     ///   - mode: the file's permission bits (default 0600).
+    ///   - size: the exact byte count of the content sent on stdin; when given, a shorter or
+    ///     longer input is refused and the file stays as it was.
     public static func write(account: String, uid: UInt32, gid: UInt32, home: String,
-                             mode: UInt16 = 0o600) throws -> AccountFileCommand {
+                             mode: UInt16 = 0o600, size: Int? = nil) throws -> AccountFileCommand {
         guard mode <= 0o777 else { throw AccountFileError.invalidMode(mode) }
         let octal = String(mode, radix: 8)
         let padded = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
         return try AccountFileCommand(
             account: account, uid: uid, gid: gid, home: home,
-            script: AccountFileScript.write, name: AccountFileScript.writeName, extra: [padded])
+            script: AccountFileScript.write, name: AccountFileScript.writeName,
+            extra: [padded] + (size.map { [String($0)] } ?? []))
     }
 
     /// The command that prints the account's file (nothing if it or `~/logs` does not exist).

@@ -7,7 +7,8 @@
 ///
 /// Positional arguments (after `$0`, a fixed name): `$1` home (from getent), `$2` the uid the
 /// script must run as (checked), `$3` the account name (for messages only), `$4` the mode
-/// (write only, octal).
+/// (write only, octal), `$5` the byte count stdin must deliver (write only; optional): a
+/// shorter input (the coordinator killed mid-push, the channel closed) never replaces the file.
 enum AccountFileScript {
     /// Checks shared by both scripts: right uid, absolute existing home, `logs` not a symlink,
     /// the file not a symlink, a regular file with one link if it exists.
@@ -42,6 +43,10 @@ enum AccountFileScript {
         t=$(mktemp -- "$d/.lost-mails.XXXXXX") || fail "cannot create a temporary file in $d" 98
         trap 'rm -f -- "$t"' EXIT
         cat > "$t" || fail "cannot write $t" 98
+        if [ -n "${5:-}" ]; then
+          got=$(wc -c < "$t")
+          [ "$got" = "$5" ] || fail "received $got of $5 bytes (the sender went away); $f left unchanged" 98
+        fi
         chmod -- "$mode" "$t" || fail "cannot set mode $mode on $t" 98
         sync -- "$t" || fail "cannot flush $t" 98
         mv -fT -- "$t" "$f" || fail "cannot rename $t to $f" 98

@@ -60,7 +60,7 @@ public struct AccountFileWriter: Sendable {
                                      addedLines: 0, written: false)
         }
         let write = try AccountFileCommand.write(account: account, uid: entry.uid, gid: entry.gid,
-                                                 home: entry.home, mode: mode)
+                                                 home: entry.home, mode: mode, size: merged.count)
         let result = try host.run(arguments: write.arguments, stdin: merged, timeout: timeout)
         if let error = AccountFileError.check(account: account, status: result.status,
                                               stderr: result.stderrText) { throw error }

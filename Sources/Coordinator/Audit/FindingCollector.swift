@@ -9,7 +9,7 @@ import QmailLog
 ///
 /// Used on its host's thread only; the auditor sets ``position`` and ``line`` before handing
 /// each line to the analyser, and the observer (called synchronously) reads them.
-final class FindingCollector {
+final class FindingCollector: @unchecked Sendable {  // one host thread only; the analyser calls the observer synchronously
     struct DeliverySignature {
         var name: String
         var result: DeliveryResultKind
