@@ -130,7 +130,7 @@ final class RespondFleet {
     /// Public-key logins the host's sshd has accepted so far (from its own log).
     func acceptedLogins(_ host: Int) throws -> Int {
         let log = try String(contentsOfFile: "\(hostDir(host))/sshd.log", encoding: .utf8)
-        return log.components(separatedBy: "\n").filter { $0.contains("Accepted publickey") }.count
+        return log.components(separatedBy: .newlines).filter { $0.contains("Accepted publickey") }.count
     }
 
     /// Asserts that every account of every host in `hosts` has exactly its expected file
