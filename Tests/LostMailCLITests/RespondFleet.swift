@@ -92,7 +92,14 @@ final class RespondFleet {
     /// Replaces host `host`'s qmail log (and maps) by the snapshot at `corpus` (default: the
     /// shared corpus), removing what an earlier load left.
     func reload(host: Int, corpus: String = RespondFleet.corpus.path) throws {
-        try Self.shell(["/bin/rm", "-rf", "--", "\(hostDir(host))/qmail-log/send"])
+        let h = hostDir(host)
+        try Self.shell(["/bin/rm", "-rf", "--", "\(h)/qmail-log/send", "\(h)/var-qmail/control",
+                        "\(h)/var-qmail/users", "\(h)/var-qmail/alias"])
+        for account in try FileManager.default.contentsOfDirectory(atPath: "\(h)/home") {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(h)/home/\(account)") where name.hasPrefix(".qmail") {
+                try FileManager.default.removeItem(atPath: "\(h)/home/\(account)/\(name)")
+            }
+        }
         try fleet("load", "--host", String(host), "--corpus", corpus)
     }
 
