@@ -24,7 +24,7 @@ struct HostileLog {
             (alice, Array(";touch /tmp/pwned3;|sh&@evil.example".utf8)),
             (alice, Array("'$(touch${IFS}/tmp/pwned4)'\"\\\"@evil.example".utf8)),
             (alice, long),
-            (alice, Array("caf".utf8) + [0xC3, 0xA9, 0xFF, 0xFE, 0x80] + Array("@evil.example".utf8)),
+            (alice, Array("caf".utf8) + [0xC3, 0xA9, 0xFF, 0xFE, 0x80, 0x0D, 0x00, 0x1B, 0x5B, 0x32, 0x4A, 0x09, 0x7F] + Array("@evil.example".utf8)),
             (alice, Array("caf___@evil.example".utf8)),
         ]
     }

@@ -162,6 +162,10 @@ final class RespondFleet {
                 XCTAssertTrue(facts.isRegular, "h\(host): \(path) is not a regular file", file: file, line: line)
                 XCTAssertEqual(facts.uid, Self.uid(of: account), "h\(host): \(path) owner", file: file, line: line)
                 XCTAssertEqual(facts.links, 1, "h\(host): \(path) links", file: file, line: line)
+                let logs = (path as NSString).deletingLastPathComponent
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs), ["lost-mails.log"],
+                               "h\(host): stray files in \(logs)", file: file, line: line)
+                XCTAssertEqual(FileFacts(logs)?.uid, Self.uid(of: account), "h\(host): \(logs) owner", file: file, line: line)
             }
             for account in expected.keys {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: "\(home)/\(account)"),

@@ -70,6 +70,13 @@ final class RespondResumeTests: XCTestCase {
         }
         let status2 = try fleet.status(state: state)
         XCTAssertTrue(status2.stdout.contains("nothing left to do"), "\(status2)")
+        // Resuming a complete run does nothing: exit 0, no host contacted, no file touched.
+        let logins = try (1...fleet.hosts).map { try fleet.acceptedLogins($0) }
+        let files = (1...fleet.hosts).map { host in FileFacts(fleet.accountFile(host, "web2")) }
+        let again = try fleet.resume(state: state)
+        XCTAssertEqual(again.status, 0, "\(again)")
+        XCTAssertEqual(try (1...fleet.hosts).map { try fleet.acceptedLogins($0) }, logins, "resume of a complete run connected")
+        XCTAssertEqual((1...fleet.hosts).map { host in FileFacts(fleet.accountFile(host, "web2")) }, files)
     }
 
     /// 4. kill -9 of the coordinator at several points of a run, then `resume`: the end state is
@@ -93,10 +100,13 @@ final class RespondResumeTests: XCTestCase {
             let doneBefore = try fleet.journal(
                 state: state, "SELECT host || ' ' || name || ' ' || key FROM steps WHERE state = 'done' AND attempts = 1 ORDER BY 1")
 
+            // Whatever the kill interrupted, an account file is never partial: absent or complete.
             var written: [String: FileFacts] = [:]
-            for host in 1...fleet.hosts {
-                for account in try RespondFleet.expectedFiles().keys {
-                    written["h\(host) \(account)"] = FileFacts(fleet.accountFile(host, account))
+            for (account, want) in try RespondFleet.expectedFiles() {
+                for host in 1...fleet.hosts {
+                    guard let facts = FileFacts(fleet.accountFile(host, account)) else { continue }
+                    XCTAssertEqual(facts.data, want, "\(point): h\(host) \(account) is partial after the kill (\(facts.data?.count ?? 0) bytes)")
+                    if facts.data == want { written["h\(host) \(account)"] = facts }
                 }
             }
 
@@ -182,6 +192,75 @@ final class RespondResumeTests: XCTestCase {
         XCTAssertEqual(Set(got.keys), Set(want.keys))
         for (name, data) in want { XCTAssertEqual(got[name], data, "\(name) differs from the uninterrupted run") }
         try assertEvidenceIntact(state: state)
+    }
+
+    /// 4c. kill -9 in the middle of a push: web2 on host 2 already has a large file (its own
+    /// lines); the coordinator is killed while the merged file streams into the temp file in
+    /// ~/logs. The account must never be left with less than it had, and `resume` completes it.
+    func testKillNineMidPushKeepsTheAccountsLines() throws {
+        let fleet = try self.fleet
+        let logs = "\(fleet.hostDir(2))/home/web2/logs"
+        let path = fleet.accountFile(2, "web2")
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let kept = 300_000
+        var text = ""
+        text.reserveCapacity(kept * 80)
+        for index in 0..<kept {
+            text += "Fri Jan  1 00:00:00 2021 from=keep-\(index)@bobs-shop.de to=archive@example.org\n"
+        }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let uid = try XCTUnwrap(RespondFleet.uid(of: "web2"))
+        let gid = try XCTUnwrap(getpwnam("web2")).pointee.pw_gid
+        XCTAssertEqual(chown(logs, uid, gid), 0)
+        XCTAssertEqual(chown(path, uid, gid), 0)
+        XCTAssertEqual(chmod(path, 0o600), 0)
+        let original = try XCTUnwrap(FileFacts(path))
+
+        let state = try fleet.freshStateDir(#function)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", RespondFleet.playbook, "--state-dir", state]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var caught: UInt64?
+        while process.isRunning && caught == nil {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? [] where name.hasPrefix(".lost-mails.") {
+                if let size = try? FileManager.default.attributesOfItem(atPath: "\(logs)/\(name)")[.size] as? UInt64, size > 0 {
+                    kill(process.processIdentifier, SIGKILL)
+                    caught = size
+                    break
+                }
+            }
+            usleep(200)
+        }
+        process.waitUntilExit()
+        let size = try XCTUnwrap(caught, "no write of web2's file seen in \(logs) before the run ended")
+        XCTAssertLessThan(size, UInt64(original.data?.count ?? 0), "the kill came after the push")
+        // The host side ends on its own once the connection is gone: wait for the temp file to go.
+        var waited = 0
+        while waited < 20_000, ((try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []).contains(where: { $0.hasPrefix(".lost-mails.") }) {
+            usleep(1000)
+            waited += 1
+        }
+        let afterKill = try XCTUnwrap(FileFacts(path))
+        let keptAfterKill = String(decoding: afterKill.data ?? Data(), as: UTF8.self)
+            .split(separator: "\n").filter { $0.contains("from=keep-") }.count
+        XCTAssertEqual(keptAfterKill, kept, "the killed push left web2 with \(afterKill.data?.count ?? 0) of \(original.data?.count ?? 0) bytes: the account lost lines")
+
+        let resumed = try fleet.resume(state: state)
+        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        let final = try XCTUnwrap(FileFacts(path))
+        let lines = String(decoding: final.data ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
+        let expected = String(decoding: try XCTUnwrap(RespondFleet.expectedFiles()["web2"]), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.contains("from=keep-") }.count, kept, "web2 lost its own lines")
+        XCTAssertEqual(lines.count, kept + expected.count)
+        XCTAssertEqual(Set(lines.filter { !$0.contains("from=keep-") }), Set(expected))
+        XCTAssertEqual(final.mode, 0o600)
+        XCTAssertEqual(final.uid, uid)
+        try fleet.resetHomes()
     }
 
     /// Every account file on every host, by "h<i> <account>".
