@@ -202,7 +202,7 @@ final class RespondResumeTests: XCTestCase {
         let logs = "\(fleet.hostDir(2))/home/web2/logs"
         let path = fleet.accountFile(2, "web2")
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-        let kept = 300_000
+        let kept = 150_000
         var text = ""
         text.reserveCapacity(kept * 80)
         for index in 0..<kept {
@@ -257,7 +257,7 @@ final class RespondResumeTests: XCTestCase {
             .split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.filter { $0.contains("from=keep-") }.count, kept, "web2 lost its own lines")
         XCTAssertEqual(lines.count, kept + expected.count)
-        XCTAssertEqual(Set(lines.filter { !$0.contains("from=keep-") }), Set(expected))
+        XCTAssertTrue(Set(expected).isSubset(of: Set(lines)), "web2 misses lost-mail lines after resume")
         XCTAssertEqual(final.mode, 0o600)
         XCTAssertEqual(final.uid, uid)
         try fleet.resetHomes()
