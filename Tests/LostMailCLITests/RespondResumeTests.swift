@@ -55,6 +55,10 @@ final class RespondResumeTests: XCTestCase {
 
         let pullsBefore = try fleet.journal(state: state, "SELECT host, key, attempts FROM steps WHERE name = 'pull' ORDER BY host, key")
         let loginsBefore = try [1, 2, 4].map { try fleet.acceptedLogins($0) }
+        // Resuming while host 3 is still down: still resumable (4), host3 still named, nothing else redone.
+        let stillDown = try fleet.resume(state: state)
+        XCTAssertEqual(stillDown.status, 4, "\(stillDown)")
+        XCTAssertTrue(stillDown.stdout.contains("host host3: FAILED"), "\(stillDown)")
         try fleet.fleet("start-host", "--host", "3")
         let resumed = try fleet.resume(state: state)
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
