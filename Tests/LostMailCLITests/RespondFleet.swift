@@ -174,6 +174,20 @@ final class RespondFleet {
         }
     }
 
+    /// Asserts that every object of the state dir's evidence store is named by its content's sha256.
+    func assertEvidenceIntact(state: String) throws {
+        let objects = "\(state)/evidence/objects"
+        var count = 0
+        for prefix in try FileManager.default.contentsOfDirectory(atPath: objects) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: "\(objects)/\(prefix)") {
+                let sum = try Self.shell(["/usr/bin/sha256sum", "\(objects)/\(prefix)/\(name)"])
+                XCTAssertEqual(String(sum.prefix(64)), name, "evidence object \(name) is not its content")
+                count += 1
+            }
+        }
+        XCTAssertGreaterThan(count, 0, "no evidence in \(objects)")
+    }
+
     static func uid(of account: String) -> UInt32? {
         guard let entry = getpwnam(account) else { return nil }
         return entry.pointee.pw_uid
