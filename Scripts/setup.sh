@@ -11,7 +11,8 @@ packages=(
   python3-aiosmtpd swaks # the real SMTP server the notification tests talk to
   openssl                # self-signed certificates for the STARTTLS tests
   gzip bzip2 xz-utils    # making real compressed archives in tests
-  util-linux passwd procps iproute2   # setpriv/unshare, useradd, pkill-free process lookups, ss
+  util-linux passwd procps iproute2   # setpriv/unshare, useradd, process lookups, ss
+  sqlite3                # tests read the journal from outside, as an operator would
 )
 
 missing=()
