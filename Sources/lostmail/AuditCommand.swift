@@ -19,9 +19,6 @@ struct AuditCommand: ParsableCommand {
         """
     )
 
-    /// Exit status when another coordinator holds the state directory's lock.
-    static let locked = ExitCode(5)
-
     @Option(help: "The inventory (Ansible YAML layout).")
     var inventory: String
 
@@ -61,17 +58,7 @@ struct AuditCommand: ParsableCommand {
             throw failBeforeWork(error)
         }
         let outcome: AuditOutcome
-        do {
-            outcome = try Audit.run(request)
-        } catch let error as JournalError {
-            if case .stateDirLocked = error {
-                FileHandleOutput.standardError("lostmail audit: not started: \(error)")
-                throw Self.locked
-            }
-            throw failBeforeWork(error)
-        } catch {
-            throw failBeforeWork(error)
-        }
+        do { outcome = try Audit.run(request) } catch { throw failBeforeWork(error) }
         print(AuditReport.table(outcome), terminator: "")
         if let json {
             try AuditReport.json(outcome).write(to: URL(fileURLWithPath: json), options: .atomic)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 
 /// Exit statuses of `lostmail`, for schedulers and scripts (see README.md).
 enum ExitCodes {
@@ -12,10 +13,17 @@ enum ExitCodes {
     static let found = ExitCode(3)
     /// Finished with hosts or accounts failed; `lostmail resume` completes the run.
     static let resumable = ExitCode(4)
+    /// Another coordinator holds the state directory; nothing was done.
+    static let stateDirectoryBusy = ExitCode(5)
 }
 
-/// Prints an error before any work and exits with `ExitCodes.unusable`.
+/// Prints an error met before any work and returns the exit status for it:
+/// `stateDirectoryBusy` when another coordinator holds the state directory, else `unusable`.
 func failBeforeWork(_ error: any Error) -> ExitCode {
+    if let journal = error as? JournalError, case .stateDirLocked = journal {
+        FileHandleOutput.standardError("lostmail: not started: \(error)")
+        return ExitCodes.stateDirectoryBusy
+    }
     FileHandleOutput.standardError("lostmail: \(error)")
     return ExitCodes.unusable
 }

@@ -32,6 +32,12 @@ enum StatusPrinter {
                 .map { "\($0.value) \($0.key.rawValue)" }
             Swift.print("  notifications: \(notes.joined(separator: ", "))")
         }
-        Swift.print(summary.isComplete ? "  nothing left to do" : "  `lostmail resume \(run.id ?? 0)` continues it")
+        if summary.isComplete {
+            Swift.print("  nothing left to do")
+        } else if run.kind == .audit {
+            Swift.print("  hosts not audited are caught up by the next audit")
+        } else {
+            Swift.print("  `lostmail resume \(run.id ?? 0)` continues it")
+        }
     }
 }
