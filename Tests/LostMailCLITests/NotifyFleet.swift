@@ -154,9 +154,9 @@ final class NotifyFleet {
         return try condition()
     }
 
-    /// A copy of the corpus playbook in the fleet's folder: templates by absolute path and
-    /// the relay section replaced by `relay` (YAML lines under `relay:`).
-    func playbookCopy(named name: String, relay: [String]) throws -> String {
+    /// A copy of the corpus playbook in the fleet's folder: templates by absolute path, the
+    /// relay section replaced by `relay` (YAML lines under `relay:`), the given rate limit.
+    func playbookCopy(named name: String, relay: [String], ratePerMinute: Int = 600) throws -> String {
         var text = try String(contentsOfFile: RespondFleet.playbook, encoding: .utf8)
         let templates = RespondFleet.packageRoot.appendingPathComponent("Playbooks/templates").path
         text = text.replacingOccurrences(of: " templates/", with: " \(templates)/")
@@ -165,6 +165,7 @@ final class NotifyFleet {
             throw RespondFleetError(command: "playbook copy", status: -1, output: "the corpus playbook's relay section changed")
         }
         text = text.replacingOccurrences(of: original, with: "  relay:\n" + relay.map { "    \($0)\n" }.joined())
+        text = text.replacingOccurrences(of: "  rate_per_minute: 600\n", with: "  rate_per_minute: \(ratePerMinute)\n")
         let path = "\(fleet.dir)/\(name).yml"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -59,7 +59,7 @@ class Handler:
             "rcpt_tos": rcpts,
             "subject": str(msg["Subject"]),
             "to": str(msg["To"]),
-            "message_id": str(msg["Message-ID"]),
+            "message_id": str(msg["Message-ID"]).strip(),
             "cte": str(msg["Content-Transfer-Encoding"]),
             "body": body.get_content().replace("\r\n", "\n") if body is not None else None,
             "authenticated": bool(getattr(session, "authenticated", False)),

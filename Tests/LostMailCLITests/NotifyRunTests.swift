@@ -37,6 +37,25 @@ final class NotifyRunTests: NotifyTestCase {
         XCTAssertTrue(status.stdout.contains("nothing left to do"), "\(status)")
     }
 
+    /// The playbook's `rate_per_minute` holds for the whole fleet, not per host: with 7 a
+    /// minute, 7 of the 8 messages go at once and the 8th only when the first is 60 s old.
+    func testRateLimitIsFleetWide() throws {
+        let fleet = try self.fleet
+        let relay = try startRelay()
+        let playbook = try fleet.playbookCopy(named: "notify-rate", relay: ["host: 127.0.0.1", "port: \(relay.port)", "tls: none"],
+                                              ratePerMinute: 7)
+        let state = try fleet.fleet.freshStateDir(#function)
+        let run = try fleet.respond(state: state, relay: nil, playbook: playbook)
+        XCTAssertEqual(run.status, 0, "\(run)")
+        try fleet.assertOneMessagePerAccount(try relay.messages())
+        let accepted = try relay.attempts().filter { $0.event == "250" }.map(\.at)
+        XCTAssertEqual(accepted.count, 8)
+        if accepted.count == 8 {
+            // Any 60-second window holds at most 7 (a little slack for the relay's own clock reads).
+            XCTAssertGreaterThanOrEqual(accepted[7] - accepted[0], 59.5, "8 messages within a minute: \(accepted)")
+        }
+    }
+
     /// 6. `--check` renders each message (`    | ` lines with the headers) and sends nothing:
     /// the relay is never given a message and no account file is written.
     func testCheckRendersMessagesAndSendsNothing() throws {
