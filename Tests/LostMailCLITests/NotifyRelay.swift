@@ -7,6 +7,8 @@ final class NotifyRelay {
     struct Options {
         /// Seconds the relay waits after the message data before it answers.
         var dataDelay: Double = 0
+        /// Store the message before `dataDelay` (the 250 comes after it) instead of after.
+        var storeThenDelay = false
         /// Answered 451 to DATA while `tempfailing` is on.
         var tempfailRecipients: [String] = []
         /// Always answered 554 to DATA.
@@ -49,7 +51,7 @@ final class NotifyRelay {
         let script = workdir.appendingPathComponent("relay.py")
         try NotifyRelayScript.source.write(to: script, atomically: true, encoding: .utf8)
         var config: [String: Any] = [
-            "workdir": workdir.path, "data_delay": options.dataDelay,
+            "workdir": workdir.path, "data_delay": options.dataDelay, "store_then_delay": options.storeThenDelay,
             "tempfail_rcpt": options.tempfailRecipients, "reject_rcpt": options.rejectRecipients,
         ]
         if let certificate = options.certificate {

@@ -1,7 +1,8 @@
 /// The controllable aiosmtpd relay the end-to-end notification tests send to, written to a
 /// temporary file and run with /usr/bin/python3.
 ///
-/// Argument: a JSON config file (`workdir`, optional `data_delay` seconds, `tempfail_rcpt` and
+/// Argument: a JSON config file (`workdir`, optional `data_delay` seconds before answering DATA,
+/// `store_then_delay` to store the message before that delay rather than after, `tempfail_rcpt` and
 /// `reject_rcpt` address lists, `cert`/`key` for STARTTLS, `auth`). Prints `READY <port>` once
 /// listening. Every answer to DATA goes into `attempts.jsonl` (event `data` when the message
 /// arrived, then `451`, `554`, `dropped` or `250`); every accepted message goes into `Maildir`
@@ -39,7 +40,7 @@ class Handler:
         rcpts = list(envelope.rcpt_tos)
         log("attempts.jsonl", {"event": "data", "rcpt_tos": rcpts})
         delay = cfg.get("data_delay", 0)
-        if delay:
+        if delay and not cfg.get("store_then_delay"):
             await asyncio.sleep(delay)
             if server.transport is None or server.transport.is_closing():
                 log("attempts.jsonl", {"event": "dropped", "rcpt_tos": rcpts})
@@ -65,6 +66,9 @@ class Handler:
             "authenticated": bool(getattr(session, "authenticated", False)),
             "tls": uses_tls(server, session),
         })
+        if delay and cfg.get("store_then_delay"):
+            # The message is stored; the client has not had the 250 yet (the crash window).
+            await asyncio.sleep(delay)
         log("attempts.jsonl", {"event": "250", "rcpt_tos": rcpts})
         return "250 2.0.0 queued"
 

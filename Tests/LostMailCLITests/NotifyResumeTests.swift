@@ -62,6 +62,42 @@ final class NotifyResumeTests: NotifyTestCase {
         XCTAssertTrue(status.stdout.contains("notifications: 8 accepted"), "\(status)")
     }
 
+    /// 2b. The documented duplicate window, forced: the relay stores the first message and
+    /// answers 250 only 1 s later; the coordinator is killed in between. The journal still has
+    /// it `pending`, so `resume` sends it again, with the same Message-ID, and the rest once.
+    func testKillInTheCrashWindowResendsWithTheSameMessageID() throws {
+        let fleet = try self.fleet
+        let relay = try startRelay(NotifyRelay.Options(dataDelay: 1, storeThenDelay: true))
+        let state = try fleet.fleet.freshStateDir(#function)
+        let running = try fleet.start(fleet.respondArguments(state: state, relay: relay))
+        let reached = try NotifyFleet.wait { try relay.messages().count >= 1 }
+        kill(running.process.processIdentifier, SIGKILL)
+        running.process.waitUntilExit()
+        let first = try running.result()
+        XCTAssertTrue(reached, "no message reached the relay: \(first)")
+        XCTAssertEqual(running.process.terminationReason, .uncaughtSignal, "exited on its own: \(first)")
+        let stored = try XCTUnwrap(try relay.messages().first)
+        if let states = try fleet.notificationStates(state: state) {
+            XCTAssertEqual(states, ["\(stored.to)|pending"], "the journal should hold the stored message as pending")
+        }
+
+        let resumed = try fleet.resume(state: state, relay: relay)
+        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        let messages = try relay.messages()
+        XCTAssertEqual(messages.count, 9, "one duplicate expected")
+        let copies = messages.filter { $0.to == stored.to }
+        XCTAssertEqual(copies.count, 2)
+        XCTAssertEqual(Set(copies.map(\.message_id)), [stored.message_id], "the resend has another Message-ID")
+        if let local = try fleet.journalMessageIDs(state: state)?[stored.to] {
+            XCTAssertTrue(stored.message_id.hasPrefix("<\(local)@"), "\(stored.message_id) is not the journal's \(local)")
+        }
+        var seen = Set<String>()
+        try fleet.assertOneMessagePerAccount(messages.filter { seen.insert($0.message_id).inserted })
+        XCTAssertEqual(notifyLines(resumed, state: "accepted").count, 8, "\(resumed)")
+        let status = try fleet.fleet.status(state: state)
+        XCTAssertTrue(status.stdout.contains("notifications: 8 accepted"), "\(status)")
+    }
+
     /// 3. The relay answers 451 to one recipient's DATA: the run tries 3 times with a growing
     /// delay, ends `temporary failure` with exit 4 (journal failed-temp), the others arrive;
     /// once the relay accepts, `resume` (through the relay the run recorded) sends only that one.
