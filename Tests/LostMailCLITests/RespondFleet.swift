@@ -20,9 +20,16 @@ final class RespondFleet {
     static var script: String { packageRoot.appendingPathComponent("Scripts/fleet.sh").path }
     static var playbook: String { packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml").path }
 
-    let dir = "/var/tmp/lostmail-respond-tests"
-    let net = "127.0.52"
-    let hosts = 4
+    let dir: String
+    let net: String
+    let hosts: Int
+
+    /// The respond tests' fleet by default; other suites pass their own folder and network.
+    init(dir: String = "/var/tmp/lostmail-respond-tests", net: String = "127.0.52", hosts: Int = 4) {
+        self.dir = dir
+        self.net = net
+        self.hosts = hosts
+    }
 
     var inventory: String { "\(dir)/inventory.yml" }
     func hostDir(_ host: Int) -> String { "\(dir)/h\(host)" }

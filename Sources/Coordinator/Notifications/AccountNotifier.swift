@@ -30,19 +30,24 @@ struct AccountNotifier {
     let windowFrom: String
     let windowUntil: String
 
-    /// Sends (or, without a journal, renders) one message per account in `accounts`.
-    func notify(host: String, accounts: [(account: String, lines: [String])]) -> [NotificationOutcome] {
+    /// Sends (or, without a journal, renders) one message per account of every host, through
+    /// one dispatcher so the playbook's rate limit holds for the whole fleet.
+    func notify(_ hosts: [(host: String, accounts: [(account: String, lines: [String])])]) -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
         do { transport = try setup.transport() } catch {
-            return accounts.map { NotificationOutcome(host: host, account: $0.account, recipient: "", state: .refused,
-                                                      detail: String(describing: error), rendered: nil) }
+            return hosts.flatMap { host, accounts in
+                accounts.map { NotificationOutcome(host: host, account: $0.account, recipient: "", state: .refused,
+                                                   detail: String(describing: error), rendered: nil) }
+            }
         }
         let dispatcher = NotificationDispatcher(
             transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
-        for (account, lines) in accounts {
-            outcomes.append(notifyOne(host: host, account: account, lines: lines, dispatcher: dispatcher))
+        for (host, accounts) in hosts {
+            for (account, lines) in accounts {
+                outcomes.append(notifyOne(host: host, account: account, lines: lines, dispatcher: dispatcher))
+            }
         }
         return outcomes
     }

@@ -53,6 +53,10 @@ public struct NotificationSetup: Sendable {
             output: playbook.output.path, transport: transport, ratePerMinute: note.ratePerMinute)
     }
 
+    /// The environment variable naming a PEM file of CA certificates that verify the relay
+    /// (instead of the system's trust store).
+    public static let caFileVariable = "LOSTMAIL_SMTP_CA_FILE"
+
     /// `Name <address>` or a bare address.
     static func splitSender(_ from: String) -> (name: String?, address: String) {
         guard let open = from.lastIndex(of: "<"), from.hasSuffix(">") else {
@@ -93,9 +97,19 @@ public struct NotificationSetup: Sendable {
         }
         let helo = ProcessInfo.processInfo.hostName
         let seconds = Duration.seconds(relay.timeout)
+        // A private CA for the relay's certificate (a site's own CA, or a test relay's self-signed
+        // certificate); without it the system's trust store verifies the relay.
+        var trustRoots = SMTPTrustRoots.system
+        if let caFile = environment[Self.caFileVariable] {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw NotificationSetupError(playbook: playbook, message: "\(Self.caFileVariable): cannot read \(caFile)")
+            }
+            trustRoots = .pemFile(caFile)
+        }
         return SMTPClientConfiguration(
             host: relay.host, port: relay.port,
             policy: SMTPSessionPolicy(heloName: helo.isEmpty ? "localhost" : helo, tls: tls, credentials: credentials),
+            trustRoots: trustRoots,
             timeouts: SMTPTimeouts(connect: seconds, command: seconds))
     }
 }

@@ -126,14 +126,14 @@ extension Respond {
         let notifier = AccountNotifier(setup: setup, journal: check ? nil : journal, run: run ?? 0,
                                        windowFrom: formatter.string(from: plan.settings.from) + zone,
                                        windowUntil: formatter.string(from: plan.settings.until) + zone)
-        var outcomes: [NotificationOutcome] = []
+        var batches: [(host: String, accounts: [(account: String, lines: [String])])] = []
         for case let (host, .success(result)) in hosts {
             let ready = check ? Set(result.report.linesByAccount.keys) : Set(result.writes.map(\.account))
             let accounts = result.report.linesByAccount.filter { ready.contains($0.key) && !$0.value.isEmpty }
                 .sorted { $0.key < $1.key }.map { (account: $0.key, lines: $0.value) }
-            outcomes += notifier.notify(host: host, accounts: accounts)
+            batches.append((host, accounts))
         }
-        return outcomes
+        return notifier.notify(batches)
     }
 }
 
