@@ -3,27 +3,7 @@ import XCTest
 
 /// `lostmail respond` against hostile accounts (symlinks and hard links out of the home) and
 /// hostile log data (shell metacharacters, huge and non-UTF-8 addresses), on a real fleet.
-final class RespondHostileTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: RespondFleet?  // set and read on XCTest's main thread only
-
-    override class func setUp() {
-        super.setUp()
-        let fleet = RespondFleet()
-        do { try fleet.up(); Self.fleet = fleet } catch { XCTFail("fleet up failed: \(error)") }
-    }
-
-    override class func tearDown() {
-        fleet?.down()
-        fleet = nil
-        super.tearDown()
-    }
-
-    var fleet: RespondFleet { get throws { try XCTUnwrap(Self.fleet, "the fleet did not come up") } }
-
-    override func setUpWithError() throws {
-        try fleet.resetHomes()
-    }
-
+final class RespondHostileTests: RespondTestCase {
     override func tearDownWithError() throws {
         try fleet.resetHomes()
         try fleet.reload(host: 1)

@@ -3,27 +3,7 @@ import XCTest
 
 /// `lostmail respond` killed with SIGKILL in the middle of a transfer (a large pull, a large
 /// push into an account), then `lostmail resume`, on a real 4-host fleet (issue 4).
-final class RespondKillMidTransferTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: RespondFleet?  // set and read on XCTest's main thread only
-
-    override class func setUp() {
-        super.setUp()
-        let fleet = RespondFleet()
-        do { try fleet.up(); Self.fleet = fleet } catch { XCTFail("fleet up failed: \(error)") }
-    }
-
-    override class func tearDown() {
-        fleet?.down()
-        fleet = nil
-        super.tearDown()
-    }
-
-    var fleet: RespondFleet { get throws { try XCTUnwrap(Self.fleet, "the fleet did not come up") } }
-
-    override func setUpWithError() throws {
-        try fleet.resetHomes()
-    }
-
+final class RespondKillMidTransferTests: RespondTestCase {
     /// 4b. kill -9 in the middle of a large pull (host 1 carries a generated ~120 MB log; the
     /// kill comes once the download has bytes in the evidence staging dir), then `resume`: every
     /// host's account files are byte-identical to those of an uninterrupted run.

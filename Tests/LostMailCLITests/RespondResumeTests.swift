@@ -3,23 +3,7 @@ import XCTest
 
 /// `lostmail respond` interrupted (a host down, the coordinator killed) and completed by
 /// `lostmail resume` on a real 4-host fleet (issue 4).
-final class RespondResumeTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: RespondFleet?  // set and read on XCTest's main thread only
-
-    override class func setUp() {
-        super.setUp()
-        let fleet = RespondFleet()
-        do { try fleet.up(); Self.fleet = fleet } catch { XCTFail("fleet up failed: \(error)") }
-    }
-
-    override class func tearDown() {
-        fleet?.down()
-        fleet = nil
-        super.tearDown()
-    }
-
-    var fleet: RespondFleet { get throws { try XCTUnwrap(Self.fleet, "the fleet did not come up") } }
-
+final class RespondResumeTests: RespondTestCase {
     override func setUpWithError() throws {
         let fleet = try self.fleet
         for host in 1...fleet.hosts { try fleet.fleet("start-host", "--host", String(host)) }

@@ -3,27 +3,7 @@ import XCTest
 
 /// `lostmail respond` on a real 4-host fleet: the ground truth, idempotence and merging,
 /// `--check`, and configuration errors (issue 4).
-final class RespondRunTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: RespondFleet?  // set and read on XCTest's main thread only
-
-    override class func setUp() {
-        super.setUp()
-        let fleet = RespondFleet()
-        do { try fleet.up(); Self.fleet = fleet } catch { XCTFail("fleet up failed: \(error)") }
-    }
-
-    override class func tearDown() {
-        fleet?.down()
-        fleet = nil
-        super.tearDown()
-    }
-
-    var fleet: RespondFleet { get throws { try XCTUnwrap(Self.fleet, "the fleet did not come up") } }
-
-    override func setUpWithError() throws {
-        try fleet.resetHomes()
-    }
-
+final class RespondRunTests: RespondTestCase {
     /// 1. The whole run equals the ground truth on every host; exit 0; status says complete.
     func testWholeRunEqualsGroundTruth() throws {
         let fleet = try self.fleet
