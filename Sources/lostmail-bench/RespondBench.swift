@@ -160,7 +160,7 @@ struct RespondBench: ParsableCommand {
         let json = base.appendingPathComponent("report-\(count).json")
         let output = base.appendingPathComponent("respond-\(count).out")
         try? FileManager.default.removeItem(at: json)
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let process = Process()
         process.executableURL = binary
         process.arguments = ["respond", "--inventory", inventory.path, "--playbook", playbook.path,
