@@ -28,6 +28,11 @@ cleanup() {
 }
 trap cleanup EXIT
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null && break; sleep 0.1; done
+if ! kill -0 "$sink_pid" 2>/dev/null; then
+  echo "demo: the SMTP server did not start (is 127.0.0.1:2525 in use?):" >&2
+  cat "$SINK/server.log" >&2
+  exit 1
+fi
 
 status=0
 .build/debug/lostmail respond --inventory Inventory/demo.yml --playbook Playbooks/corpus-incident.yml \
