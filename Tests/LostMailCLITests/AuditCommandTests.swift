@@ -113,7 +113,7 @@ final class AuditCommandTests: XCTestCase {
         let result = try run([try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
                               "--playbook", Self.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
                               "--state-dir", work.appendingPathComponent("state").path, "--respond",
-                              "--respond-playbook", Self.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml").path],
+                              "--respond-playbook", try RespondFleet.filesOnlyPlaybook],
                              expect: 3)
         XCTAssertTrue(result.out.contains("respond: starting a run for 2 hosts"), result.out)
         XCTAssertTrue(result.out.contains("run 2: complete"), result.out)

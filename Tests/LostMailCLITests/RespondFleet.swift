@@ -19,6 +19,20 @@ final class RespondFleet {
     static var binary: String { packageRoot.appendingPathComponent(".build/debug/lostmail").path }
     static var script: String { packageRoot.appendingPathComponent("Scripts/fleet.sh").path }
     static var playbook: String { packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml").path }
+    /// The corpus playbook with its notification switched off (`enabled: false`): the respond
+    /// suites check files, and must not depend on an SMTP server at the playbook's relay.
+    static var filesOnlyPlaybook: String {
+        get throws {
+            let text = try String(contentsOfFile: playbook, encoding: .utf8)
+            let disabled = text.replacingOccurrences(of: "\nnotification:\n", with: "\nnotification:\n  enabled: false\n")
+            guard disabled != text else {
+                throw RespondFleetError(command: "playbook copy", status: -1, output: "no notification section in \(playbook)")
+            }
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("lostmail-corpus-files-only.yml")
+            try disabled.write(to: copy, atomically: true, encoding: .utf8)
+            return copy.path
+        }
+    }
 
     let dir: String
     let net: String
@@ -123,7 +137,7 @@ final class RespondFleet {
     }
 
     func respond(state: String, extra: [String] = []) throws -> LostmailResult {
-        try lostmail(["respond", "--inventory", inventory, "--playbook", Self.playbook, "--state-dir", state] + extra)
+        try lostmail(["respond", "--inventory", inventory, "--playbook", try Self.filesOnlyPlaybook, "--state-dir", state] + extra)
     }
 
     func resume(state: String) throws -> LostmailResult {

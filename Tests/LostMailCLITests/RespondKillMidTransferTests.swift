@@ -33,7 +33,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         let staging = "\(state)/evidence/staging"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", RespondFleet.playbook, "--state-dir", state]
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook, "--state-dir", state]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -92,7 +92,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         let state = try fleet.freshStateDir(#function)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", RespondFleet.playbook, "--state-dir", state]
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook, "--state-dir", state]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

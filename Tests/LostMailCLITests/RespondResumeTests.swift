@@ -125,7 +125,7 @@ final class RespondResumeTests: RespondTestCase {
         let fleet = try self.fleet
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", RespondFleet.playbook,
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook,
                              "--state-dir", state]
         let err = Pipe()
         process.standardError = err
