@@ -29,8 +29,8 @@ struct AuditBench: ParsableCommand {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("Scripts/fleet.sh").path
-        try shell(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net])
-        defer { if !keepFleet { _ = try? shell(["/bin/bash", script, "down", "--dir", dir]) } }
+        try runProgram(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net])
+        defer { if !keepFleet { _ = try? runProgram(["/bin/bash", script, "down", "--dir", dir]) } }
         let work = URL(fileURLWithPath: dir).appendingPathComponent("bench-work")
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -130,22 +130,6 @@ struct AuditBench: ParsableCommand {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    @discardableResult
-    private func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("`\(arguments.joined(separator: " "))` exited with \(process.terminationStatus)")
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
 }
 
 /// Byte counts for people.

@@ -61,13 +61,13 @@ struct RespondBench: ParsableCommand {
 
         var up = ["/bin/bash", script, "up", "--dir", dir, "--hosts", String(fleetSize), "--net", net, "--no-corpus"]
         if !extraAccounts.isEmpty { up += ["--accounts", extraAccounts.joined(separator: ",")] }
-        try shell(up)
+        try runProgram(up)
         defer {
-            if !keepFleet { _ = try? shell(["/bin/bash", script, "down", "--dir", dir]) }
+            if !keepFleet { _ = try? runProgram(["/bin/bash", script, "down", "--dir", dir]) }
         }
         for host in 1...fleetSize {
             try? FileManager.default.removeItem(at: base.appendingPathComponent("h\(host)/qmail-log/send"))
-            try shell(["/bin/bash", script, "load", "--dir", dir, "--host", String(host), "--corpus", view.path])
+            try runProgram(["/bin/bash", script, "load", "--dir", dir, "--host", String(host), "--corpus", view.path])
         }
         let inventory = base.appendingPathComponent("inventory.yml")
         let playbook = base.appendingPathComponent("playbook.yml")
@@ -333,20 +333,4 @@ struct RespondBench: ParsableCommand {
         try text.write(to: url, atomically: true, encoding: .utf8)
     }
 
-    @discardableResult
-    private func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("`\(arguments.joined(separator: " "))` exited with \(process.terminationStatus)")
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
 }

@@ -30,10 +30,10 @@ struct SSHBench: ParsableCommand {
     func run() throws {
         let script = fleetScript ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/fleet.sh").path
-        try Self.shell(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])
+        try runProgram(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])
         defer {
             if !keepFleet {
-                _ = try? Self.shell(["/bin/bash", script, "down", "--dir", dir])
+                _ = try? runProgram(["/bin/bash", script, "down", "--dir", dir])
                 for host in 1...hosts { try? FileManager.default.removeItem(atPath: "\(dir)/h\(host)/root/bench.bin") }
             }
         }
@@ -61,7 +61,7 @@ struct SSHBench: ParsableCommand {
                 _ = try session.download(remote, to: target)
             }
             let scp = try Self.rate(bytes) {
-                try Self.shell(["/usr/bin/scp", "-q", "-P", "2222", "-i", "\(dir)/client/id_ed25519",
+                try runProgram(["/usr/bin/scp", "-q", "-P", "2222", "-i", "\(dir)/client/id_ed25519",
                                 "-o", "UserKnownHostsFile=\(dir)/client/known_hosts", "-o", "StrictHostKeyChecking=yes",
                                 "-o", "BatchMode=yes", "root@\(net).1:\(remote)", "\(local)/scp.bin"])
             }
@@ -150,22 +150,6 @@ struct SSHBench: ParsableCommand {
         return user + system
     }
 
-    @discardableResult
-    private static func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("\(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
-        }
-        return String(decoding: data, as: UTF8.self)
-    }
 }
 
 /// Errors of the per-host threads (guarded by a lock).
