@@ -35,7 +35,7 @@ struct AuditBench: ParsableCommand {
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         let inventory = work.appendingPathComponent("inventory.yml")
-        try writeInventory(inventory)
+        try writeFleetInventory(to: inventory, dir: dir, net: net, hosts: hosts)
         let playbook = try Playbook.load(file: root.appendingPathComponent("Playbooks/audit.yml"))
         let fleet = try Inventory.load(file: inventory)
         let request = AuditRequest(
@@ -110,25 +110,6 @@ struct AuditBench: ParsableCommand {
         return Int64(data.count)
     }
 
-    private func writeInventory(_ url: URL) throws {
-        var text = """
-            all:
-              vars:
-                ansible_port: 2222
-                ansible_user: root
-                ansible_ssh_private_key_file: \(dir)/client/id_ed25519
-                lostmail_known_hosts: \(dir)/client/known_hosts
-                lostmail_host_key_policy: strict
-                lostmail_forks: \(hosts)
-                lostmail_command_timeout: 300
-              children:
-                bench:
-                  hosts:
-
-            """
-        for host in 1...hosts { text += "        h\(host):\n          ansible_host: \(net).\(host)\n" }
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
 
 }
 

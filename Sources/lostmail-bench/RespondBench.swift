@@ -71,7 +71,7 @@ struct RespondBench: ParsableCommand {
         }
         let inventory = base.appendingPathComponent("inventory.yml")
         let playbook = base.appendingPathComponent("playbook.yml")
-        try writeInventory(inventory, hosts: fleetSize)
+        try writeFleetInventory(to: inventory, dir: dir, net: net, hosts: fleetSize)
         try writePlaybook(playbook, from: summary["incident_from_utc"], until: summary["incident_until_utc"])
 
         var runs: [Run] = []
@@ -282,27 +282,6 @@ struct RespondBench: ParsableCommand {
         }
     }
 
-    private func writeInventory(_ url: URL, hosts: Int) throws {
-        var text = """
-            all:
-              vars:
-                ansible_port: 2222
-                ansible_user: root
-                ansible_ssh_private_key_file: \(dir)/client/id_ed25519
-                lostmail_known_hosts: \(dir)/client/known_hosts
-                lostmail_host_key_policy: strict
-                lostmail_forks: \(hosts)
-                lostmail_connect_timeout: 10
-                lostmail_command_timeout: 300
-                lostmail_host_deadline: 1800
-              children:
-                bench:
-                  hosts:
-
-            """
-        for host in 1...hosts { text += "        h\(host):\n          ansible_host: \(net).\(host)\n" }
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
 
     /// The generated incident window; `until` is the last failure's second, so one second is added.
     private func writePlaybook(_ url: URL, from: String?, until: String?) throws {
