@@ -17,6 +17,9 @@ public enum AccountFileError: Error, CustomStringConvertible, Equatable {
 
     /// Why the remote script refused (from its exit status).
     public enum Refusal: Int32, Sendable, Equatable {
+        /// A create-only write found a file already there (not an error for the writer: it
+        /// printed the file, which is merged and written with a second command).
+        case fileExists = 89
         case notRunningAsAccount = 90
         case homeNotAbsolute = 91
         case homeMissing = 92

@@ -8,16 +8,30 @@
 /// Positional arguments (after `$0`, a fixed name): `$1` home (from getent), `$2` the uid the
 /// script must run as (checked), `$3` the account name (for messages only), `$4` the mode
 /// (write only, octal), `$5` the byte count stdin must deliver (write only; optional): a
-/// shorter input (the coordinator killed mid-push, the channel closed) never replaces the file.
+/// shorter input (the coordinator killed mid-push, the channel closed) never replaces the file;
+/// `$6` (write only; optional) `new`: write only if there is no file yet; if there is one, read
+/// and discard stdin, print the file's bytes and exit 89 (``AccountFileError/Refusal/fileExists``),
+/// so a first run writes each account in one command and only an existing file costs a second.
+///
+/// Every program start costs a few milliseconds and a fleet run does this for every account of
+/// every host, so the scripts use shell built-ins wherever one does the job: the uid check reads
+/// `/proc/self/status`, the mode comes from the umask (no `chmod` unless it has execute bits),
+/// and `dd conv=fsync` writes and flushes the temp file in one program.
 enum AccountFileScript {
-    /// Checks shared by both scripts: right uid, absolute existing home, `logs` not a symlink,
-    /// the file not a symlink, a regular file with one link if it exists.
+    /// Checks shared by both scripts: right uid, absolute existing home, `logs` not a symlink.
     static let prologue = #"""
         set -eu
         umask 077
         home=$1 uid=$2 account=$3
         fail() { printf 'lostmail: account %s: %s\n' "$account" "$1" >&2; exit "$2"; }
-        [ "$(id -u)" = "$uid" ] || fail "not running as uid $uid" 90
+        euid=
+        if [ -r /proc/self/status ]; then
+          while read -r key real effective rest; do
+            if [ "$key" = Uid: ]; then euid=$effective; break; fi
+          done < /proc/self/status
+        fi
+        [ -n "$euid" ] || euid=$(id -u)
+        [ "$euid" = "$uid" ] || fail "not running as uid $uid" 90
         case $home in /*) ;; *) fail "home directory '$home' is not an absolute path" 91;; esac
         [ -d "$home" ] || fail "home directory $home does not exist" 92
         d=$home/logs
@@ -25,6 +39,7 @@ enum AccountFileScript {
         [ ! -L "$d" ] || fail "$d is a symbolic link; refusing to follow it" 93
         """#
 
+    /// `logs` a directory, the file not a symlink, a regular file with one link if it exists.
     static let fileChecks = #"""
         [ -d "$d" ] || fail "$d is not a directory" 94
         [ ! -L "$f" ] || fail "$f is a symbolic link; refusing to follow it" 95
@@ -34,21 +49,30 @@ enum AccountFileScript {
         fi
         """#
 
-    /// Creates `logs` if missing, writes stdin into a temp file in it, fsyncs, sets the mode and
-    /// renames it over the file with `mv -fT` (never into a directory named lost-mails.log).
+    /// Creates `logs` if missing, writes stdin into a new temp file in it (created with the
+    /// final mode through the umask, flushed by `dd conv=fsync`), checks its size and owner,
+    /// and renames it over the file with `mv -fT` (never into a directory named lost-mails.log).
     static let write = prologue + "\n" + #"""
-        mode=$4
+        mode=$4 want=${5:-} only=${6:-}
         [ -e "$d" ] || mkdir -- "$d" || fail "cannot create $d" 94
         """# + "\n" + fileChecks + "\n" + #"""
-        t=$(mktemp -- "$d/.lost-mails.XXXXXX") || fail "cannot create a temporary file in $d" 98
-        trap 'rm -f -- "$t"' EXIT
-        cat > "$t" || fail "cannot write $t" 98
-        if [ -n "${5:-}" ]; then
-          got=$(wc -c < "$t")
-          [ "$got" = "$5" ] || fail "received $got of $5 bytes (the sender went away); $f left unchanged" 98
+        if [ "$only" = new ] && [ -e "$f" ]; then
+          dd of=/dev/null bs=1M status=none
+          cat -- "$f" || fail "cannot read $f" 98
+          exit 89
         fi
-        chmod -- "$mode" "$t" || fail "cannot set mode $mode on $t" 98
-        sync -- "$t" || fail "cannot flush $t" 98
+        t=$d/.lost-mails.$$
+        if [ -e "$t" ] || [ -L "$t" ]; then rm -f -- "$t" || fail "cannot remove the stale $t" 98; fi
+        trap 'rm -f -- "$t"' EXIT
+        umask "$(printf '%o' $(( 0777 & ~0$mode )))"
+        dd of="$t" bs=1M conv=excl,fsync status=none || fail "cannot write $t" 98
+        umask 077
+        info=$(stat -c '%s %u' -- "$t") || fail "cannot inspect $t" 98
+        [ "${info#* }" = "$uid" ] || fail "$t is not owned by uid $uid" 90
+        if [ -n "$want" ] && [ "${info% *}" != "$want" ]; then
+          fail "received ${info% *} of $want bytes (the sender went away); $f left unchanged" 98
+        fi
+        case $mode in *[1357]*) chmod -- "$mode" "$t" || fail "cannot set mode $mode on $t" 98;; esac
         mv -fT -- "$t" "$f" || fail "cannot rename $t to $f" 98
         trap - EXIT
         sync -- "$d" || true

@@ -14,8 +14,8 @@ public struct AccountFileUpdate: Sendable, Equatable {
 }
 
 /// Updates `~account/logs/lost-mails.log` on a host, as the account: look the account up with
-/// `getent passwd`, read the file, merge the run's lines in (``mergeLostMailFile(existing:new:)``)
-/// and write it back only if the content changed. Running again with the same lines writes
+/// `getent passwd`, create the file if there is none, else read it, merge the run's lines in
+/// (``mergeLostMailFile(existing:new:)``) and write it back only if the content changed. Running again with the same lines writes
 /// nothing; a write interrupted by a crash is simply redone (the merge is idempotent).
 public struct AccountFileWriter: Sendable {
     public let host: any RemoteHost
@@ -32,30 +32,74 @@ public struct AccountFileWriter: Sendable {
 
     /// The account's passwd entry on the host.
     public func lookup(account: String) throws -> PasswdEntry {
-        let result = try host.run(arguments: try PasswdEntry.lookupArguments(account: account),
-                                  stdin: Data(), timeout: timeout)
-        let output = String(decoding: result.stdout, as: UTF8.self)
-        guard result.status == 0, let entry = PasswdEntry(line: output), entry.name == account else {
-            let reason = result.status == 2 ? "getent: not found"
-                : "getent exit \(result.status): \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"
-            throw AccountFileError.noSuchAccount(account: account, host: host.name, message: reason)
+        guard let entry = try lookup(accounts: [account])[account] else {
+            throw AccountFileError.noSuchAccount(account: account, host: host.name, message: "getent: not found")
         }
         return entry
     }
 
+    /// The passwd entries of `accounts` on the host, with one `getent` for all of them. An
+    /// account the host does not know is absent from the result (getent exits 2 then).
+    public func lookup(accounts: [String]) throws -> [String: PasswdEntry] {
+        guard !accounts.isEmpty else { return [:] }
+        let result = try host.run(arguments: try PasswdEntry.lookupArguments(accounts: accounts),
+                                  stdin: Data(), timeout: timeout)
+        guard result.status == 0 || result.status == 2 else {
+            let message = "getent exit \(result.status): "
+                + result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw AccountFileError.noSuchAccount(account: accounts.joined(separator: ","), host: host.name,
+                                                 message: message)
+        }
+        let wanted = Set(accounts)
+        var entries: [String: PasswdEntry] = [:]
+        for line in String(decoding: result.stdout, as: UTF8.self).split(separator: "\n") {
+            guard let entry = PasswdEntry(line: String(line)), wanted.contains(entry.name),
+                  entries[entry.name] == nil else { continue }
+            entries[entry.name] = entry
+        }
+        return entries
+    }
+
     /// Merges `lines` into the account's file, writing only if something changes.
     public func update(account: String, lines: [String]) throws -> AccountFileUpdate {
-        let entry = try lookup(account: account)
-        let read = try AccountFileCommand.read(account: account, uid: entry.uid, gid: entry.gid,
-                                               home: entry.home)
-        let current = try host.run(arguments: read.arguments, stdin: Data(), timeout: timeout)
-        if let error = AccountFileError.check(account: account, status: current.status,
-                                              stderr: current.stderrText) { throw error }
-        let merged = try mergeLostMailFile(existing: current.stdout, new: lines)
+        try update(entry: try lookup(account: account), lines: lines)
+    }
+
+    /// Merges `lines` into the file of the account `entry` describes (from ``lookup(accounts:)``).
+    ///
+    /// The first command writes the new lines if the account has no file yet (one command per
+    /// account on a first run); if it has one, that command prints it instead, and the merge is
+    /// written with a second command only if it differs.
+    public func update(entry: PasswdEntry, lines: [String]) throws -> AccountFileUpdate {
+        let account = entry.name
         let path = entry.home + "/logs/lost-mails.log"
-        let before = Self.lineCount(current.stdout)
+        let current: Data
+        if lines.isEmpty {
+            let read = try AccountFileCommand.read(account: account, uid: entry.uid, gid: entry.gid,
+                                                   home: entry.home)
+            let result = try host.run(arguments: read.arguments, stdin: Data(), timeout: timeout)
+            if let error = AccountFileError.check(account: account, status: result.status,
+                                                  stderr: result.stderrText) { throw error }
+            current = result.stdout
+        } else {
+            let fresh = try mergeLostMailFile(existing: Data(), new: lines)
+            let create = try AccountFileCommand.write(account: account, uid: entry.uid, gid: entry.gid,
+                                                      home: entry.home, mode: mode, size: fresh.count,
+                                                      onlyIfAbsent: true)
+            let result = try host.run(arguments: create.arguments, stdin: fresh, timeout: timeout)
+            if result.status == 0 {
+                return AccountFileUpdate(account: account, path: path, previousLines: 0,
+                                         addedLines: Self.lineCount(fresh), written: true)
+            }
+            guard result.status == AccountFileError.Refusal.fileExists.rawValue else {
+                throw AccountFileError.check(account: account, status: result.status, stderr: result.stderrText)!
+            }
+            current = result.stdout
+        }
+        let merged = try mergeLostMailFile(existing: current, new: lines)
+        let before = Self.lineCount(current)
         let after = Self.lineCount(merged)
-        guard merged != current.stdout else {
+        guard merged != current else {
             return AccountFileUpdate(account: account, path: path, previousLines: before,
                                      addedLines: 0, written: false)
         }

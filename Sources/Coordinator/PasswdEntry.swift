@@ -11,6 +11,13 @@ public struct PasswdEntry: Sendable, Equatable {
         return ["getent", "passwd", "--", account]
     }
 
+    /// The argument vector that prints the entries of all `accounts` at once (each validated
+    /// first). `getent` prints the entries it finds and exits 2 if any is missing.
+    public static func lookupArguments(accounts: [String]) throws -> [String] {
+        for account in accounts { try AccountFileCommand.validate(account: account) }
+        return ["getent", "passwd", "--"] + accounts
+    }
+
     /// Parses one passwd line (`name:pw:uid:gid:gecos:home:shell`), or nil if malformed.
     public init?(line: String) {
         let fields = line.trimmingSuffixNewline().split(separator: ":", omittingEmptySubsequences: false)

@@ -33,6 +33,10 @@ struct RespondBench: ParsableCommand {
         var phases: [String: HostPhases]
         var filesWritten: Int
         var output: URL
+        /// CPU seconds of `lostmail` itself, and of the hosts' sshd trees (sessions, SFTP
+        /// servers, the account scripts), both measured around the run.
+        var coordinatorCPU: Double
+        var hostsCPU: Double?
     }
 
     /// Elapsed seconds (since the run started) of one host's progress steps.
@@ -171,6 +175,8 @@ struct RespondBench: ParsableCommand {
         let errors = Pipe()
         process.standardError = errors
         print("running: lostmail \(process.arguments!.joined(separator: " "))")
+        let hostsCPUBefore = hostsCPU(fleetSize: fleetSize)
+        let childrenCPUBefore = ResourceUsage.childrenCPUSeconds()
         let start = Date()
         try process.run()
         // Progress lines (`<time> host: step`) stamped with our own clock as they arrive.
@@ -191,6 +197,11 @@ struct RespondBench: ParsableCommand {
         }
         process.waitUntilExit()
         let seconds = Date().timeIntervalSince(start)
+        let coordinatorCPU = ResourceUsage.childrenCPUSeconds() - childrenCPUBefore
+        // The hosts' per-connection sshd processes end once the coordinator has hung up; give
+        // their listeners a moment to reap them, so their CPU time is counted.
+        Thread.sleep(forTimeInterval: 0.5)
+        let hostsCPUAfter = hostsCPU(fleetSize: fleetSize)
         try log.write(to: base.appendingPathComponent("respond-\(count).progress"), atomically: true, encoding: .utf8)
 
         // The report the run keeps in its state directory (no `--json`: a second encoding of it
@@ -211,7 +222,22 @@ struct RespondBench: ParsableCommand {
             }
         }
         return Run(hosts: count, seconds: seconds, status: process.terminationStatus, bytesByHost: bytes,
-                   phases: phases, filesWritten: written, output: output)
+                   phases: phases, filesWritten: written, output: output, coordinatorCPU: coordinatorCPU,
+                   hostsCPU: hostsCPUBefore.flatMap { before in hostsCPUAfter.map { $0 - before } })
+    }
+
+    /// CPU seconds used so far by every fleet host's sshd listener and what it has reaped, or
+    /// nil if a host's pid file or /proc entry cannot be read.
+    private func hostsCPU(fleetSize: Int) -> Double? {
+        var total = 0.0
+        for host in 1...fleetSize {
+            let pidFile = URL(fileURLWithPath: dir).appendingPathComponent("h\(host)/sshd.pid")
+            guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  let seconds = ResourceUsage.processTreeCPUSeconds(pid: pid) else { return nil }
+            total += seconds
+        }
+        return total
     }
 
     private func record(_ line: String, at now: Double, into phases: inout [String: HostPhases]) {
@@ -242,17 +268,30 @@ struct RespondBench: ParsableCommand {
               + "window \(summary["incident_from_utc"] ?? "?") .. \(summary["incident_until_utc"] ?? "?"), "
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average now \(load)")
         let one = runs.first { $0.hosts == 1 }?.seconds
-        var rows = [["hosts", "wall s", "MB pulled", "ratio to 1 host", "lost-mails.log files", "exit"]]
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        var rows = [["hosts", "wall s", "MB pulled", "ratio to 1 host", "lost-mails.log files", "exit",
+                     "CPU s lostmail", "CPU s hosts", "CPU s / \(Int(cores)) cores", "cores busy"]]
         for run in runs {
             let megabytes = Double(run.bytesByHost.values.reduce(0, +)) / 1e6
+            let total = run.hostsCPU.map { $0 + run.coordinatorCPU }
             rows.append([String(run.hosts), String(format: "%.2f", run.seconds), String(format: "%.1f", megabytes),
                          one.map { String(format: "%.2fx", run.seconds / $0) } ?? "-", String(run.filesWritten),
-                         String(run.status)])
+                         String(run.status), String(format: "%.2f", run.coordinatorCPU),
+                         run.hostsCPU.map { String(format: "%.2f", $0) } ?? "?",
+                         total.map { String(format: "%.2f", $0 / cores) } ?? "?",
+                         total.map { String(format: "%.2f", $0 / run.seconds) } ?? "?"])
         }
         printTable(rows)
         if let one, let eight = runs.first(where: { $0.hosts == 8 }) {
             let ratio = eight.seconds / one
             print(String(format: "target 8 hosts <= 3x one host: %.2fx, ", ratio) + (ratio <= 3 ? "met" : "NOT met"))
+            // Client and hosts share this machine's cores: the 8-host run cannot take less wall
+            // time than its CPU time spread over every core.
+            if let hosts = eight.hostsCPU {
+                let floor = (hosts + eight.coordinatorCPU) / cores
+                print(String(format: "the 8-host run used %.2f CPU s: on %d cores it cannot take less than %.2f s, "
+                             + "%.2fx the 1-host wall time", hosts + eight.coordinatorCPU, Int(cores), floor, floor / one))
+            }
         }
         for run in runs {
             print("\n\(run.hosts) host(s): per host (seconds from the run's start; output \(run.output.path))")

@@ -35,14 +35,14 @@ struct AnalyzeCommand: ParsableCommand {
         let plan = try AnalysisPlan(playbook: book)
         let roots = snapshots.map { URL(fileURLWithPath: $0).standardizedFileURL }
         let results = try LocalAnalysis.analyze(roots: roots, plan: plan)
-        let reports = results.map(HostReport.init)
+        let reports = results.map { HostReport($0) }
         print(SummaryTable.render(reports), terminator: "")
         if let out {
             let written = try LocalAnalysis.writeAccountFiles(results, into: URL(fileURLWithPath: out))
             print("wrote \(written.count) account files under \(out)")
         }
         if let json {
-            try FleetReport(plan: plan, hosts: reports).json().write(to: URL(fileURLWithPath: json), options: .atomic)
+            try FleetReport(plan: plan, hosts: reports).json(pretty: true).write(to: URL(fileURLWithPath: json), options: .atomic)
             print("wrote report \(json)")
         }
     }

@@ -71,6 +71,42 @@ final class AccountFileCommandTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: logs), ["lost-mails.log"])
     }
 
+    func testModeWithExecuteBitsAndPlantedTempLinks() throws {
+        XCTAssertEqual(try write(Data("a\n".utf8)).status, 0)
+        // Temp-looking symlinks planted in `logs` are never written through (the script's own
+        // temp name is removed first if it exists, and `dd conv=excl` never follows a link).
+        let decoy = dir.path + "/decoy"
+        try Data("ROOT\n".utf8).write(to: URL(fileURLWithPath: decoy))
+        for pid in 1...4 {
+            try? FileManager.default.createSymbolicLink(atPath: logs + "/.lost-mails.\(pid)", withDestinationPath: decoy)
+        }
+        let result = try write(Data("b\n".utf8), mode: 0o750)
+        XCTAssertEqual(result.status, 0, result.stderrText)
+        XCTAssertEqual(try attributes(file).mode, 0o750)
+        XCTAssertEqual(FileManager.default.contents(atPath: file), Data("b\n".utf8))
+        XCTAssertEqual(FileManager.default.contents(atPath: decoy), Data("ROOT\n".utf8))
+    }
+
+    func testCreateOnlyWriteMakesAMissingFileAndPrintsAnExistingOne() throws {
+        func create(_ content: Data) throws -> CommandResult {
+            let command = try AccountFileCommand.write(account: account.name, uid: account.uid, gid: account.gid,
+                                                       home: account.home, size: content.count, onlyIfAbsent: true)
+            return try host.run(arguments: command.arguments, stdin: content, timeout: .seconds(30))
+        }
+        let first = Data("first\n".utf8)
+        XCTAssertEqual(try create(first).status, 0)
+        XCTAssertEqual(FileManager.default.contents(atPath: file), first)
+        // A large stdin is drained, not left to block the channel.
+        let second = try create(Data(repeating: 0x42, count: 3 << 20))
+        XCTAssertEqual(second.status, AccountFileError.Refusal.fileExists.rawValue, second.stderrText)
+        XCTAssertEqual(second.stdout, first, "prints the file it found")
+        XCTAssertEqual(FileManager.default.contents(atPath: file), first, "and leaves it as it was")
+        // The checks still come first: a symlinked file is refused, not printed.
+        try FileManager.default.removeItem(atPath: file)
+        try FileManager.default.createSymbolicLink(atPath: file, withDestinationPath: "/etc/shadow")
+        XCTAssertEqual(refusal(try create(first)), .fileIsSymlink)
+    }
+
     func testPrivilegesAreReallyDropped() throws {
         let command = try AccountFileCommand.write(account: account.name, uid: account.uid,
                                                    gid: account.gid, home: account.home)

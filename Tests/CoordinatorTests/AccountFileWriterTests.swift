@@ -48,8 +48,8 @@ final class AccountFileWriterTests: XCTestCase {
         let second = try writer.update(account: account.name, lines: [b, a, b])
         XCTAssertFalse(second.written)
         XCTAssertEqual(second.addedLines, 0)
-        XCTAssertEqual(host.runs.count, 2, "only getent and the read ran")
-        XCTAssertFalse(host.runs.contains { $0.contains(AccountFileScript.writeName) })
+        XCTAssertEqual(host.runs.count, 2, "only getent and the create-only write, which found the file")
+        XCTAssertEqual(host.runs.last?.last, "new", "the second command was the create-only one")
         XCTAssertEqual(FileManager.default.contents(atPath: first.path), content)
     }
 
@@ -79,5 +79,24 @@ final class AccountFileWriterTests: XCTestCase {
         XCTAssertThrowsError(try writer.update(account: "bad;name", lines: [a])) {
             guard case AccountFileError.invalidAccountName = $0 else { return XCTFail("\($0)") }
         }
+    }
+
+    func testOneGetentLooksUpManyAccountsAndLeavesOutUnknownOnes() throws {
+        let host = CountingHost()
+        let writer = AccountFileWriter(host: host)
+        let entries = try writer.lookup(accounts: [account.name, "lmtest-nobody", "root"])
+        XCTAssertEqual(host.runs.count, 1, "one getent for all accounts")
+        XCTAssertEqual(Set(entries.keys), [account.name, "root"], "getent exits 2 for the unknown one; the others stay")
+        XCTAssertEqual(entries[account.name]?.uid, account.uid)
+        XCTAssertEqual(entries[account.name]?.home, account.home)
+        let update = try writer.update(entry: entries[account.name]!, lines: [a])
+        XCTAssertEqual(update.addedLines, 1)
+        XCTAssertEqual(host.runs.count, 2, "then one command: no file yet, so the create-only write made it")
+        XCTAssertEqual(try writer.update(entry: entries[account.name]!, lines: [b]).addedLines, 1)
+        XCTAssertEqual(host.runs.count, 4, "a file there: the create-only write printed it, a second wrote the merge")
+        XCTAssertThrowsError(try writer.lookup(accounts: [account.name, "bad;name"])) {
+            guard case AccountFileError.invalidAccountName = $0 else { return XCTFail("\($0)") }
+        }
+        XCTAssertEqual(host.runs.count, 4, "a hostile name in the batch: nothing ran")
     }
 }

@@ -41,20 +41,36 @@ public struct HostReport: Codable, Sendable {
     public var unattributed: [UnattributedLoss]
 
     /// Builds the report of an analysed snapshot.
-    public init(_ result: SnapshotAnalysis.Result) {
+    /// - Parameter hostRoot: the snapshot folder of a host the run pulled from: file names in
+    ///   the report become the host's own paths (`/var/log/qmail/send/current`), not the
+    ///   snapshot's. Nil (`analyze` on local snapshots) keeps the local paths.
+    public init(_ result: SnapshotAnalysis.Result, hostRoot: String? = nil) {
         let analysis = result.analysis
+        let hostPath: (String) -> String
+        if let hostRoot {
+            let prefix = hostRoot.hasSuffix("/") ? String(hostRoot.dropLast()) : hostRoot
+            hostPath = { path in
+                path.hasPrefix(prefix + "/") ? String(path.dropFirst(prefix.count))
+                    : path.replacingOccurrences(of: prefix + "/", with: "/")
+            }
+        } else {
+            hostPath = { $0 }
+        }
         host = result.name
-        files = result.files
+        files = result.files.map(hostPath)
         bytes = result.reading.decompressedBytes
         lines = result.reading.lines
-        inputIssues = result.reading.issues.map(\.description)
-        configIssues = result.configIssues.map(\.description)
+        inputIssues = result.reading.issues.map { hostPath($0.description) }
+        configIssues = result.configIssues.map { hostPath($0.description) }
         missingMaps = result.missingMaps
         counts = analysis.counts
-        lineIssues = analysis.issues.map(\.description)
+        lineIssues = analysis.issues.map { hostPath($0.description) }
         lineIssueCount = analysis.issueCount
         linesByAccount = analysis.linesByAccount
         lost = analysis.lost
+        if hostRoot != nil {
+            for index in lost.indices { lost[index].file = hostPath(lost[index].file) }
+        }
         unattributed = analysis.unattributed
         var figures: [String: AccountFigures] = [:]
         for delivery in analysis.lost where delivery.listedForAccounts {
@@ -86,10 +102,12 @@ public struct FleetReport: Codable, Sendable {
         self.hosts = hosts
     }
 
-    /// The report as pretty, key-sorted JSON with ISO 8601 dates.
-    public func json() throws -> Data {
+    /// The report as key-sorted JSON with ISO 8601 dates; compact (one line) unless `pretty`:
+    /// a fleet's report holds every lost delivery and is read by programs (`jq` formats it).
+    public func json(pretty: Bool = false) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            : [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(self)
     }

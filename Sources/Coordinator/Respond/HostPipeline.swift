@@ -58,18 +58,27 @@ struct HostPipeline: Sendable {
             try buildSnapshot(maps.files + logs)
             var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
             result.missingMaps = maps.missing
-            return HostReport(result)
+            return HostReport(result, hostRoot: snapshotRoot.path)
         }
 
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
         if writeAccountFiles {
-            for (account, lines) in report.linesByAccount.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
+            let accounts = report.linesByAccount.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+            // One `getent` for every account, made when the first write needs it (a resumed
+            // host whose writes are all done is not contacted).
+            var entries: [String: PasswdEntry]?
+            for (account, lines) in accounts {
                 context.report("writing \(account)")
                 do {
                     writes.append(try steps.perform("write", key: account) {
                         let writer = AccountFileWriter(host: try remote.get(), mode: outputMode)
-                        let update = try writer.update(account: account, lines: lines)
+                        if entries == nil { entries = try writer.lookup(accounts: accounts.map(\.key)) }
+                        guard let entry = entries?[account] else {
+                            throw AccountFileError.noSuchAccount(account: account, host: host.name,
+                                                                 message: "getent: not found")
+                        }
+                        let update = try writer.update(entry: entry, lines: lines)
                         return AccountWriteRecord(account: account, path: update.path,
                                                   previousLines: update.previousLines,
                                                   addedLines: update.addedLines, written: update.written)
