@@ -88,7 +88,7 @@ final class AuditMailTests: XCTestCase {
         XCTAssertEqual(setup.via, "relay 127.0.0.1:2525")
         let message = try setup.compose(digest, messageIDLocalPart: "lostmail.audit.2.x", date: digest.runTime)
         let body = message.body
-        for expected in ["LostMail audit run 2 at 2026-11-29 05:26:40 (GMT) found 4",
+        for expected in ["LostMail audit run 2 at 2026-11-29 05:26:40 (GMT)\nfound 4 lost-mail finding(s) on 2 host(s).",
                          "1 of them were found by earlier audits",
                          "Host host1: 3 finding(s)", "  - qmail-remote could not run: 2",
                          "first 2026-11-29 05:13:54, last 2026-11-29 05:18:54",

@@ -63,6 +63,16 @@ final class OperatorReportTests: XCTestCase {
         XCTAssertNil(try Playbook.load(file: url).report)
         let shipped = packageRoot.appendingPathComponent("Playbooks/audit.yml")
         XCTAssertNil(try Playbook.load(file: shipped).report, "the shipped audit playbook mails nothing by default")
+        // Its commented example is a valid section once uncommented.
+        let text = try String(contentsOf: shipped, encoding: .utf8)
+        let start = try XCTUnwrap(text.range(of: "# report:\n"))
+        let example = text[start.lowerBound...].split(separator: "\n").map { $0.hasPrefix("# ") ? $0.dropFirst(2) : $0 }
+        let uncommented = try scratch.write(String(text[..<start.lowerBound]) + example.joined(separator: "\n") + "\n",
+                                            to: "audit.yml")
+        let report = try XCTUnwrap(try Playbook.load(file: uncommented).report)
+        XCTAssertEqual(report.to, ["noc@schwarzwald-hosting.de"])
+        XCTAssertEqual(report.relay, Playbook.Relay(host: "127.0.0.1", port: 2525, tls: .none))
+        XCTAssertEqual(report.template, scratch.folder.appendingPathComponent("templates/audit-findings.en.mustache"))
         XCTAssertTrue(FileManager.default.fileExists(
             atPath: packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache").path))
     }
