@@ -88,6 +88,32 @@ enum JournalSchema {
                 t.column("updatedAt", .datetime).notNull()
             }
         }
+        // An audit's mail to the operators: one row per message, and on each finding whether it
+        // is to be mailed (`pending`, set when it is recorded with a `report:` in the playbook)
+        // or was (`mailed`, with the message's row). NULL: found without a report section.
+        // A finding stays `pending` until a message listing it is accepted by the relay.
+        migrator.registerMigration("v3") { db in
+            try db.create(table: "findingMails") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull()
+                    .references("runs", onDelete: .cascade)
+                t.column("messageId", .text).notNull().unique()
+                t.column("recipients", .text).notNull()
+                t.column("findings", .integer).notNull()
+                t.column("state", .text).notNull()
+                    .check { ["pending", "accepted", "failed"].contains($0) }
+                t.column("relayReply", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.alter(table: "findings") { t in
+                t.add(column: "mailState", .text)
+                    .check { $0 == nil || ["pending", "mailed"].contains($0) }
+                t.add(column: "mailId", .integer)
+                    .references("findingMails", onDelete: .setNull)
+            }
+            try db.create(index: "findingsToMail", on: "findings", columns: ["mailState"])
+        }
         return migrator
     }
 }

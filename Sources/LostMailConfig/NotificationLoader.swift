@@ -45,7 +45,7 @@ struct NotificationLoader {
             enabled: try fields.optional("enabled")?.bool() ?? true,
             templates: templates,
             language: language,
-            from: try from(try fields.required("from")),
+            from: try Validate.sender(try fields.required("from")),
             subject: subject,
             recipient: try recipient(try fields.required("recipient")),
             announcementURL: try fields.optional("announcement_url").map(url),
@@ -63,19 +63,6 @@ struct NotificationLoader {
     private func language(_ code: String, at key: YAMLValue) throws {
         let ok = code.range(of: "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", options: .regularExpression) != nil
         if !ok { throw key.error("'\(code)' is not a language code (like de, en or pt-BR)") }
-    }
-
-    private func from(_ value: YAMLValue) throws -> String {
-        let text = try value.nonEmptyString()
-        try Validate.noControlCharacters(text, value)
-        let address = text.firstIndex(of: "<").map { text[$0...] } ?? Substring(text)
-        let bare = address.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
-        let parts = bare.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
-              !bare.contains(where: \.isWhitespace), text.contains("<") == text.hasSuffix(">") else {
-            throw value.error("'\(text)' is not a sender address (addr@example.org or Name <addr@example.org>)")
-        }
-        return text
     }
 
     private func recipient(_ value: YAMLValue) throws -> Playbook.Notification.Recipient {

@@ -31,6 +31,8 @@ public struct Playbook: Sendable, Hashable, Codable {
     public var output: Output
     /// `notification`: emails to account owners; nil when the section is absent.
     public var notification: Notification?
+    /// `report`: an audit's mail to the operators; nil when the section is absent.
+    public var report: OperatorReport?
     /// `journal`: the run journal (SQLite) file, absolute; nil means inside the state dir.
     public var journal: URL?
     /// `state_dir`: the folder for journal and evidence, absolute; nil means the default.
@@ -40,7 +42,8 @@ public struct Playbook: Sendable, Hashable, Codable {
     public init(file: URL, name: String, description: String? = nil, kind: Kind, hosts: String = "all",
                 window: Window?, logs: Logs = .standard, signatures: [Signature],
                 accounts: AccountMaps = .standard, output: Output = .standard,
-                notification: Notification? = nil, journal: URL? = nil, stateDir: URL? = nil) {
+                notification: Notification? = nil, report: OperatorReport? = nil, journal: URL? = nil,
+                stateDir: URL? = nil) {
         self.file = file
         self.name = name
         self.description = description
@@ -52,6 +55,7 @@ public struct Playbook: Sendable, Hashable, Codable {
         self.accounts = accounts
         self.output = output
         self.notification = notification
+        self.report = report
         self.journal = journal
         self.stateDir = stateDir
     }
@@ -69,12 +73,18 @@ public struct Playbook: Sendable, Hashable, Codable {
     /// file, sendmail), keyed by their key path. Loading does not require them; `--check` and
     /// the notification step should.
     public func missingFiles() -> [String: URL] {
-        guard let notification else { return [:] }
         var files: [String: URL] = [:]
-        for (language, url) in notification.templates { files["notification.templates.\(language)"] = url }
-        if case .mappingFile(let url) = notification.recipient { files["notification.recipient.mapping_file"] = url }
-        if case .file(let url)? = notification.relay?.password { files["notification.relay.password_file"] = url }
-        if let sendmail = notification.sendmail { files["notification.sendmail"] = sendmail }
+        if let notification {
+            for (language, url) in notification.templates { files["notification.templates.\(language)"] = url }
+            if case .mappingFile(let url) = notification.recipient { files["notification.recipient.mapping_file"] = url }
+            if case .file(let url)? = notification.relay?.password { files["notification.relay.password_file"] = url }
+            if let sendmail = notification.sendmail { files["notification.sendmail"] = sendmail }
+        }
+        if let report {
+            files["report.template"] = report.template
+            if case .file(let url)? = report.relay?.password { files["report.relay.password_file"] = url }
+            if let sendmail = report.sendmail { files["report.sendmail"] = sendmail }
+        }
         return files.filter { !FileManager.default.fileExists(atPath: $0.value.path) }
     }
 }

@@ -7,7 +7,7 @@ struct PlaybookLoader {
 
     static let topKeys: Set<String> = [
         "name", "description", "kind", "hosts", "window", "logs", "signatures", "accounts",
-        "output", "notification", "journal", "state_dir",
+        "output", "notification", "report", "journal", "state_dir",
     ]
 
     func load(_ root: YAMLValue) throws -> Playbook {
@@ -20,7 +20,12 @@ struct PlaybookLoader {
         }
         var window: Playbook.Window?
         switch kind {
-        case .incident: window = try self.window(try fields.required("window"))
+        case .incident:
+            window = try self.window(try fields.required("window"))
+            if let value = fields.optional("report") {
+                throw value.error("only an audit mails its findings to the operators "
+                    + "(an incident tells account owners through notification:)")
+            }
         case .audit:
             if let value = fields.optional("window") {
                 throw value.error("an audit has no window (it reads what is new since the last audit)")
@@ -47,6 +52,7 @@ struct PlaybookLoader {
             notification: try fields.optional("notification").map {
                 try NotificationLoader(base: base).load($0)
             },
+            report: try fields.optional("report").map { try OperatorReportLoader(base: base).load($0) },
             journal: try fields.optional("journal").map { try localPath($0) },
             stateDir: try fields.optional("state_dir").map { try localPath($0) })
     }

@@ -71,4 +71,38 @@ enum Validate {
         guard number > 0 && number <= max else { throw value.error("must be above 0 and at most \(max)") }
         return number
     }
+
+    /// A sender: `addr@example.org` or `Name <addr@example.org>`; returned as written.
+    static func sender(_ value: YAMLValue) throws -> String {
+        let text = try value.nonEmptyString()
+        try noControlCharacters(text, value)
+        let address = text.firstIndex(of: "<").map { text[$0...] } ?? Substring(text)
+        let bare = address.trimmingCharacters(in: CharacterSet(charactersIn: "<> "))
+        guard isAddress(bare), text.contains("<") == text.hasSuffix(">") else {
+            throw value.error("'\(text)' is not a sender address (addr@example.org or Name <addr@example.org>)")
+        }
+        return text
+    }
+
+    /// A bare mail address `addr@example.org` (no display name, no angle brackets).
+    static func bareAddress(_ value: YAMLValue) throws -> String {
+        let text = try value.nonEmptyString()
+        try noControlCharacters(text, value)
+        guard isAddress(text), !text.contains("<"), !text.contains(">") else {
+            throw value.error("'\(text)' is not a mail address (like noc@example.org)")
+        }
+        return text
+    }
+
+    /// One `@` with text on both sides, a dotted domain of letters, digits and hyphens, no spaces.
+    private static func isAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+              !text.contains(where: \.isWhitespace) else { return false }
+        let domain = parts[1]
+        if domain.hasPrefix("[") && domain.hasSuffix("]") { return true }
+        return domain.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
 }

@@ -11,11 +11,15 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         Meant to run every few minutes. Each host's logs are read from where the last audit \
         stopped (cursors in the state directory's journal follow multilog's rotation), so an \
-        audit with nothing new reads nothing but the directory listings. Exit status: \
-        0 nothing new found; 3 something new found; 4 nothing new found but some hosts could \
-        not be audited (they are caught up by the next audit); 2 an error before any work \
-        (inventory, playbook, options); 5 another audit (or respond run) holds the state \
-        directory, nothing was done.
+        audit with nothing new reads nothing but the directory listings. With a `report:` \
+        section in the playbook, new findings are mailed to the operators in one message; a \
+        message the relay did not take is sent again, with any newer findings, by the next \
+        audit, and no finding is mailed twice. Exit status: 0 nothing new found; 3 something \
+        new found (also when its mail failed: the error is on standard error); 4 nothing new \
+        found but some hosts could not be audited, or the mail of earlier findings failed \
+        (the next audit catches up); 2 an error before any work (inventory, playbook, report \
+        template or relay settings, options); 5 another audit (or respond run) holds the \
+        state directory, nothing was done.
         """
     )
 
@@ -39,21 +43,29 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "When something new is found, start a respond run for the findings' window and hosts.")
     var respond = false
 
-    @Option(help: "The incident playbook for --respond (default: lost-mails.yml next to the audit playbook).")
+    @Option(help: "The incident playbook for --respond and the mail's respond command (default: lost-mails.yml next to the audit playbook).")
     var respondPlaybook: String?
 
+    @Option(help: "Mail the findings through this SMTP relay (HOST:PORT) instead of the one in the playbook's report section.")
+    var relay: String?
+
     func run() throws {
-        let request: AuditRequest
+        var request: AuditRequest
         do {
             let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
             let fleet = try Inventory.load(file: inventoryFile)
             let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            if relay != nil, book.report == nil || book.report?.enabled == false {
+                throw ValidationError("--relay: the playbook has no (enabled) report section to mail findings with")
+            }
             request = AuditRequest(
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
                 hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
-                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback)
+                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                mail: try FindingsMailSetup.make(playbook: book, relayOverride: relay))
+            request.respondPlaybook = respondPlaybook.map { URL(fileURLWithPath: $0).standardizedFileURL }
         } catch {
             throw failBeforeWork(error)
         }
@@ -64,9 +76,17 @@ struct AuditCommand: ParsableCommand {
             try AuditReport.json(outcome).write(to: URL(fileURLWithPath: json), options: .atomic)
             print("findings: \(json)")
         }
+        if let mail = outcome.mail {
+            if mail.state == .accepted {
+                print(mail.summary)
+                if !mail.refused.isEmpty { FileHandleOutput.standardError("lostmail audit: \(mail.summary)") }
+            } else {
+                FileHandleOutput.standardError("lostmail audit: \(mail.summary)")
+            }
+        }
         if respond, !outcome.findings.isEmpty { try startRespond(outcome, audit: request) }
         if !outcome.findings.isEmpty { throw ExitCodes.found }
-        if !outcome.failedHosts.isEmpty { throw ExitCodes.resumable }
+        if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed { throw ExitCodes.resumable }
     }
 
     /// Opens a respond run over the findings' window on the hosts with findings.

@@ -12,6 +12,7 @@ enum ExitCodes {
     /// Audit: something new was found.
     static let found = ExitCode(3)
     /// Finished with hosts or accounts failed; `lostmail resume` completes the run.
+    /// Audit: nothing new, but hosts were not read or the findings' mail failed (the next audit catches up).
     static let resumable = ExitCode(4)
     /// Another coordinator holds the state directory; nothing was done.
     static let stateDirectoryBusy = ExitCode(5)

@@ -11,9 +11,9 @@ final class JournalTests: XCTestCase {
     func testMigrationFromEmptyDirectoryCreatesSchemaInWALMode() throws {
         let state = dir.url.appendingPathComponent("not/yet/there")
         let journal = try Journal(stateDirectory: state)
-        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2"])
+        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3"])
         let (tables, mode) = try journal.schemaFacts()
-        XCTAssertEqual(tables, ["auditHosts", "cursors", "findings", "notifications", "runs", "steps"])
+        XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "runs", "steps"])
         XCTAssertEqual(mode, "wal")
         let attributes = try FileManager.default.attributesOfItem(atPath: state.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)

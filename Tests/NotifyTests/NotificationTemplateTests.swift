@@ -20,6 +20,14 @@ final class NotificationTemplateTests: XCTestCase {
         TestDecoding.packageRoot.appendingPathComponent("Playbooks/templates/lost-mails.\(language).mustache").path
     }
 
+    func testAnyKeyValueTreeRendersAsPlainText() throws {
+        let template = try NotificationTemplate(text: "{{title}}\n{{#rows}}- {{name}}: {{count}}\n{{/rows}}{{#flag}}yes{{/flag}}",
+                                                path: "inline.mustache")
+        let body = template.render(values: ["title": "a <b> & c", "flag": false,
+                                            "rows": [["name": "x", "count": 2], ["name": "y", "count": 3]]])
+        XCTAssertEqual(body, "a <b> & c\n- x: 2\n- y: 3\n")
+    }
+
     func testGermanTemplateRendersEverything() throws {
         let body = try NotificationTemplate(path: Self.shippedTemplate("de")).render(Self.context(language: "de"))
         XCTAssertTrue(body.contains("Mit freundlichen Grüßen"))

@@ -43,7 +43,8 @@ public enum Audit {
             switch result.result {
             case .success(let value):
                 let new = try journal.commitAudit(run: run, host: value.host, state: value.state,
-                                                  cursors: value.cursors, findings: value.findings)
+                                                  cursors: value.cursors, findings: value.findings,
+                                                  toMail: request.mail != nil)
                 summary.filesRead = value.filesRead
                 summary.bytesRead = value.bytesRead
                 summary.traffic = value.traffic
@@ -58,6 +59,17 @@ public enum Audit {
         }
         var outcome = AuditOutcome(run: run, hosts: summaries, findings: fresh)
         if let window = outcome.window { try journal.setWindow(run: run, from: window.from, until: window.until) }
+        // The findings are committed; the mail lists them and any an earlier mail failed to deliver.
+        if let setup = request.mail {
+            let inventory = request.inventoryFile
+            let respondPlaybook = request.respondPlaybook
+                ?? request.playbook.file.deletingLastPathComponent().appendingPathComponent("lost-mails.yml")
+            let mailer = FindingsMailer(setup: setup, journal: journal, run: run) { pending in
+                FindingsDigest(run: run, runTime: Date(), timeZone: setup.timeZone, pending: pending,
+                               inventory: inventory, respondPlaybook: respondPlaybook)
+            }
+            outcome.mail = mailer.send()
+        }
         try journal.finishRun(run, status: outcome.failedHosts.isEmpty ? .done : .partial)
         outcome.hosts = summaries
         return outcome

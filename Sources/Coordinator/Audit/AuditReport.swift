@@ -45,7 +45,7 @@ public enum AuditReport {
         return text
     }
 
-    /// The outcome as JSON: run, window, hosts (with traffic), findings.
+    /// The outcome as JSON: run, window, hosts (with traffic), findings, the operators' mail.
     public static func json(_ outcome: AuditOutcome) throws -> Data {
         struct Document: Encodable {
             var run: Int64
@@ -53,12 +53,13 @@ public enum AuditReport {
             var windowUntil: Date?
             var hosts: [AuditHostSummary]
             var findings: [AuditFinding]
+            var mail: FindingsMailOutcome?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(Document(run: outcome.run, windowFrom: outcome.window?.from,
                                            windowUntil: outcome.window?.until, hosts: outcome.hosts,
-                                           findings: outcome.findings))
+                                           findings: outcome.findings, mail: outcome.mail))
     }
 }

@@ -19,10 +19,15 @@ public struct AuditRequest: Sendable {
     public var hostDeadline: Duration?
     /// Called with each host's progress events.
     public var progress: (@Sendable (String, FanOutEvent) -> Void)?
+    /// The mail to the operators (the playbook's `report:`); nil: no mail.
+    public var mail: FindingsMailSetup?
+    /// The incident playbook the mail's respond command names (default: `lost-mails.yml` next
+    /// to the audit playbook).
+    public var respondPlaybook: URL?
 
     public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, stateDirectory: URL,
                 connector: @escaping HostConnector, forks: Int = 10, hostDeadline: Duration? = nil,
-                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) {
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil, mail: FindingsMailSetup? = nil) {
         self.inventoryFile = inventoryFile
         self.hosts = hosts
         self.playbook = playbook
@@ -31,6 +36,7 @@ public struct AuditRequest: Sendable {
         self.forks = forks
         self.hostDeadline = hostDeadline
         self.progress = progress
+        self.mail = mail
     }
 }
 
@@ -56,6 +62,8 @@ public struct AuditOutcome: Sendable {
     public var hosts: [AuditHostSummary]
     /// Findings not reported by any earlier audit, in host order.
     public var findings: [AuditFinding]
+    /// The mail to the operators; nil when the playbook asks for none or nothing was pending.
+    public var mail: FindingsMailOutcome?
     /// The hosts that could not be audited.
     public var failedHosts: [String] { hosts.filter { $0.error != nil }.map(\.host) }
     /// Log-time span of the new findings (nil when there are none, or none has a time).

@@ -33,9 +33,11 @@ extension Journal {
 
     /// Records one host's audit in one transaction: the findings not recorded before (by host,
     /// file identity, offset and signature), the moved cursors and the host's new state.
+    /// With `toMail` the new findings are recorded as waiting for the operators' mail.
     /// Returns the findings that are new.
     public func commitAudit(run: Int64, host: String, state: AuditHostState, cursors: [String: Int64],
-                            findings: [AuditFinding], at date: Date = Date()) throws -> [AuditFinding] {
+                            findings: [AuditFinding], toMail: Bool = false,
+                            at date: Date = Date()) throws -> [AuditFinding] {
         let blob: Data
         do { blob = try JSONEncoder().encode(state) } catch {
             throw JournalError.database(operation: "encode the audit state of host \(host)", path: path,
@@ -46,11 +48,11 @@ extension Journal {
             for finding in findings {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO findings
-                    (runId, host, signature, kind, logTime, file, identity, offset, line, detail, foundAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    (runId, host, signature, kind, logTime, file, identity, offset, line, detail, foundAt, mailState)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [run, finding.host, finding.signature, finding.kind.rawValue, finding.logTime,
                                      finding.file, finding.identity, finding.offset, finding.line, finding.detail,
-                                     date])
+                                     date, toMail ? "pending" : nil])
                 if db.changesCount > 0 { fresh.append(finding) }
             }
             for (identity, offset) in cursors {
@@ -86,13 +88,16 @@ extension Journal {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM findings \(run == nil ? "" : "WHERE runId = ?") ORDER BY id
                 """, arguments: run.map { [$0] } ?? [])
-            return rows.map { row in
-                AuditFinding(host: row["host"], signature: row["signature"],
-                             kind: AuditFinding.Kind(rawValue: row["kind"]) ?? .delivery, logTime: row["logTime"],
-                             file: row["file"], identity: row["identity"], offset: row["offset"],
-                             line: row["line"], detail: row["detail"])
-            }
+            return rows.map(Self.finding)
         }
+    }
+
+    /// A `findings` row as a finding.
+    static func finding(_ row: Row) -> AuditFinding {
+        AuditFinding(host: row["host"], signature: row["signature"],
+                     kind: AuditFinding.Kind(rawValue: row["kind"]) ?? .delivery, logTime: row["logTime"],
+                     file: row["file"], identity: row["identity"], offset: row["offset"],
+                     line: row["line"], detail: row["detail"])
     }
 
     /// Records the span of an audit's new findings as the run's window.

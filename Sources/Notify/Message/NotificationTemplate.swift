@@ -51,6 +51,12 @@ public struct NotificationTemplate: Sendable {
     public func render(_ context: NotificationContext) -> String {
         template.render(context.templateValues)
     }
+
+    /// Renders the body from any key/value tree (text, numbers, booleans, lists of such trees),
+    /// for messages that are not about one account, such as an audit's findings to the operators.
+    public func render(values: [String: Any]) -> String {
+        template.render(values)
+    }
 }
 
 /// A notification template that could not be read or parsed; names the file.
