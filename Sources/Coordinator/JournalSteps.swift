@@ -42,16 +42,22 @@ extension Journal {
     /// Records that the step's action completed, with optional detail (stored as JSON).
     public func markDone(_ step: StepKey, detail: (any Encodable & Sendable)? = nil,
                          at date: Date = Date()) throws {
-        let json: String?
-        if let detail {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            json = String(decoding: try encoder.encode(detail), as: UTF8.self)
-        } else {
-            json = nil
-        }
+        let json = try detail.map { String(decoding: try Self.encodeDetail($0), as: UTF8.self) }
         try finish(step, state: .done, error: nil, detail: json, at: date)
+    }
+
+    /// Records that the step's action completed, with detail already encoded by ``encodeDetail(_:)``
+    /// (so a large detail the caller also needs as JSON is encoded once).
+    public func markDone(_ step: StepKey, encodedDetail: Data, at date: Date = Date()) throws {
+        try finish(step, state: .done, error: nil, detail: String(decoding: encodedDetail, as: UTF8.self), at: date)
+    }
+
+    /// The JSON form step details are stored in: compact, keys sorted, ISO 8601 dates.
+    public static func encodeDetail(_ detail: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(detail)
     }
 
     /// Records that the step's action failed with `error` (its description is stored).
@@ -61,10 +67,18 @@ extension Journal {
 
     /// Decodes the detail stored with `markDone`, or nil if none.
     public func detail<D: Decodable>(_ step: StepKey, as type: D.Type) throws -> D? {
-        guard let text = try stepRecord(step)?.detail else { return nil }
+        try encodedDetail(step).map { try Self.decodeDetail(D.self, from: $0) }
+    }
+
+    /// The detail stored with `markDone`, as the JSON it was stored as, or nil if none.
+    public func encodedDetail(_ step: StepKey) throws -> Data? {
+        try stepRecord(step)?.detail.map { Data($0.utf8) }
+    }
+
+    static func decodeDetail<D: Decodable>(_ type: D.Type, from json: Data) throws -> D {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(D.self, from: Data(text.utf8))
+        return try decoder.decode(D.self, from: json)
     }
 
     /// Every step of a run, or of one host of it, in the order they were recorded.

@@ -37,7 +37,7 @@ enum RunPrinter {
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
         if let json {
-            try outcome.report.json().write(to: URL(fileURLWithPath: json), options: .atomic)
+            try outcome.reportJSON.write(to: URL(fileURLWithPath: json), options: .atomic)
             Swift.print("report: \(json)")
         }
     }

@@ -111,4 +111,28 @@ public struct FleetReport: Codable, Sendable {
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(self)
     }
+
+    /// The JSON of ``json(pretty:)`` (compact) assembled from hosts' reports already encoded
+    /// (``Journal/encodeDetail(_:)``: compact, keys sorted), so a fleet's reports, which hold
+    /// every lost delivery, are not encoded a second time.
+    public func json(encodedHosts: [Data]) throws -> Data {
+        precondition(encodedHosts.count == hosts.count, "one encoded report per host")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var out = Data("{\"from\":".utf8)
+        out.append(try encoder.encode(from))
+        out.append(Data(",\"hosts\":[".utf8))
+        for (index, host) in encodedHosts.enumerated() {
+            if index > 0 { out.append(0x2C) }
+            out.append(host)
+        }
+        out.append(Data("],\"timeZone\":".utf8))
+        out.append(try encoder.encode(timeZone))
+        out.append(Data(",\"until\":".utf8))
+        out.append(try encoder.encode(until))
+        out.append(Data("}".utf8))
+        return out
+    }
 }
+

@@ -54,7 +54,7 @@ struct HostPipeline: Sendable {
         }
 
         context.report("analysing")
-        let report = try steps.perform("analyze") { () -> HostReport in
+        let (report, reportJSON) = try steps.performEncoded("analyze") { () -> HostReport in
             try buildSnapshot(maps.files + logs)
             var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
             result.missingMaps = maps.missing
@@ -88,7 +88,7 @@ struct HostPipeline: Sendable {
                 }
             }
         }
-        return HostRespondResult(report: report, pulled: maps.files + logs, transferred: transferred,
+        return HostRespondResult(report: report, reportJSON: reportJSON, pulled: maps.files + logs, transferred: transferred,
                                  writes: writes, writeFailures: failures)
     }
 

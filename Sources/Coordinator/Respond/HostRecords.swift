@@ -41,9 +41,11 @@ public struct AccountWriteRecord: Codable, Sendable, Equatable {
 }
 
 /// One host's part of a respond run.
-public struct HostRespondResult: Codable, Sendable {
+public struct HostRespondResult: Sendable {
     /// The host's report (losses, attribution, counts).
     public var report: HostReport
+    /// `report` as JSON (``Journal/encodeDetail(_:)``), for the fleet report.
+    public var reportJSON: Data
     /// Files pulled for the analysis.
     public var pulled: [PulledFile]
     /// Bytes transferred by this invocation (0 when everything was pulled before).

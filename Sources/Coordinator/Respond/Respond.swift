@@ -97,15 +97,16 @@ public enum Respond {
                 hosts.append((result.host, .failure(RespondHostError(host: result.host, message: "did not finish within \(limit)"))))
             }
         }
-        let reports = hosts.compactMap { try? $0.result.get().report }
-        var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: reports))
+        let succeeded = hosts.compactMap { try? $0.result.get() }
+        var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: succeeded.map(\.report)))
+        outcome.reportJSON = try outcome.report.json(encodedHosts: succeeded.map(\.reportJSON))
         if let setup = request.notification {
             outcome.notifications = notify(hosts, setup: setup, plan: plan, run: run, journal: journal, check: request.check)
         }
         if let run, let journal {
             let file = workDirectory.appendingPathComponent("report.json")
             try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-            try outcome.report.json().write(to: file, options: .atomic)
+            try outcome.reportJSON.write(to: file, options: .atomic)
             outcome.reportFile = file
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
         }

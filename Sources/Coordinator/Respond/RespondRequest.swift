@@ -71,6 +71,8 @@ public struct RespondOutcome: Sendable {
     public var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)]
     /// The fleet report (hosts that finished).
     public var report: FleetReport
+    /// `report` as JSON (what `report.json` and `--json` hold).
+    public var reportJSON = Data()
     /// Where the report was saved (nil for `--check`).
     public var reportFile: URL?
     /// One entry per account told (or, with `--check`, that would be told).

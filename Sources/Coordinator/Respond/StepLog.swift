@@ -27,4 +27,25 @@ struct StepLog: Sendable {
             throw error
         }
     }
+
+    /// ``perform(_:key:_:)`` for a result that is also needed as JSON (a host's report): returns
+    /// it with its JSON, encoded once, in the journal's form (``Journal/encodeDetail(_:)``).
+    func performEncoded<Result: Codable & Sendable>(_ name: String, key: String = "",
+                                                    _ body: () throws -> Result) throws -> (Result, Data) {
+        let step = StepKey(run: run, host: host, name: name, key: key)
+        if let journal, try journal.step(run: run, host: host, name: name, key: key) == .done,
+           let json = try journal.encodedDetail(step) {
+            return (try Journal.decodeDetail(Result.self, from: json), json)
+        }
+        try journal?.markStarted(step)
+        do {
+            let result = try body()
+            let json = try Journal.encodeDetail(result)
+            try journal?.markDone(step, encodedDetail: json)
+            return (result, json)
+        } catch {
+            try? journal?.markFailed(step, error: String(describing: error))
+            throw error
+        }
+    }
 }
