@@ -19,25 +19,22 @@ enum ResourceUsage {
     }
 
     /// CPU time (user + system) this process has used so far, in seconds.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
+    static func cpuSeconds() -> Double { seconds(of: usage(children: false)) }
 
     /// CPU time (user + system) of this process's children that have been waited for, in seconds.
-    static func childrenCPUSeconds() -> Double {
+    static func childrenCPUSeconds() -> Double { seconds(of: usage(children: true)) }
+
+    private static func usage(children: Bool) -> rusage {
         var usage = rusage()
         #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+        getrusage(__rusage_who_t((children ? RUSAGE_CHILDREN : RUSAGE_SELF).rawValue), &usage)
         #else
-        getrusage(RUSAGE_CHILDREN, &usage)
+        getrusage(children ? RUSAGE_CHILDREN : RUSAGE_SELF, &usage)
         #endif
+        return usage
+    }
+
+    private static func seconds(of usage: rusage) -> Double {
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
