@@ -57,7 +57,7 @@ struct SSHBench: ParsableCommand {
         var scpRates: [Double] = []
         for round in 1...rounds {
             let target = URL(fileURLWithPath: "\(local)/lostmail.bin")
-            let lostMail = try Self.rate(bytes) {
+            let lostMail = try Self.rate(bytes, sshdPIDFiles: ["\(dir)/h1/sshd.pid"]) {
                 let session = try SSHSession(options(1))
                 _ = try session.download(remote, to: target)
             }
@@ -87,7 +87,7 @@ struct SSHBench: ParsableCommand {
         var aggregates: [Double] = []
         for round in 1...rounds {
             let failures = FailureList()
-            let aggregate = try Self.rate(bytes * UInt64(hosts)) {
+            let aggregate = try Self.rate(bytes * UInt64(hosts), sshdPIDFiles: (1...hosts).map { "\(dir)/h\($0)/sshd.pid" }) {
                 let group = DispatchGroup()
                 for host in 1...hosts {
                     group.enter()
@@ -128,21 +128,38 @@ struct SSHBench: ParsableCommand {
                           knownHostsPath: "\(dir)/client/known_hosts")
     }
 
-    /// Cores kept busy (all of the machine's, from /proc/stat) by the last `rate` measurement.
+    /// Cores the last `rate` measurement's transfer kept busy (client and sshd CPU / wall time).
     nonisolated(unsafe) private static var lastBusyCores = 0.0  // set and read by the main thread only
 
-    /// MB/s (10^6 bytes per second) of `body` moving `bytes`.
-    private static func rate(_ bytes: UInt64, _ body: () throws -> Void) throws -> Double {
+    /// MB/s (10^6 bytes per second) of `body` moving `bytes`. With `sshdPIDFiles`, also the cores
+    /// the transfer itself kept busy: this process's CPU time plus that of those hosts' sshd
+    /// (and what it reaped: sessions, sftp-server), over the wall time; other load not counted.
+    private static func rate(_ bytes: UInt64, sshdPIDFiles: [String] = [], _ body: () throws -> Void) throws -> Double {
+        func sshdCPU() -> Double {
+            sshdPIDFiles.compactMap { file in
+                (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                    .flatMap { ResourceUsage.processTreeCPUSeconds(pid: $0) }
+            }.reduce(0, +)
+        }
         let start = DispatchTime.now().uptimeNanoseconds
-        let cpuStart = cpuSeconds()
+        let cpuStart = ResourceUsage.cpuSeconds()
+        let sshdStart = sshdCPU()
         let machineStart = machineTicks()
         try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let machineEnd = machineTicks()
         let busy = Double(machineEnd.busy - machineStart.busy) / Double(max(1, machineEnd.total - machineStart.total))
-        lastBusyCores = busy * Double(ProcessInfo.processInfo.activeProcessorCount)
-        print(String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU; all cores %.0f%% busy)",
-                     Double(bytes) / 1e6, seconds, cpuSeconds() - cpuStart, busy * 100))
+        let own = ResourceUsage.cpuSeconds() - cpuStart
+        var line = String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU; all cores %.0f%% busy",
+                          Double(bytes) / 1e6, seconds, own, busy * 100)
+        if !sshdPIDFiles.isEmpty {
+            // Sessions end when the body returns; give the listeners a moment to reap them.
+            Thread.sleep(forTimeInterval: 0.3)
+            let sshd = sshdCPU() - sshdStart
+            lastBusyCores = (own + sshd) / seconds
+            line += String(format: "; sshd used %.2f s CPU: the transfer kept %.2f cores busy", sshd, lastBusyCores)
+        }
+        print(line + ")")
         return Double(bytes) / seconds / 1e6
     }
 
@@ -163,14 +180,6 @@ struct SSHBench: ParsableCommand {
         return (total - fields[3] - fields[4], total)
     }
 
-    /// User + system CPU time of this process (all threads).
-    private static func cpuSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return user + system
-    }
 
 }
 
