@@ -2,17 +2,19 @@ import Coordinator
 import Foundation
 
 /// Shows what each host is doing: on a terminal, one live line per host redrawn in place;
-/// otherwise, plain time-stamped log lines on standard error.
+/// otherwise, plain time-stamped log lines on standard error. Hosts not named at the start
+/// (`resume` learns them from the journal) get their line when they first report.
 final class ProgressDisplay: @unchecked Sendable {  // all state is accessed under `lock`
     private let lock = NSLock()
-    private let hosts: [String]
+    private var hosts: [String]
     private var lines: [String: String] = [:]
     private let live: Bool
-    private var drawn = false
+    /// Lines the last redraw wrote (the cursor goes back up that many).
+    private var drawnLines = 0
     private var finished = 0
     private var failed = 0
 
-    init(hosts: [String]) {
+    init(hosts: [String] = []) {
         self.hosts = hosts
         live = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
@@ -38,17 +40,18 @@ final class ProgressDisplay: @unchecked Sendable {  // all state is accessed und
             default: break
             }
             lines[host] = text
+            if !hosts.contains(host) { hosts.append(host) }
             if live { redraw() } else { FileHandleOutput.standardError("\(Self.stamp()) \(host): \(text)") }
         }
     }
 
     private func redraw() {
-        var out = drawn ? "\u{1B}[\(hosts.count + 1)A" : ""
+        var out = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
         for host in hosts {
             out += "\u{1B}[2K\(host): \(lines[host] ?? "waiting")\n"
         }
         out += "\u{1B}[2K\(finished)/\(hosts.count) hosts finished, \(failed) failed\n"
-        drawn = true
+        drawnLines = hosts.count + 1
         FileHandle.standardError.write(Data(out.utf8))
     }
 

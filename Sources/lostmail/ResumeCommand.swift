@@ -26,7 +26,7 @@ struct ResumeCommand: ParsableCommand {
         do {
             outcome = try Respond.resume(run: runID, stateDirectory: try state.directory(),
                                          connector: { try SSHConnector().connect($0) },
-                                         relayOverride: relay, progress: nil)
+                                         relayOverride: relay, progress: ProgressDisplay().callback)
         } catch {
             throw failBeforeWork(error)
         }

@@ -46,6 +46,9 @@ final class RespondResumeTests: RespondTestCase {
         try fleet.fleet("start-host", "--host", "3")
         let resumed = try fleet.resume(state: state)
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        // Progress as `respond` shows it (plain lines: stderr is not a terminal here).
+        XCTAssertTrue(resumed.stderr.contains("host3: pull "), "\(resumed)")
+        XCTAssertTrue(resumed.stderr.contains("host3: done"), "\(resumed)")
         try fleet.assertGroundTruth(hosts: Array(1...fleet.hosts))
         // The finished hosts were not even connected to again: their sshd logged no new login.
         XCTAssertEqual(try [1, 2, 4].map { try fleet.acceptedLogins($0) }, loginsBefore, "resume reconnected to finished hosts")
