@@ -28,7 +28,9 @@ public struct EvidencePuller: Sendable {
     }
 
     /// Pulls `file` (from `host.list`) unless the store already has it.
-    public func pull(_ file: RemoteFileInfo, from host: any RemoteHost) throws -> EvidencePull {
+    /// - Parameter progress: the staged file's size as the download goes on.
+    public func pull(_ file: RemoteFileInfo, from host: any RemoteHost,
+                     progress: @escaping (UInt64) -> Void = { _ in }) throws -> EvidencePull {
         if let object = try store.lookup(host: host.name, remotePath: file.path, size: file.size,
                                          mtime: file.mtime) {
             return EvidencePull(object: object, pulled: false, transferred: 0, resumedFrom: 0)
@@ -40,7 +42,7 @@ public struct EvidencePuller: Sendable {
         let previous = (try? Data(contentsOf: sidecarURL)).flatMap { try? JSONDecoder().decode(Sidecar.self, from: $0) }
         let resume = previous == wanted
         if !resume { try JSONEncoder().encode(wanted).write(to: sidecarURL, options: .atomic) }
-        let download = try host.download(path: file.path, to: staging, resume: resume)
+        let download = try host.download(path: file.path, to: staging, resume: resume, progress: progress)
         let object = try store.store(file: staging)
         try store.record(host: host.name, remotePath: file.path, size: object.size,
                          mtime: file.mtime, sha256: object.sha256)

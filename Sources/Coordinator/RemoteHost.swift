@@ -71,6 +71,18 @@ public protocol RemoteHost: Sendable {
     /// continued from its size; otherwise it is replaced. The final size is checked against
     /// the remote file's size.
     func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult
+
+    /// ``download(path:to:resume:)`` that calls `progress` with the local file's size as the
+    /// transfer goes on (from the host's thread). The default implementation reports nothing.
+    func download(path: String, to local: URL, resume: Bool,
+                  progress: @escaping (UInt64) -> Void) throws -> DownloadResult
+}
+
+extension RemoteHost {
+    public func download(path: String, to local: URL, resume: Bool,
+                         progress: @escaping (UInt64) -> Void) throws -> DownloadResult {
+        try download(path: path, to: local, resume: resume)
+    }
 }
 
 /// Errors of a ``RemoteHost``.

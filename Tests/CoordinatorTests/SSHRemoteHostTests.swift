@@ -165,7 +165,14 @@ final class SSHRemoteHostTests: XCTestCase {
         XCTAssertEqual(resumed, try localHost.download(path: local + "/current", to: viaLocal, resume: true))
         XCTAssertEqual(try Data(contentsOf: viaSSH), bytes)
 
-        let fresh = try ssh.download(path: remote + "/current", to: viaSSH, resume: false)
+        let sizes = Locked<[UInt64]>([])
+        let fresh = try ssh.download(path: remote + "/current", to: viaSSH, resume: false) { size in
+            sizes.withLock { $0.append(size) }
+        }
+        let seen = sizes.withLock { $0 }
+        XCTAssertEqual(seen.last, UInt64(bytes.count), "progress ends at the file's size")
+        XCTAssertEqual(seen, seen.sorted(), "and only grows")
+        XCTAssertGreaterThan(seen.count, 1, "3 MB come in more than one chunk")
         XCTAssertEqual(fresh, DownloadResult(size: UInt64(bytes.count), transferred: UInt64(bytes.count), resumedFrom: 0))
         XCTAssertEqual(fresh, try localHost.download(path: local + "/current", to: viaLocal, resume: false))
         XCTAssertEqual(try Data(contentsOf: viaSSH), bytes)

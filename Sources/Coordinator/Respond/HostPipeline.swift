@@ -43,11 +43,19 @@ struct HostPipeline: Sendable {
 
         var logs: [PulledFile] = []
         for (index, file) in listed.enumerated() {
-            context.report("pull \(index + 1)/\(listed.count) \(file.path)")
+            let label = "pull \(index + 1)/\(listed.count) \(file.path)"
+            context.report(label)
             logs.append(try steps.perform("pull", key: file.path) {
                 let info = RemoteFileInfo(name: (file.path as NSString).lastPathComponent, path: file.path,
                                           kind: .file, size: file.size, mtime: file.mtime)
-                let pull = try puller.pull(info, from: remote.get())
+                // Bytes so far, a few times a second (the live line redraws on each report).
+                var reported = DispatchTime.now().uptimeNanoseconds
+                let pull = try puller.pull(info, from: remote.get()) { size in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    guard now - reported >= 250_000_000 else { return }
+                    reported = now
+                    context.report(label + String(format: " %.1f/%.1f MB", Double(size) / 1e6, Double(file.size) / 1e6))
+                }
                 transferred += pull.transferred
                 return PulledFile(path: file.path, sha256: pull.object.sha256, size: pull.object.size)
             })

@@ -97,9 +97,16 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
     }
 
     public func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult {
+        try download(path: path, to: local, resume: resume, progress: { _ in })
+    }
+
+    public func download(path: String, to local: URL, resume: Bool,
+                         progress: @escaping (UInt64) -> Void) throws -> DownloadResult {
         let transferred: UInt64
         do {
-            transferred = try lock.withLock { try session.download(path, to: local, resume: resume) }
+            transferred = try lock.withLock {
+                try session.download(path, to: local, resume: resume, progress: { progress($0) })
+            }
         } catch let error as SSHError {
             throw map(error, operation: "download", path: path)
         }
