@@ -70,9 +70,9 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     public func decoding(_ source: any ByteSource) throws -> any ByteSource {
         switch self {
         case .none: return source
-        case .gzip: return try GzipSource(source: source)
-        case .bzip2: return try Bzip2Source(source: source)
-        case .xz: return try XzSource(source: source)
+        case .gzip: return try DecodingSource<GzipDecoder>(source: source)
+        case .bzip2: return try DecodingSource<Bzip2Decoder>(source: source)
+        case .xz: return try DecodingSource<XzDecoder>(source: source)
         case .unsupported(let name):
             throw InputError(kind: .unsupportedCompression, path: source.path,
                              message: "\(name) is not supported; decompress it first")
