@@ -22,6 +22,8 @@ public struct AccountMap: Codable, Sendable {
     /// Problems found while reading the files.
     public private(set) var issues: [ConfigIssue] = []
     private var domains: [String: String] = [:]
+    /// Each account's own domains (exact virtualdomains keys), in file order.
+    private var domainLists: [String: [String]] = [:]
     private var wildcards: [String: String] = [:]
     private var addresses: [String: String] = [:]
     private var localDomains: Set<String> = []
@@ -63,7 +65,10 @@ public struct AccountMap: Codable, Sendable {
                 accountSet.insert(user)
                 if entry.key.contains("@") { addresses[entry.key] = addresses[entry.key] ?? user }
                 else if entry.key.hasPrefix(".") { wildcards[entry.key] = wildcards[entry.key] ?? user }
-                else { domains[entry.key] = domains[entry.key] ?? user }
+                else if domains[entry.key] == nil {
+                    domains[entry.key] = user
+                    domainLists[user, default: []].append(entry.key)
+                }
             }
         }
         for (name, uid) in passwdUsers where accountSet.contains(name) && uids[uid] == nil { uids[uid] = name }
@@ -72,6 +77,10 @@ public struct AccountMap: Codable, Sendable {
         self.accountSet = accountSet
         self.issues = issues
     }
+
+    /// The domains an account owns (exact virtualdomains entries, in the file's order; its
+    /// first is taken as its main domain), or none.
+    public func domains(ofAccount account: String) -> [String] { domainLists[account] ?? [] }
 
     /// The account owning a domain (virtualdomains, exact or `.suffix` wildcard, longest wins).
     public func account(forDomain domain: String) -> String? {

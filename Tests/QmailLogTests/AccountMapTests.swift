@@ -20,6 +20,17 @@ final class AccountMapTests: XCTestCase {
         XCTAssertTrue(map.isLocalDomain("localhost"))
     }
 
+    func testDomainsOfAnAccountInFileOrderWithoutWildcardsOrAddresses() {
+        let map = AccountMap(
+            virtualdomains: .init(name: "vd", contents: "b.de:web1\n.shops.example:web1\nx@c.de:web1\na.de:web1\nb.de:web2\nz.de:web2\n"),
+            locals: nil,
+            assign: .init(name: "assign", contents: "+web1-:web1:1003:1005:/home/web1:-::\n+web2-:web2:1004:1006:/home/web2:-::\n.\n"),
+            passwd: nil)
+        XCTAssertEqual(map.domains(ofAccount: "web1"), ["b.de", "a.de"])
+        XCTAssertEqual(map.domains(ofAccount: "web2"), ["z.de"], "b.de is web1's: the first entry wins")
+        XCTAssertEqual(map.domains(ofAccount: "nobody"), [])
+    }
+
     func testMalformedLinesNameFileAndLine() {
         let map = AccountMap(
             virtualdomains: .init(name: "h:/var/qmail/control/virtualdomains",

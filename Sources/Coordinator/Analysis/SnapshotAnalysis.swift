@@ -17,6 +17,8 @@ public enum SnapshotAnalysis {
         public var configIssues: [ConfigIssue]
         /// Account maps that were absent from the snapshot.
         public var missingMaps: [String]
+        /// The accounts as the maps define them (domains, uids).
+        public var accounts: AccountMap
         /// Log files read, in order (paths inside the snapshot).
         public var files: [String] { reading.files.map(\.file.path) }
     }
@@ -42,7 +44,7 @@ public enum SnapshotAnalysis {
             analyzer.consume(line, file: file.path, lineNumber: number)
         }
         return Result(name: name, analysis: analyzer.finish(), reading: reading,
-                      configIssues: accounts.issues, missingMaps: missing)
+                      configIssues: accounts.issues, missingMaps: missing, accounts: accounts)
     }
 
     /// The log files of the plan inside `root`: archives (by name) first, then each multilog

@@ -32,7 +32,7 @@ struct AccountNotifier {
 
     /// Sends (or, without a journal, renders) one message per account of every host, through
     /// one dispatcher so the playbook's rate limit holds for the whole fleet.
-    func notify(_ hosts: [(host: String, accounts: [(account: String, lines: [String])])]) -> [NotificationOutcome] {
+    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])]) -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
         do { transport = try setup.transport() } catch {
@@ -45,22 +45,23 @@ struct AccountNotifier {
             transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
         for (host, accounts) in hosts {
-            for (account, lines) in accounts {
-                outcomes.append(notifyOne(host: host, account: account, lines: lines, dispatcher: dispatcher))
+            for (account, domain, lines) in accounts {
+                outcomes.append(notifyOne(host: host, account: account, domain: domain, lines: lines,
+                                          dispatcher: dispatcher))
             }
         }
         return outcomes
     }
 
-    private func notifyOne(host: String, account: String, lines: [String],
+    private func notifyOne(host: String, account: String, domain: String?, lines: [String],
                            dispatcher: NotificationDispatcher) -> NotificationOutcome {
         func outcome(_ recipient: String, _ state: NotificationOutcome.State, _ detail: String,
                      _ rendered: String? = nil) -> NotificationOutcome {
             NotificationOutcome(host: host, account: account, recipient: recipient, state: state,
                                 detail: detail, rendered: rendered)
         }
-        guard let recipient = setup.recipients.address(account: account, host: host) else {
-            return outcome("", .refused, "no address for account \(account) (recipient mapping)")
+        guard let recipient = setup.recipients.address(account: account, host: host, domain: domain) else {
+            return outcome("", .refused, setup.recipients.missingReason(account: account))
         }
         let context = NotificationContext(
             account: account, host: host, entries: lines.map(Self.entry), filePath: setup.output,

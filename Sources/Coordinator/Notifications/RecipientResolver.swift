@@ -21,13 +21,21 @@ struct RecipientResolver: Sendable {
         }
     }
 
-    /// The owner's address, or nil when the mapping file does not name the account.
-    /// `{{domain}}` is not known to the coordinator; a template using it yields nil.
-    func address(account: String, host: String) -> String? {
+    /// The owner's address, or nil when the mapping file does not name the account, or the
+    /// template uses `{{domain}}` and the account has no domain (`domain`: its main domain from
+    /// the host's virtualdomains).
+    func address(account: String, host: String, domain: String?) -> String? {
         guard let template else { return mapping[account] }
-        if template.contains("{{domain}}") { return nil }
+        if template.contains("{{domain}}") && domain == nil { return nil }
         return template.replacingOccurrences(of: "{{account}}", with: account)
             .replacingOccurrences(of: "{{host}}", with: host)
+            .replacingOccurrences(of: "{{domain}}", with: domain ?? "")
+    }
+
+    /// Why ``address(account:host:domain:)`` gave nil, for the operator.
+    func missingReason(account: String) -> String {
+        template == nil ? "no address for account \(account) in the recipient mapping file"
+            : "account \(account) has no domain in the host's virtualdomains for {{domain}}"
     }
 
     static func parse(_ text: String, file: String) throws -> [String: String] {

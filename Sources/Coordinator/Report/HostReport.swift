@@ -35,6 +35,9 @@ public struct HostReport: Codable, Sendable {
     public var accounts: [String: AccountFigures]
     /// Lines per account, as written into `~account/logs/lost-mails.log`.
     public var linesByAccount: [String: [String]]
+    /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
+    /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
+    public var domainsByAccount: [String: [String]]?
     /// Every lost delivery (mail and bounces) with attribution and fate.
     public var lost: [LostDelivery]
     /// Lost mail that belongs to no account, with the reason.
@@ -67,6 +70,9 @@ public struct HostReport: Codable, Sendable {
         lineIssues = analysis.issues.map { hostPath($0.description) }
         lineIssueCount = analysis.issueCount
         linesByAccount = analysis.linesByAccount
+        domainsByAccount = Dictionary(uniqueKeysWithValues: analysis.linesByAccount.keys.map {
+            ($0, result.accounts.domains(ofAccount: $0))
+        })
         lost = analysis.lost
         if hostRoot != nil {
             for index in lost.indices { lost[index].file = hostPath(lost[index].file) }

@@ -127,11 +127,12 @@ extension Respond {
         let notifier = AccountNotifier(setup: setup, journal: check ? nil : journal, run: run ?? 0,
                                        windowFrom: formatter.string(from: plan.settings.from) + zone,
                                        windowUntil: formatter.string(from: plan.settings.until) + zone)
-        var batches: [(host: String, accounts: [(account: String, lines: [String])])] = []
+        var batches: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])] = []
         for case let (host, .success(result)) in hosts {
             let ready = check ? Set(result.report.linesByAccount.keys) : Set(result.writes.map(\.account))
             let accounts = result.report.linesByAccount.filter { ready.contains($0.key) && !$0.value.isEmpty }
-                .sorted { $0.key < $1.key }.map { (account: $0.key, lines: $0.value) }
+                .sorted { $0.key < $1.key }
+                .map { (account: $0.key, domain: result.report.domainsByAccount?[$0.key]?.first, lines: $0.value) }
             batches.append((host, accounts))
         }
         return notifier.notify(batches)
