@@ -36,7 +36,7 @@ public struct HostReport: Codable, Sendable {
     /// Lines per account, as written into `~account/logs/lost-mails.log`.
     public var linesByAccount: [String: [String]]
     /// Every lost delivery (mail and bounces) with attribution and fate.
-    public var lost: [LostDelivery]
+    public var lost: LostDeliveries
     /// Lost mail that belongs to no account, with the reason.
     public var unattributed: [UnattributedLoss]
 
