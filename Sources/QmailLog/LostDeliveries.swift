@@ -26,7 +26,7 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         var fate: BounceFate
     }
 
-    private var records: [Record] = []
+    private var records = ChunkedArray<Record>()
     private var strings = StringArena()
     /// Distinct attribution lists; id 0 is the empty list.
     private var attributionLists: [[Attribution]] = [[]]
