@@ -15,7 +15,8 @@ struct StringArena: Sendable {
     /// Number of distinct strings.
     var count: Int { ends.count }
 
-    /// The id of `text`, adding it if new.
+    /// The id of `text`, adding it if new. (Ids are `Int32`: 2^31 distinct strings would need
+    /// far more memory than any host log could justify.)
     mutating func intern(_ text: String) -> Int32 {
         var text = text
         return text.withUTF8 { intern(bytes: $0) }
