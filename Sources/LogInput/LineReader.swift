@@ -27,6 +27,8 @@ public final class LineReader {
     private let source: any ByteSource
     private let maxLineLength: Int
     private let buffer: UnsafeMutableRawBufferPointer
+    /// Whether `buffer` came from mmap(2) (else from the Swift allocator).
+    private let mapped: Bool
 
     /// Reads `source` with lines up to `maxLineLength` bytes, through a buffer of at least
     /// `bufferSize` bytes (and at least twice the line limit).
@@ -34,11 +36,23 @@ public final class LineReader {
                 bufferSize: Int = 1 << 20) {
         self.source = source
         self.maxLineLength = max(1, maxLineLength)
-        buffer = .allocate(byteCount: max(bufferSize, 2 * self.maxLineLength + 2, 64), alignment: 64)
+        (buffer, mapped) = Self.makeBuffer(byteCount: max(bufferSize, 2 * self.maxLineLength + 2, 64))
     }
 
     deinit {
-        buffer.deallocate()
+        if mapped { munmap(buffer.baseAddress, buffer.count) } else { buffer.deallocate() }
+    }
+
+    /// The buffer comes straight from mmap(2), not malloc: a megabyte freed once per file
+    /// makes glibc raise its mmap threshold, after which the next file's buffer is cut from
+    /// the heap, where the analysis's small allocations fragment it (measured: up to 10 MiB
+    /// more peak RSS over a 65-file log). Falls back to the allocator if mmap fails.
+    private static func makeBuffer(byteCount: Int) -> (UnsafeMutableRawBufferPointer, Bool) {
+        let p = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        if let p, p != UnsafeMutableRawPointer(bitPattern: -1) {
+            return (UnsafeMutableRawBufferPointer(start: p, count: byteCount), true)
+        }
+        return (.allocate(byteCount: byteCount, alignment: 64), false)
     }
 
     /// Calls `body` with each line and its number, until the end of the source. Call it once

@@ -26,8 +26,6 @@ public struct Analyzer: Sendable {
     var ownerCache: [String: String?] = [:]
     /// Memo of address -> attribution for losses (bounded, not exported).
     var attributionCache: [String: Attribution?] = [:]
-    /// Distinct report texts of losses (bounded, not exported).
-    var reportCache: Set<String> = []
 
     /// Called for every finished delivery (test and audit hook); nothing is stored.
     public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?
@@ -100,16 +98,17 @@ public struct Analyzer: Sendable {
     /// The state to hand to the analyzer of the next chunk.
     public func exportState() -> PendingState { state }
 
-    /// The analysis so far: counts, issues, lost deliveries, per-account lines.
+    /// The analysis so far: counts, issues, lost deliveries, per-account lines (formatted on demand).
     public func finish() -> HostAnalysis {
         var unattributed: [UnattributedLoss] = []
-        for (i, l) in state.lost.enumerated() where l.listedForAccounts && l.attributions.isEmpty {
+        for i in state.lost.indices where state.lost.kind(at: i) == .mail && state.lost.attributions(at: i).isEmpty {
+            let l = state.lost[i]
             unattributed.append(UnattributedLoss(index: i, reason: Attributor.unattributedReason(
                 sender: l.sender, uid: l.uid, recipient: l.recipient, accounts: accounts)))
         }
         return HostAnalysis(counts: state.counts, issues: state.issues, issueCount: state.issueCount,
                             lost: state.lost, unattributed: unattributed,
-                            linesByAccount: LostMailFormatter(timeZone: settings.timeZone).linesByAccount(state.lost),
+                            lineOrder: LostMailFormatter.lineOrder(state.lost),
                             openMessages: state.messages.count, openDeliveries: state.deliveries.count,
                             timeZone: settings.timeZone)
     }

@@ -140,11 +140,11 @@ public struct HostAnalysis: Codable, Sendable {
     /// Number of issues (skipped lines and other problems).
     public var issueCount: Int
     /// Every delivery matching a signature in the window (mail and bounces), in log order.
-    public var lost: [LostDelivery]
+    public var lost: LostDeliveries
     /// Lost mail deliveries without an account.
     public var unattributed: [UnattributedLoss]
-    /// Output lines per account (only accounts with lines).
-    public var linesByAccount: [String: [String]]
+    /// Per account with lines, indices into `lost` in output order (lines are built on demand).
+    var lineOrder: [String: [Int]]
     /// Messages and deliveries still open at the end.
     public var openMessages: Int
     /// Deliveries still open at the end.
@@ -152,8 +152,21 @@ public struct HostAnalysis: Codable, Sendable {
     /// Zone the lines are written in.
     public var timeZone: TimeZone
 
+    /// Output lines per account (only accounts with lines). Formats every line each time it
+    /// is read; `lostMailLines(for:)` formats one account's only.
+    public var linesByAccount: [String: [String]] {
+        let formatter = LostMailFormatter(timeZone: timeZone)
+        return lineOrder.mapValues { $0.map { formatter.line(lost, at: $0) } }
+    }
+
+    /// Accounts with at least one line, sorted.
+    public var accountsWithLines: [String] { lineOrder.keys.sorted() }
+
     /// The account's `lost-mails.log` lines (empty for an account without losses).
-    public func lostMailLines(for account: String) -> [String] { linesByAccount[account] ?? [] }
+    public func lostMailLines(for account: String) -> [String] {
+        let formatter = LostMailFormatter(timeZone: timeZone)
+        return (lineOrder[account] ?? []).map { formatter.line(lost, at: $0) }
+    }
 
     /// The lost mail deliveries listed for an account (with fates and reasons), in log order.
     public func lostDeliveries(for account: String) -> [LostDelivery] {

@@ -110,15 +110,20 @@ struct IntMap<Value> {
         count = 0
     }
 
-    /// Keeps only the entries satisfying `keep`. The rebuilt table keeps the capacity:
-    /// re-inserting in slot order into a smaller table would pile keys into long runs.
+    /// Keeps only the entries satisfying `keep`, in place (no second table, capacity kept).
+    ///
+    /// Removing slot i may shift a later entry of the same run back into slot i, so slot i
+    /// is looked at again before moving on. Entries shifted from the wrapped start of the
+    /// table were looked at already; seeing them twice is harmless.
     mutating func filterInPlace(_ keep: (Value) -> Bool) {
-        var kept = IntMap()
-        kept.keys = Array(repeating: Self.empty, count: keys.count)
-        kept.values = Array(repeating: nil, count: keys.count)
-        kept.shift = shift
-        for (k, v) in entries where keep(v) { kept.updateValue(v, forKey: k) }
-        self = kept
+        var i = 0
+        while i < keys.count {
+            if keys[i] != Self.empty, !keep(values[i]!) {
+                removeValue(forKey: keys[i])
+            } else {
+                i += 1
+            }
+        }
     }
 
     /// All entries, in no particular order.

@@ -24,7 +24,7 @@ extension Analyzer {
         state.lost.append(LostDelivery(
             time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: intern(SafeText.make(p, text)), file: file, line: lineNumber, kind: m.kind,
+            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
             attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
@@ -44,7 +44,7 @@ extension Analyzer {
         m.unbounced = []
         let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
         state.messages[id] = m
-        for i in carry where level == 1 { state.lost[i].fate = .bounceQueued }
+        for i in carry where level == 1 { state.lost.setFate(.bounceQueued, at: i) }
         // qmail-send logs `bounce msg` after injecting the bounce and before it picks the new
         // message up, so the bounce's `info msg` (carrying qp Q) always comes later.
         state.bounceByQP[qp] = BounceLink(watchers: carry, level: min(level, 2), bounceOf: id, time: time)
@@ -64,14 +64,14 @@ extension Analyzer {
             state.messages[e.msg]!.watchers += watchers
             state.messages[e.msg]!.bounceLevel = level
             state.messages[e.msg]!.bounceOf = bounceOf
-            if state.messages[e.msg]!.nd > 0 { for i in watchers { state.lost[i].fate = failed } }
+            if state.messages[e.msg]!.nd > 0 { for i in watchers { state.lost.setFate(failed, at: i) } }
         } else if e.bounceQP < 0 {
             // Ended without a bounce: its deliveries succeeded.
-            for i in watchers { state.lost[i].fate = level >= 2 ? .doubleBounceDelivered : .bounceDelivered }
+            for i in watchers { state.lost.setFate(level >= 2 ? .doubleBounceDelivered : .bounceDelivered, at: i) }
         } else {
-            for i in watchers { state.lost[i].fate = failed }
+            for i in watchers { state.lost.setFate(failed, at: i) }
         }
-        if e.discarded { for i in watchers { state.lost[i].fate = .discarded } }
+        if e.discarded { for i in watchers { state.lost.setFate(.discarded, at: i) } }
         // A real chain is at most mail -> bounce -> double bounce; the depth limit only
         // guards against qp cycles a corrupt or hostile log could construct.
         if e.bounceQP >= 0 && !e.discarded && depth < 4 {
@@ -84,7 +84,7 @@ extension Analyzer {
     mutating func tripleBounce(_ id: Int) {
         state.counts.tripleBounces += 1
         guard let m = state.messages[id] else { return }
-        for i in m.watchers + m.unbounced { state.lost[i].fate = .discarded }
+        for i in m.watchers + m.unbounced { state.lost.setFate(.discarded, at: i) }
         state.messages[id]!.unbounced = []
         if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.discarded = true }
     }
@@ -99,7 +99,7 @@ extension Analyzer {
         case .failure: fate = double ? .doubleBounceFailed : .bounceFailed
         case .deferral: return
         }
-        for i in m.watchers { state.lost[i].fate = fate }
+        for i in m.watchers { state.lost.setFate(fate, at: i) }
     }
 
     /// A local delivery succeeded; if it reports `qp_Q`, a `.qmail` forward made a copy with
@@ -168,9 +168,7 @@ extension Analyzer {
             for a in list { m.extra!.attributions.addUnique(a) }
             return m.extra!.lostIndices
         } ?? []
-        for i in lostIndices {
-            for a in list { state.lost[i].attributions.addUnique(a) }
-        }
+        for i in lostIndices { state.lost.addAttributions(list, at: i) }
     }
 
     /// The account of a local recipient, memoised (forwarding addresses repeat a lot).
@@ -189,15 +187,6 @@ extension Analyzer {
         if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
         attributionCache[key] = .some(value)
         return value
-    }
-
-    /// Shares one String per distinct report text (losses repeat the same few reports), so
-    /// the kept lost deliveries cost less memory.
-    mutating func intern(_ report: String) -> String {
-        if let index = reportCache.firstIndex(of: report) { return reportCache[index] }
-        if reportCache.count >= 1024 { reportCache.removeAll(keepingCapacity: true) }
-        reportCache.insert(report)
-        return report
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)

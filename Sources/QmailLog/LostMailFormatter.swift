@@ -20,21 +20,33 @@ public struct LostMailFormatter: Sendable {
         ctime.string(lost.time) + " from=" + (lost.sender ?? "?") + " to=" + lost.recipient
     }
 
+    /// The line for the lost delivery at `index`, without building the whole element.
+    func line(_ lost: LostDeliveries, at index: Int) -> String {
+        let (sender, recipient) = lost.addresses(at: index)
+        return ctime.string(lost.time(at: index)) + " from=" + (sender ?? "?") + " to=" + recipient
+    }
+
     /// Lines per account for every listed lost delivery, sorted by time (to the second) and
     /// then log order; a delivery belonging to several accounts appears in each.
-    public func linesByAccount(_ lost: [LostDelivery]) -> [String: [String]] {
+    public func linesByAccount(_ lost: LostDeliveries) -> [String: [String]] {
+        Self.lineOrder(lost).mapValues { $0.map { line(lost, at: $0) } }
+    }
+
+    /// Per account, the indices of its listed lost deliveries in output order: by time (to
+    /// the second), then log order. What `linesByAccount` formats; cheap to keep.
+    static func lineOrder(_ lost: LostDeliveries) -> [String: [Int]] {
         var perAccount: [String: [Int]] = [:]
-        for (i, l) in lost.enumerated() where l.listedForAccounts {
+        for i in lost.indices where lost.kind(at: i) == .mail {
             var seen: Set<String> = []
-            for a in l.attributions where seen.insert(a.account).inserted {
+            for a in lost.attributions(at: i) where seen.insert(a.account).inserted {
                 perAccount[a.account, default: []].append(i)
             }
         }
         return perAccount.mapValues { list in
             list.sorted { a, b in
-                let sa = lost[a].time / 1_000_000_000, sb = lost[b].time / 1_000_000_000
-                return sa != sb ? sa < sb : lost[a].sequence < lost[b].sequence
-            }.map { line(lost[$0]) }
+                let sa = lost.time(at: a) / 1_000_000_000, sb = lost.time(at: b) / 1_000_000_000
+                return sa != sb ? sa < sb : a < b
+            }
         }
     }
 }

@@ -92,7 +92,7 @@ public struct PendingState: Codable, Sendable {
     var counts = AnalysisCounts()
     var issues: [LineIssue] = []
     var issueCount = 0
-    var lost: [LostDelivery] = []
+    var lost = LostDeliveries()
     var messages = IntMap<OpenMessage>()
     var deliveries = IntMap<OpenDelivery>()
     var infoByQP = IntMap<QPEntry>()

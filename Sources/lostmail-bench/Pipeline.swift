@@ -18,6 +18,8 @@ enum Pipeline {
         var issues: [InputIssue]
         /// With an analyser: the lost deliveries it found.
         var lost: Int?
+        /// With an analyser: the lines of all accounts' lost-mails.log files.
+        var accountLines = 0
     }
 
     /// Reads `files` in order and hands every line to a fresh `LineConsumer`.
@@ -29,11 +31,18 @@ enum Pipeline {
         let summary = try LogSet.forEachLine(files: files) { file, lineNumber, line in
             consumer.consume(file: file, lineNumber: lineNumber, line: line)
         }
-        let lost = consumer.analyzer?.finish().lost.count
+        var lost: Int?
+        var accountLines = 0
+        if let analysis = consumer.analyzer?.finish() {
+            // Formats every account's lines, one account at a time (as writing the files does).
+            lost = analysis.lost.count
+            for account in analysis.accountsWithLines { accountLines += analysis.lostMailLines(for: account).count }
+        }
         let elapsed = clock.now - began
         return Stats(seconds: elapsed.seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
                      decompressedBytes: summary.decompressedBytes, lines: summary.lines,
-                     matchingLines: consumer.matchingLines, issues: summary.issues, lost: lost)
+                     matchingLines: consumer.matchingLines, issues: summary.issues, lost: lost,
+                     accountLines: accountLines)
     }
 
     /// Runs one pass per element of `assignments` at once, each on its own thread; returns

@@ -80,7 +80,9 @@ struct ReadCommand: ParsableCommand {
                       lines: nil, count: grepBest.count, peakRSS: grepBest.peakRSS)
         }
         table.print()
-        if let lost = single.lost { print("analyser: \(lost) lost deliveries found") }
+        if let lost = single.lost {
+            print("analyser: \(lost) lost deliveries found, \(single.accountLines) account lines formatted")
+        }
         if let grepBest {
             if let note = grepBest.note { print("note: \(note)") }
             if grepBest.note == nil, !analyze, grepBest.count != single.matchingLines {

@@ -27,3 +27,28 @@ final class IntMapTests: XCTestCase {
         XCTAssertNil(map[reference.keys.first ?? 0])
     }
 }
+
+/// Filtering in place keeps exactly the matching entries, also when runs wrap around the
+/// end of the table (where removal shifts entries from its start).
+final class IntMapFilterTests: XCTestCase {
+    func testFilterInPlaceUnderFullLoadWithWrappingRuns() {
+        var seed: UInt64 = 7
+        for round in 0..<200 {
+            var map = IntMap<Int>()
+            var reference: [Int: Int] = [:]
+            let n = 8 + round % 120
+            for _ in 0..<n {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                let key = Int(seed >> 33) % 100_000
+                map[key] = Int(seed >> 13) % 1000
+                reference[key] = map[key]
+            }
+            let cut = round * 5 % 1000
+            map.filterInPlace { $0 >= cut }
+            reference = reference.filter { $0.value >= cut }
+            XCTAssertEqual(map.count, reference.count)
+            for (k, v) in reference { XCTAssertEqual(map[k], v, "round \(round) key \(k)") }
+            XCTAssertEqual(Set(map.entries.map(\.key)), Set(reference.keys))
+        }
+    }
+}

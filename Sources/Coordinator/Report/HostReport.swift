@@ -39,7 +39,7 @@ public struct HostReport: Codable, Sendable {
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
     public var domainsByAccount: [String: [String]]?
     /// Every lost delivery (mail and bounces) with attribution and fate.
-    public var lost: [LostDelivery]
+    public var lost: LostDeliveries
     /// Lost mail that belongs to no account, with the reason.
     public var unattributed: [UnattributedLoss]
 
@@ -70,12 +70,12 @@ public struct HostReport: Codable, Sendable {
         lineIssues = analysis.issues.map { hostPath($0.description) }
         lineIssueCount = analysis.issueCount
         linesByAccount = analysis.linesByAccount
-        domainsByAccount = Dictionary(uniqueKeysWithValues: analysis.linesByAccount.keys.map {
+        domainsByAccount = Dictionary(uniqueKeysWithValues: analysis.accountsWithLines.map {
             ($0, result.accounts.domains(ofAccount: $0))
         })
         lost = analysis.lost
         if hostRoot != nil {
-            for index in lost.indices { lost[index].file = hostPath(lost[index].file) }
+            lost.renameFiles(hostPath)
         }
         unattributed = analysis.unattributed
         var figures: [String: AccountFigures] = [:]

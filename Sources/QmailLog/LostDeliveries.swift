@@ -1,0 +1,123 @@
+/// The lost deliveries of an analysis, in log order, stored compactly: each is a small
+/// fixed-size record whose texts (sender, recipient, report, file) are ids into one shared
+/// `StringArena` and whose attribution list is an id into a table of distinct lists.
+///
+/// Reads like an array of `LostDelivery` (each element is built on access) and encodes as
+/// one, so JSON stays the same; 50,000 losses cost a few MB instead of tens of MB.
+public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
+    /// One lost delivery, without heap objects of its own.
+    struct Record: Sendable {
+        var time: LogNanos
+        var messageID: Int
+        var qp: Int
+        var uid: Int
+        var deliveryNumber: Int
+        var line: Int
+        var bounceOf: Int
+        /// String ids (`sender` -1: nil).
+        var sender: Int32
+        var recipient: Int32
+        var report: Int32
+        var file: Int32
+        /// Id into `attributionLists`.
+        var attributions: Int32
+        var remote: Bool
+        var kind: MessageKind
+        var fate: BounceFate
+    }
+
+    private var records = ChunkedArray<Record>()
+    private var strings = StringArena()
+    /// Distinct attribution lists; id 0 is the empty list.
+    private var attributionLists: [[Attribution]] = [[]]
+    private var attributionIDs: [[Attribution]: Int32] = [[]: 0]
+
+    /// No lost deliveries.
+    public init() {}
+
+    /// The first index (0).
+    public var startIndex: Int { 0 }
+    /// One past the last index.
+    public var endIndex: Int { records.count }
+
+    /// The lost delivery at `index` (its `sequence` is `index`).
+    public subscript(index: Int) -> LostDelivery {
+        let r = records[index]
+        return LostDelivery(
+            time: r.time, sender: r.sender < 0 ? nil : strings.string(r.sender),
+            recipient: strings.string(r.recipient), remote: r.remote, messageID: r.messageID, qp: r.qp,
+            uid: r.uid, deliveryNumber: r.deliveryNumber, report: strings.string(r.report),
+            file: strings.string(r.file), line: r.line, kind: r.kind,
+            attributions: attributionLists[Int(r.attributions)], fate: r.fate, bounceOf: r.bounceOf, sequence: index)
+    }
+
+    /// Appends a lost delivery (its `sequence` becomes its index).
+    mutating func append(_ d: LostDelivery) {
+        records.append(Record(
+            time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
+            line: d.line, bounceOf: d.bounceOf, sender: d.sender.map { strings.intern($0) } ?? -1,
+            recipient: strings.intern(d.recipient), report: strings.intern(d.report), file: strings.intern(d.file),
+            attributions: listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
+    }
+
+    /// Sets the bounce fate of the delivery at `index`.
+    mutating func setFate(_ fate: BounceFate, at index: Int) {
+        records[index].fate = fate
+    }
+
+    /// Adds attributions (unless already present) to the delivery at `index`.
+    mutating func addAttributions(_ list: [Attribution], at index: Int) {
+        var current = attributionLists[Int(records[index].attributions)]
+        let before = current.count
+        for a in list { current.addUnique(a) }
+        if current.count != before { records[index].attributions = listID(current) }
+    }
+
+    /// Replaces every delivery's file name by `transform(name)` (a snapshot's path by the
+    /// host's own, say); each distinct name is transformed once.
+    public mutating func renameFiles(_ transform: (String) -> String) {
+        var renamed: [Int32: Int32] = [:]
+        for index in 0..<records.count {
+            let old = records[index].file
+            if let new = renamed[old] {
+                records[index].file = new
+            } else {
+                let new = strings.intern(transform(strings.string(old)))
+                renamed[old] = new
+                records[index].file = new
+            }
+        }
+    }
+
+    /// Time of the delivery at `index`, without building the element.
+    func time(at index: Int) -> LogNanos { records[index].time }
+    /// Kind of the message of the delivery at `index`.
+    func kind(at index: Int) -> MessageKind { records[index].kind }
+    /// Attributions of the delivery at `index` (a shared array, no copy).
+    func attributions(at index: Int) -> [Attribution] { attributionLists[Int(records[index].attributions)] }
+    /// Sender (nil if unseen) and recipient of the delivery at `index`.
+    func addresses(at index: Int) -> (sender: String?, recipient: String) {
+        let r = records[index]
+        return (r.sender < 0 ? nil : strings.string(r.sender), strings.string(r.recipient))
+    }
+
+    private mutating func listID(_ list: [Attribution]) -> Int32 {
+        if let id = attributionIDs[list] { return id }
+        let id = Int32(attributionLists.count)
+        attributionLists.append(list)
+        attributionIDs[list] = id
+        return id
+    }
+
+    /// Decodes an array of `LostDelivery`.
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        while !container.isAtEnd { append(try container.decode(LostDelivery.self)) }
+    }
+
+    /// Encodes as an array of `LostDelivery`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        for d in self { try container.encode(d) }
+    }
+}
