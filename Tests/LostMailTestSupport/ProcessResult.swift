@@ -14,6 +14,7 @@ public struct ProcessResult: Sendable, CustomStringConvertible {
         self.stderr = stderr
     }
 
+    /// The status, then stdout and stderr, for failure messages.
     public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
@@ -33,5 +34,6 @@ public struct ProcessFailure: Error, CustomStringConvertible {
         self.output = output
     }
 
+    /// One operator-readable sentence: the command, its status, what it said.
     public var description: String { "`\(command)` exited with \(status): \(output)" }
 }

@@ -64,6 +64,7 @@ extension SMTPTestServer {
     }
 
     /// A message the relay accepted, as Python's `email` package decoded it.
+    /// Field names are the script's JSON keys; the headers are as decoded (RFC 2047 undone).
     public struct Received: Decodable, Sendable {
         public let mail_from: String
         public let rcpt_tos: [String]
@@ -89,7 +90,9 @@ extension SMTPTestServer {
 
     /// One answer to DATA (`data` when the message data arrived, then `451`, `554`, `250`, `dropped`).
     public struct Attempt: Decodable, Sendable {
+        /// `data`, `451`, `554`, `250` or `dropped`.
         public let event: String
+        /// The envelope recipients of the transaction.
         public let rcpt_tos: [String]
         /// Seconds since 1970 when it happened.
         public let at: Double

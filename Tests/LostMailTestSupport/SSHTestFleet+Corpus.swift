@@ -30,5 +30,4 @@ extension SSHTestFleet {
         }
         try fleet("load", "--host", String(host), "--corpus", corpus)
     }
-
 }
