@@ -61,12 +61,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
-        .testTarget(name: "QmailLogTests", dependencies: ["QmailLog"], swiftSettings: strict),
-        .testTarget(name: "LogInputTests", dependencies: ["LogInput"], swiftSettings: strict),
-        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient"], swiftSettings: strict),
-        .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig"], swiftSettings: strict),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator"], swiftSettings: strict),
-        .testTarget(name: "LostMailCLITests", dependencies: [], swiftSettings: strict),
+        // Helpers the test targets share: sshd fleets (Scripts/fleet.sh), the SMTP test relay,
+        // package and corpus paths, temporary folders, running programs.
+        .target(name: "LostMailTestSupport", path: "Tests/LostMailTestSupport", swiftSettings: strict),
+
+        .testTarget(name: "QmailLogTests", dependencies: ["QmailLog", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LogInputTests", dependencies: ["LogInput", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LostMailCLITests", dependencies: ["LostMailTestSupport"], swiftSettings: strict),
     ]
 )

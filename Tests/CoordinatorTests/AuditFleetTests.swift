@@ -1,35 +1,32 @@
-@testable import Coordinator
 import Foundation
+import LostMailTestSupport
 import XCTest
+@testable import Coordinator
 
 /// Audits over a real fleet of two sshd hosts loaded with the incident corpus.
 final class AuditFleetTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: AuditTestFleet?
-    nonisolated(unsafe) static var fleetError: (any Error)?
+    static let shared = ClassFleet()
     var temp: TempDir!
     var inventory: URL!
     var state: URL { temp.url.appendingPathComponent("state") }
 
-    override class func setUp() {
-        let fleet = AuditTestFleet(hosts: 2)
-        do { try fleet.up(); self.fleet = fleet } catch { fleetError = error }
-    }
+    override class func setUp() { shared.start(SSHTestFleet.audit(hosts: 2)) }
 
-    override class func tearDown() { fleet?.down() }
+    override class func tearDown() { shared.stop() }
 
     override func setUpWithError() throws {
-        let fleet = try XCTUnwrap(Self.fleet, "fleet did not start: \(String(describing: Self.fleetError))")
+        let fleet = try Self.shared.require()
         for host in 1...fleet.hosts { try? fleet.resume(host); try fleet.start(host) }
         try fleet.resetLogs()
         temp = try TempDir("audit")
         inventory = temp.url.appendingPathComponent("inventory.yml")
-        try fleet.writeInventory(to: inventory)
+        try fleet.writeAuditInventory(to: inventory)
     }
 
     override func tearDown() { temp?.remove() }
 
     private func audit() throws -> AuditOutcome {
-        try Audit.run(Self.fleet!.request(inventory: inventory, state: state))
+        try Audit.run(Self.shared.require().request(inventory: inventory, state: state))
     }
 
     private func summary(_ outcome: AuditOutcome, _ host: String) throws -> AuditHostSummary {
@@ -69,7 +66,7 @@ final class AuditFleetTests: XCTestCase {
     }
 
     func testGrowingLogReportsOnlyTheNewFindingsAndWaitsForAnUnfinishedLine() throws {
-        let fleet = Self.fleet!
+        let fleet = try Self.shared.require()
         _ = try audit()
         let now = Date()
         let added = AuditLines.failedDelivery(msg: 900001, delivery: 70001, at: now,
@@ -94,7 +91,7 @@ final class AuditFleetTests: XCTestCase {
     }
 
     func testRotationBetweenAuditsLosesNothingAndRepeatsNothing() throws {
-        let fleet = Self.fleet!
+        let fleet = try Self.shared.require()
         _ = try audit()
         let now = Date()
         // Written to `current` and rotated before any audit saw it, then more in the new current.
@@ -118,7 +115,7 @@ final class AuditFleetTests: XCTestCase {
     }
 
     func testHostDownDuringOneAuditIsCaughtUpByTheNext() throws {
-        let fleet = Self.fleet!
+        let fleet = try Self.shared.require()
         _ = try audit()
         try fleet.stop(2)
         try fleet.append(AuditLines.failedDelivery(msg: 900021, delivery: 70021, at: Date(),
@@ -136,7 +133,7 @@ final class AuditFleetTests: XCTestCase {
     }
 
     func testTwoAuditsAtOnceOneRunsTheOtherSaysWhy() throws {
-        let fleet = Self.fleet!
+        let fleet = try Self.shared.require()
         try fleet.pause(1)  // the first audit waits in the SSH handshake with host1
         let started = DispatchSemaphore(value: 0)
         let first = Locked<Result<AuditOutcome, any Error>?>(nil)
@@ -166,7 +163,7 @@ final class AuditFleetTests: XCTestCase {
     }
 
     func testCompressedArchiveOfAFileAlreadyReadIsSkippedAndANewOneIsRead() throws {
-        let fleet = Self.fleet!
+        let fleet = try Self.shared.require()
         _ = try audit()
         // The oldest rotated file is compressed into the archive folder and removed (logrotate).
         let send = fleet.sendDirectory(1)

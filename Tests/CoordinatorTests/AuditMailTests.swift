@@ -1,7 +1,8 @@
-@testable import Coordinator
 import Foundation
 import LostMailConfig
+import LostMailTestSupport
 import XCTest
+@testable import Coordinator
 
 /// The audit's mail to the operators without a relay: the journal's bookkeeping (pending until
 /// accepted, never twice), the digest's grouping and the shipped template's text.
@@ -79,7 +80,7 @@ final class AuditMailTests: XCTestCase {
                        "lostmail respond --inventory /etc/lostmail/inventory.yml --playbook /etc/lostmail/lost-mails.yml "
                        + "--from 2026-11-29T05:13:54Z --until 2026-11-29T05:18:55Z --limit host1,host2")
 
-        let template = packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache")
+        let template = TestPaths.packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache")
         let book = Playbook(file: URL(fileURLWithPath: "/etc/lostmail/audit.yml"), name: "a", kind: .audit, window: nil,
                             signatures: [], report: Playbook.OperatorReport(
                                 to: ["noc@example.org"], from: "Audit <lostmail@example.org>", template: template,

@@ -1,7 +1,8 @@
-@testable import Coordinator
 import Foundation
 import LostMailConfig
+import LostMailTestSupport
 import XCTest
+@testable import Coordinator
 
 /// The audit's pure parts: file identity, line reading with cursors, signatures, spikes.
 final class AuditUnitTests: XCTestCase {

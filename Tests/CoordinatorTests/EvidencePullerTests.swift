@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 @testable import Coordinator
 

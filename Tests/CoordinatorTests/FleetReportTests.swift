@@ -1,13 +1,14 @@
 import Foundation
 import LostMailConfig
+import LostMailTestSupport
 import XCTest
 @testable import Coordinator
 
 /// The fleet report's JSON, built by the encoder and assembled from hosts' journal JSON.
 final class FleetReportTests: XCTestCase {
     private func corpusReport(hostRoot: Bool) throws -> (AnalysisPlan, HostReport) {
-        let corpus = AuditTestFleet.corpus
-        let playbook = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml"))
+        let corpus = TestPaths.corpus
+        let playbook = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml"))
         let plan = try AnalysisPlan(playbook: playbook)
         let root = corpus.appendingPathComponent("host")
         let result = try SnapshotAnalysis.analyze(root: root, name: "h1", plan: plan)
@@ -34,6 +35,6 @@ final class FleetReportTests: XCTestCase {
         XCTAssertTrue(host.files.allSatisfy { $0.hasPrefix("/var/log/qmail/send/") }, "\(host.files)")
         XCTAssertTrue(host.lost.allSatisfy { $0.file.hasPrefix("/var/log/qmail/send/") })
         let (_, local) = try corpusReport(hostRoot: false)
-        XCTAssertTrue(local.files.allSatisfy { $0.hasPrefix(AuditTestFleet.corpus.path) }, "analyze keeps local paths")
+        XCTAssertTrue(local.files.allSatisfy { $0.hasPrefix(TestPaths.corpus.path) }, "analyze keeps local paths")
     }
 }

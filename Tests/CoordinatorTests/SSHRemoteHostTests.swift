@@ -1,5 +1,6 @@
 import Foundation
 import LostMailConfig
+import LostMailTestSupport
 import SSHClient
 import XCTest
 @testable import Coordinator
@@ -10,49 +11,35 @@ import XCTest
 /// Needs root (fleet.sh: mount namespaces, bind mounts). The fleet is started once for the class
 /// and stopped by pid in the class tearDown.
 final class SSHRemoteHostTests: XCTestCase {
-    // XCTest runs class setUp/tearDown and the tests one after another on one thread.
-    nonisolated(unsafe) static var fleet: SSHHostTestFleet?
-    nonisolated(unsafe) static var fleetError: String?
+    static let shared = ClassFleet()
 
     override class func setUp() {
         super.setUp()
-        let fleet = SSHHostTestFleet(dir: "/var/tmp/lostmail-sshremotehost-tests", net: "127.0.41", hosts: 2)
-        do {
-            try fleet.command("up", "--hosts", "2", "--net", fleet.net, "--no-corpus")
-            Self.fleet = fleet
-        } catch {
-            fleetError = "\(error)"
-            fleet.down()
+        shared.start(SSHTestFleet(dir: "/var/tmp/lostmail-sshremotehost-tests", net: "127.0.41", hosts: 2)) {
+            try $0.up(corpus: false)
         }
     }
 
     override class func tearDown() {
-        fleet?.down()
-        fleet = nil
+        shared.stop()
         super.tearDown()
     }
 
-    private func requireFleet() throws -> SSHHostTestFleet {
-        guard let fleet = Self.fleet else {
-            XCTFail("fleet up failed: \(Self.fleetError ?? "unknown")")
-            throw XCTSkip("no fleet")
-        }
-        return fleet
-    }
+    private func requireFleet() throws -> SSHTestFleet { try Self.shared.require() }
 
-    private func config(_ fleet: SSHHostTestFleet, host: Int, name: String? = nil) -> HostConfig {
+    private func config(_ fleet: SSHTestFleet, host: Int, name: String? = nil) -> HostConfig {
         HostConfig(name: name ?? "host\(host)", address: fleet.address(host), port: 2222, user: "root",
                    keyFile: URL(fileURLWithPath: fleet.clientKey),
                    knownHosts: URL(fileURLWithPath: fleet.knownHosts),
                    timeouts: HostTimeouts(connect: 10, command: 60, hostDeadline: 120))
     }
 
-    private func connect(_ fleet: SSHHostTestFleet, host: Int = 1) throws -> SSHRemoteHost {
+    private func connect(_ fleet: SSHTestFleet, host: Int = 1) throws -> SSHRemoteHost {
         try SSHConnector().connect(config(fleet, host: host))
     }
 
     /// A scratch folder inside host 1's /root: `remote` as the host sees it, `local` on this machine.
-    private func scratch(_ fleet: SSHHostTestFleet, _ name: String) throws -> (remote: String, local: String) {
+    private func scratch(_ fleet: SSHTestFleet, _ name: String) throws -> (remote: String, local: String) {
         let local = "\(fleet.dir)/h1/root/\(name)"
         try? FileManager.default.removeItem(atPath: local)
         try FileManager.default.createDirectory(atPath: local, withIntermediateDirectories: true)
@@ -288,59 +275,4 @@ final class SSHRemoteHostTests: XCTestCase {
             XCTAssertEqual(error as? SSHConnectorError, .noCredentials(host: "keyless"))
         }
     }
-}
-
-/// Drives Scripts/fleet.sh for this test class (own DIR and /24, stopped by pid in `down`).
-struct SSHHostTestFleet {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    let dir: String
-    let net: String
-    let hosts: Int
-
-    var clientKey: String { "\(dir)/client/id_ed25519" }
-    var knownHosts: String { "\(dir)/client/known_hosts" }
-    func address(_ host: Int) -> String { "\(net).\(host)" }
-
-    @discardableResult
-    func command(_ name: String, _ arguments: String...) throws -> String {
-        let script = Self.packageRoot.appendingPathComponent("Scripts/fleet.sh").path
-        return try Self.shell(["/bin/bash", script, name, "--dir", dir] + arguments)
-    }
-
-    func down() { _ = try? command("down") }
-
-    /// The SHA256 fingerprint of host `host`'s ed25519 key, as ssh-keygen prints it.
-    func hostKeyFingerprint(_ host: Int) throws -> String {
-        let line = try Self.shell(["/usr/bin/ssh-keygen", "-l", "-E", "sha256", "-f",
-                                   "\(dir)/h\(host)/etc/ssh_host_ed25519_key.pub"])
-        return String(line.split(separator: " ")[1])
-    }
-
-    static func shell(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SSHHostTestFleetError(command: arguments.joined(separator: " "), status: process.terminationStatus,
-                                        stderr: String(decoding: errors, as: UTF8.self))
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-}
-
-struct SSHHostTestFleetError: Error, CustomStringConvertible {
-    let command: String
-    let status: Int32
-    let stderr: String
-    var description: String { "`\(command)` exited with \(status): \(stderr)" }
 }

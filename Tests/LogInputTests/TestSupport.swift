@@ -1,35 +1,21 @@
 import Foundation
 import LogInput
+import LostMailTestSupport
 import XCTest
 
 /// Paths, temporary folders, external tools and line collection for the LogInput tests.
 enum TestSupport {
-    /// The package root, found from this file's path.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The shared incident corpus: `shared/corpus/qmail-incident` next to the package, or next
-    /// to one of its parent folders (a worktree sits one level deeper than a clone).
-    static let corpus: URL = {
-        var folder = packageRoot
-        for _ in 0..<4 {
-            folder = folder.deletingLastPathComponent()
-            let candidate = folder.appendingPathComponent("shared/corpus/qmail-incident")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/qmail-incident")
-    }()
+    /// The shared incident corpus.
+    static var corpus: URL { TestPaths.corpus }
 
     /// The corpus's multilog directory.
-    static let sendDirectory = corpus.appendingPathComponent("host/var/log/qmail/send")
+    static var sendDirectory: URL { TestPaths.corpusSend }
 
     /// A fresh empty folder, removed when the test ends.
     static func temporaryDirectory(_ test: XCTestCase) throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("loginput-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
+        let dir = try TempDir("loginput")
+        test.addTeardownBlock { dir.remove() }
+        return dir.url
     }
 
     /// The corpus's finished log files and `current`, in name order.

@@ -1,67 +1,35 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail audit` as a scheduler runs it: the real binary against a real two-host fleet
 /// (Scripts/fleet.sh, net 127.0.61, DIR /var/tmp/lostmail-audit-tests), checking exit statuses.
 final class AuditCommandTests: XCTestCase {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    let dir = "/var/tmp/lostmail-audit-tests"
+    let fleet = SSHTestFleet(dir: "/var/tmp/lostmail-audit-tests", net: "127.0.61", hosts: 2)
+    var dir: String { fleet.dir }
     var work: URL!
 
     /// The `lostmail` executable built next to the test bundle.
-    var binary: String {
-        get throws {
-            let candidates = [Bundle.main.bundleURL.appendingPathComponent("lostmail"),
-                              Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("lostmail"),
-                              Self.packageRoot.appendingPathComponent(".build/debug/lostmail")]
-            return try XCTUnwrap(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                                 "no lostmail executable; run swift build first").path
-        }
-    }
+    var binary: String { get throws { try LostmailBinary.path() } }
 
     override func setUpWithError() throws {
-        try run(["/bin/bash", Self.packageRoot.appendingPathComponent("Scripts/fleet.sh").path, "up",
-                 "--dir", dir, "--hosts", "2", "--net", "127.0.61"], expect: 0)
+        try fleet.up()
         // The corpus's logs, fresh on both hosts.
-        let corpus = ["\(Self.packageRoot.path)/../shared/corpus/qmail-incident", "/work/shared/corpus/qmail-incident"]
-            .first { FileManager.default.fileExists(atPath: $0) }!
-        for host in 1...2 {
-            let send = "\(dir)/h\(host)/qmail-log/send"
-            try? FileManager.default.removeItem(atPath: send)
-            try run(["/bin/cp", "-R", "\(corpus)/host/var/log/qmail/send", send], expect: 0)
-            try run(["/bin/chmod", "-R", "u+w", send], expect: 0)
-        }
+        try fleet.resetLogs()
         work = FileManager.default.temporaryDirectory.appendingPathComponent("lostmail-audit-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        try """
-            all:
-              vars:
-                ansible_port: 2222
-                ansible_user: root
-                ansible_ssh_private_key_file: \(dir)/client/id_ed25519
-                lostmail_known_hosts: \(dir)/client/known_hosts
-                lostmail_connect_timeout: 5
-              children:
-                fleet:
-                  hosts:
-                    host1:
-                      ansible_host: 127.0.61.1
-                    host2:
-                      ansible_host: 127.0.61.2
-
-            """.write(to: work.appendingPathComponent("inventory.yml"), atomically: true, encoding: .utf8)
+        try fleet.writeInventory(to: work.appendingPathComponent("inventory.yml").path,
+                                 settings: ["lostmail_connect_timeout": "5"])
     }
 
     override func tearDownWithError() throws {
-        _ = try? run(["/bin/bash", Self.packageRoot.appendingPathComponent("Scripts/fleet.sh").path, "down", "--dir", dir],
-                 expect: 0)
+        fleet.down()
         if let work { try? FileManager.default.removeItem(at: work) }
     }
 
     func testExitStatusesForASchedulerAndTheLockMessage() throws {
         let audit = [try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
-                     "--playbook", Self.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
+                     "--playbook", TestPaths.playbook("audit.yml").path,
                      "--state-dir", work.appendingPathComponent("state").path]
         let json = work.appendingPathComponent("findings.json").path
 
@@ -92,13 +60,12 @@ final class AuditCommandTests: XCTestCase {
         holder.waitUntilExit()
 
         // A host down: nothing new elsewhere, exit 4; back up: caught up, exit 0 (nothing new on it).
-        try run(["/bin/bash", Self.packageRoot.appendingPathComponent("Scripts/fleet.sh").path, "stop-host",
-                 "--dir", dir, "--host", "2"], expect: 0)
+        try fleet.stop(2)
         let partial = try run(audit, expect: 4)
         XCTAssertTrue(partial.out.contains("host host2: NOT AUDITED"), partial.out)
 
         let badInventory = try run([try binary, "audit", "--inventory", work.appendingPathComponent("none.yml").path,
-                                    "--playbook", Self.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
+                                    "--playbook", TestPaths.playbook("audit.yml").path,
                                     "--state-dir", work.appendingPathComponent("state").path], expect: 2)
         XCTAssertTrue(badInventory.err.contains("none.yml"), badInventory.err)
     }
@@ -111,9 +78,9 @@ final class AuditCommandTests: XCTestCase {
             }
         }
         let result = try run([try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
-                              "--playbook", Self.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
+                              "--playbook", TestPaths.playbook("audit.yml").path,
                               "--state-dir", work.appendingPathComponent("state").path, "--respond",
-                              "--respond-playbook", try RespondFleet.filesOnlyPlaybook],
+                              "--respond-playbook", try SSHTestFleet.filesOnlyPlaybook],
                              expect: 3)
         XCTAssertTrue(result.out.contains("respond: starting a run for 2 hosts"), result.out)
         XCTAssertTrue(result.out.contains("run 2: complete"), result.out)
@@ -128,27 +95,11 @@ final class AuditCommandTests: XCTestCase {
     /// Runs a program; fails the test (throws) unless it exits with `expect`.
     @discardableResult
     private func run(_ arguments: [String], expect: Int32) throws -> (out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == expect else {
-            throw CLIRunError(message: "\(arguments.joined(separator: " ")) exited \(process.terminationStatus), "
-                              + "expected \(expect)\nstdout: \(output)\nstderr: \(errors)")
+        let result = try ProcessRunner.run(arguments)
+        guard result.status == expect else {
+            throw ProcessFailure(command: arguments.joined(separator: " "), status: result.status,
+                                 output: "expected \(expect)\nstdout: \(result.stdout)\nstderr: \(result.stderr)")
         }
-        return (output, errors)
+        return (result.stdout, result.stderr)
     }
-}
-
-struct CLIRunError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

@@ -1,38 +1,33 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail audit` with a `report:` section: the findings mailed to the operators through a
-/// real aiosmtpd relay (NotifyRelay, 127.0.0.1, a free port) from a real two-host fleet
+/// real aiosmtpd relay (SMTPTestServer, 127.0.0.1, a free port) from a real two-host fleet
 /// (Scripts/fleet.sh, net 127.0.64, DIR /var/tmp/lostmail-auditmail-tests).
 final class AuditMailCommandTests: XCTestCase {
-    nonisolated(unsafe) static var fleet: RespondFleet?
-    nonisolated(unsafe) static var fleetError: (any Error)?
+    static let shared = ClassFleet()
     static let operators = ["noc@example.org", "oncall@example.org"]
     static let subject = "LostMail audit: test findings"
     var work: URL!
-    var relays: [NotifyRelay] = []
+    var relays: [SMTPTestServer] = []
 
     override class func setUp() {
-        let fleet = RespondFleet(dir: "/var/tmp/lostmail-auditmail-tests", net: "127.0.64", hosts: 2)
-        do { try fleet.up(); self.fleet = fleet } catch { fleetError = error }
+        shared.start(SSHTestFleet.respondFleet(dir: "/var/tmp/lostmail-auditmail-tests", net: "127.0.64", hosts: 2)) {
+            try $0.upWithInventory()
+        }
     }
 
-    override class func tearDown() { fleet?.down() }
+    override class func tearDown() { shared.stop() }
 
     override func setUpWithError() throws {
-        let fleet = try XCTUnwrap(Self.fleet, "fleet did not start: \(String(describing: Self.fleetError))")
-        for host in 1...fleet.hosts {
-            let send = "\(fleet.hostDir(host))/qmail-log/send"
-            try? FileManager.default.removeItem(atPath: send)
-            try RespondFleet.shell(["/bin/cp", "-R", RespondFleet.corpus.appendingPathComponent("host/var/log/qmail/send").path, send])
-            try RespondFleet.shell(["/bin/chmod", "-R", "u+w", send])
-        }
+        try Self.shared.require().resetLogs()
         work = FileManager.default.temporaryDirectory.appendingPathComponent("lostmail-auditmail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         // The shipped audit playbook with a report section; the relay is given with --relay.
-        let shipped = try String(contentsOf: RespondFleet.packageRoot.appendingPathComponent("Playbooks/audit.yml"),
+        let shipped = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("Playbooks/audit.yml"),
                                  encoding: .utf8)
-        let template = RespondFleet.packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache")
+        let template = TestPaths.packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache")
         try (shipped + """
 
             report:
@@ -53,19 +48,19 @@ final class AuditMailCommandTests: XCTestCase {
     var playbook: URL { work.appendingPathComponent("audit.yml") }
     var state: String { work.appendingPathComponent("state").path }
 
-    private func relay(_ options: NotifyRelay.Options = .init()) throws -> NotifyRelay {
-        let relay = try NotifyRelay(options)
+    private func relay(_ options: SMTPTestServer.Options = .init()) throws -> SMTPTestServer {
+        let relay = try SMTPTestServer(options)
         relays.append(relay)
         return relay
     }
 
     private func audit(relay: String, json: String? = nil, expect: Int32,
-                       file: StaticString = #filePath, line: UInt = #line) throws -> LostmailResult {
-        let fleet = try XCTUnwrap(Self.fleet)
+                       file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+        let fleet = try Self.shared.require()
         var arguments = ["audit", "--inventory", fleet.inventory, "--playbook", playbook.path, "--state-dir", state,
                          "--quiet", "--relay", relay]
         if let json { arguments += ["--json", json] }
-        let result = try fleet.lostmail(arguments)
+        let result = try LostmailBinary.run(arguments)
         XCTAssertEqual(result.status, expect, "\(result)", file: file, line: line)
         return result
     }
@@ -78,7 +73,7 @@ final class AuditMailCommandTests: XCTestCase {
 
     private func count(_ text: String, in file: String) throws -> Int {
         var count = 0
-        let send = RespondFleet.corpus.appendingPathComponent("host/var/log/qmail/send")
+        let send = TestPaths.corpus.appendingPathComponent("host/var/log/qmail/send")
         for name in try FileManager.default.contentsOfDirectory(atPath: send.path) where name == file || file.isEmpty {
             let content = try String(contentsOf: send.appendingPathComponent(name), encoding: .utf8)
             count += content.split(separator: "\n").filter { $0.contains(text) }.count
@@ -104,7 +99,7 @@ final class AuditMailCommandTests: XCTestCase {
         let body = try XCTUnwrap(message.body)
         let failures = try count("failure: Unable_to_run_qmail-remote", in: "")
         let triples = try count("triple bounce: discarding", in: "")
-        let fleet = try XCTUnwrap(Self.fleet)
+        let fleet = try Self.shared.require()
         for expected in ["LostMail audit run 1 at ", "found \(findings.count) lost-mail",
                          "  - qmail-remote could not run: \(failures)\n", "  - triple bounce discarded: \(triples)\n",
                          "log file: /var/log/qmail/send/@400000006b0bb4d32210256c.s",
@@ -170,7 +165,7 @@ final class AuditMailCommandTests: XCTestCase {
     }
 
     func testTempfailedMailIsRetriedByTheNextAuditAndBadSettingsStopBeforeWork() throws {
-        var options = NotifyRelay.Options()
+        var options = SMTPTestServer.Options()
         options.tempfailRecipients = [Self.operators[0]]
         let relay = try relay(options)
         try relay.setTempfailing(true)
@@ -195,15 +190,15 @@ final class AuditMailCommandTests: XCTestCase {
         let text = try String(contentsOf: playbook, encoding: .utf8)
         try text.replacingOccurrences(of: "audit-findings.en.mustache", with: "missing.mustache")
             .write(to: playbook, atomically: true, encoding: .utf8)
-        let fleet = try XCTUnwrap(Self.fleet)
+        let fleet = try Self.shared.require()
         let other = work.appendingPathComponent("other-state").path
-        let missing = try fleet.lostmail(["audit", "--inventory", fleet.inventory, "--playbook", playbook.path,
+        let missing = try LostmailBinary.run(["audit", "--inventory", fleet.inventory, "--playbook", playbook.path,
                                           "--state-dir", other, "--relay", relay.address])
         XCTAssertEqual(missing.status, 2, "\(missing)")
         XCTAssertTrue(missing.stderr.contains("missing.mustache"), missing.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: other + "/journal.sqlite"), "stopped before any work")
-        let plain = try fleet.lostmail(["audit", "--inventory", fleet.inventory, "--playbook",
-                                        RespondFleet.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
+        let plain = try LostmailBinary.run(["audit", "--inventory", fleet.inventory, "--playbook",
+                                        TestPaths.packageRoot.appendingPathComponent("Playbooks/audit.yml").path,
                                         "--state-dir", other, "--relay", relay.address])
         XCTAssertEqual(plain.status, 2, "\(plain)")
         XCTAssertTrue(plain.stderr.contains("no (enabled) report section"), plain.stderr)

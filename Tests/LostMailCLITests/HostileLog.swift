@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// A copy of the shared corpus whose qmail-send log gains messages from web1's domain
@@ -33,9 +34,9 @@ struct HostileLog {
     /// send log file that covers 05:16:00 UTC (inside the playbook's window).
     static func make(in directory: String) throws -> HostileLog {
         try? FileManager.default.removeItem(atPath: directory)
-        try RespondFleet.shell(["/bin/mkdir", "-p", directory])
-        try RespondFleet.shell(["/bin/cp", "-R", RespondFleet.corpus.appendingPathComponent("host").path, directory + "/host"])
-        try RespondFleet.shell(["/bin/chmod", "-R", "u+w", directory])
+        try ProcessRunner.shell(["/bin/mkdir", "-p", directory])
+        try ProcessRunner.shell(["/bin/cp", "-R", TestPaths.corpus.appendingPathComponent("host").path, directory + "/host"])
+        try ProcessRunner.shell(["/bin/chmod", "-R", "u+w", directory])
         let send = directory + "/host/var/log/qmail/send"
         let target: UInt64 = (1 << 62) + 10 + 1_795_929_360  // 2026-11-29T05:16:00Z as TAI64
         for name in try FileManager.default.contentsOfDirectory(atPath: send).sorted() {
@@ -73,7 +74,7 @@ struct HostileLog {
             let lines = deliveries.map { "\(time) from=\(safe($0.0)) to=\(safe($0.1))" }
             return HostileLog(root: directory, lines: lines)
         }
-        throw RespondFleetError(command: "HostileLog.make", status: -1, output: "no send log line at or after 05:16:00Z in \(send)")
+        throw ProcessFailure(command: "HostileLog.make", status: -1, output: "no send log line at or after 05:16:00Z in \(send)")
     }
 
     /// The contract's escaping of an untrusted field (see the type's comment).

@@ -1,11 +1,12 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// The fleet the end-to-end notification tests run `lostmail respond`/`resume` against: two
-/// sshd hosts on 127.0.82.1-2 in /var/tmp/lostmail-notify-tests (a `RespondFleet` with its
+/// sshd hosts on 127.0.82.1-2 in /var/tmp/lostmail-notify-tests (the respond fleet with its
 /// own folder and network), plus what the corpus playbook should make the relay receive.
 final class NotifyFleet {
-    let fleet = RespondFleet(dir: "/var/tmp/lostmail-notify-tests", net: "127.0.82", hosts: 2)
+    let fleet = SSHTestFleet.respondFleet(dir: "/var/tmp/lostmail-notify-tests", net: "127.0.82", hosts: 2)
 
     /// The corpus playbook's subject (language `de`).
     static let subject = "Nicht zugestellte E-Mails"
@@ -22,7 +23,7 @@ final class NotifyFleet {
     /// `{{account}}@{{host}}`, listing that account's expected lines as the template renders them.
     func expectedMessages() throws -> [String: Expected] {
         var result: [String: Expected] = [:]
-        for (account, data) in try RespondFleet.expectedFiles() {
+        for (account, data) in try SSHTestFleet.expectedFiles() {
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { Self.rendered(String($0)) }
             for host in 1...fleet.hosts {
                 let expected = Expected(host: host, account: account, bodyLines: lines)
@@ -45,7 +46,7 @@ final class NotifyFleet {
     }
 
     /// Asserts that `messages` are exactly one well-formed message per expected recipient.
-    func assertOneMessagePerAccount(_ messages: [NotifyRelay.Received], except skipped: Set<String> = [],
+    func assertOneMessagePerAccount(_ messages: [SMTPTestServer.Received], except skipped: Set<String> = [],
                                     file: StaticString = #filePath, line: UInt = #line) throws {
         let expected = try expectedMessages().filter { !skipped.contains($0.key) }
         XCTAssertEqual(expected.count, 8 - skipped.count, "the corpus should affect 4 accounts on each of 2 hosts", file: file, line: line)
@@ -69,23 +70,21 @@ final class NotifyFleet {
     // MARK: Running lostmail
 
     /// Runs `lostmail` to completion with `environment` added to (nil values: removed from) ours.
-    func lostmail(_ arguments: [String], environment: [String: String?] = [:]) throws -> LostmailResult {
-        let process = try start(arguments, environment: environment)
-        process.process.waitUntilExit()
-        return try process.result()
+    func lostmail(_ arguments: [String], environment: [String: String?] = [:]) throws -> ProcessResult {
+        try LostmailBinary.run(arguments, environment: environment)
     }
 
-    func respond(state: String, relay: NotifyRelay?, playbook: String = RespondFleet.playbook,
-                 extra: [String] = [], environment: [String: String?] = [:]) throws -> LostmailResult {
+    func respond(state: String, relay: SMTPTestServer?, playbook: String = SSHTestFleet.playbook,
+                 extra: [String] = [], environment: [String: String?] = [:]) throws -> ProcessResult {
         try lostmail(respondArguments(state: state, relay: relay, playbook: playbook) + extra, environment: environment)
     }
 
-    func respondArguments(state: String, relay: NotifyRelay?, playbook: String = RespondFleet.playbook) -> [String] {
+    func respondArguments(state: String, relay: SMTPTestServer?, playbook: String = SSHTestFleet.playbook) -> [String] {
         ["respond", "--inventory", fleet.inventory, "--playbook", playbook, "--state-dir", state]
             + (relay.map { ["--relay", $0.address] } ?? [])
     }
 
-    func resume(state: String, relay: NotifyRelay?, environment: [String: String?] = [:]) throws -> LostmailResult {
+    func resume(state: String, relay: SMTPTestServer?, environment: [String: String?] = [:]) throws -> ProcessResult {
         try lostmail(["resume", "--state-dir", state] + (relay.map { ["--relay", $0.address] } ?? []), environment: environment)
     }
 
@@ -105,42 +104,9 @@ final class NotifyFleet {
         return result
     }
 
-    /// A `lostmail` process running in the background, its output going to files.
-    final class Running {
-        let process: Process
-        let out: String
-        let err: String
-
-        init(process: Process, out: String, err: String) {
-            self.process = process
-            self.out = out
-            self.err = err
-        }
-
-        func result() throws -> LostmailResult {
-            defer { try? FileManager.default.removeItem(atPath: out); try? FileManager.default.removeItem(atPath: err) }
-            return LostmailResult(status: process.terminationStatus,
-                                  stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)), as: UTF8.self),
-                                  stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: err)), as: UTF8.self))
-        }
-    }
-
-    func start(_ arguments: [String], environment: [String: String?] = [:]) throws -> Running {
-        let base = NSTemporaryDirectory() + "notify-tests-\(UUID().uuidString)"
-        let running = Running(process: Process(), out: base + ".out", err: base + ".err")
-        _ = FileManager.default.createFile(atPath: running.out, contents: nil)
-        _ = FileManager.default.createFile(atPath: running.err, contents: nil)
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        let process = running.process
-        process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = arguments
-        process.environment = env
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: running.out))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: running.err))
-        try process.run()
-        return running
+    /// Starts `lostmail` in the background, its output going to files.
+    func start(_ arguments: [String], environment: [String: String?] = [:]) throws -> RunningProcess {
+        try LostmailBinary.start(arguments, environment: environment)
     }
 
     /// Waits (polling, bounded by `limit` seconds so a broken run cannot hang the suite) until
@@ -157,12 +123,12 @@ final class NotifyFleet {
     /// A copy of the corpus playbook in the fleet's folder: templates by absolute path, the
     /// relay section replaced by `relay` (YAML lines under `relay:`), the given rate limit.
     func playbookCopy(named name: String, relay: [String], ratePerMinute: Int = 600) throws -> String {
-        var text = try String(contentsOfFile: RespondFleet.playbook, encoding: .utf8)
-        let templates = RespondFleet.packageRoot.appendingPathComponent("Playbooks/templates").path
+        var text = try String(contentsOfFile: SSHTestFleet.playbook, encoding: .utf8)
+        let templates = TestPaths.packageRoot.appendingPathComponent("Playbooks/templates").path
         text = text.replacingOccurrences(of: " templates/", with: " \(templates)/")
         let original = "  relay:\n    host: 127.0.0.1\n    port: 2525\n    tls: none\n"
         guard text.contains(original) else {
-            throw RespondFleetError(command: "playbook copy", status: -1, output: "the corpus playbook's relay section changed")
+            throw ProcessFailure(command: "playbook copy", status: -1, output: "the corpus playbook's relay section changed")
         }
         text = text.replacingOccurrences(of: original, with: "  relay:\n" + relay.map { "    \($0)\n" }.joined())
         text = text.replacingOccurrences(of: "  rate_per_minute: 600\n", with: "  rate_per_minute: \(ratePerMinute)\n")

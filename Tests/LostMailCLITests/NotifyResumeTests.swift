@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// Notifications interrupted or refused, and completed by `lostmail resume` (issue 5), asserted
@@ -11,7 +12,7 @@ final class NotifyResumeTests: NotifyTestCase {
     /// yet `accepted`) and then carries the same Message-ID.
     func testKillNineWhileSendingThenResume() throws {
         let fleet = try self.fleet
-        let relay = try startRelay(NotifyRelay.Options(dataDelay: 1))
+        let relay = try startRelay(SMTPTestServer.Options(dataDelay: 1))
         let state = try fleet.fleet.freshStateDir(#function)
         let running = try fleet.start(fleet.respondArguments(state: state, relay: relay))
         let reached = try NotifyFleet.wait {
@@ -67,7 +68,7 @@ final class NotifyResumeTests: NotifyTestCase {
     /// it `pending`, so `resume` sends it again, with the same Message-ID, and the rest once.
     func testKillInTheCrashWindowResendsWithTheSameMessageID() throws {
         let fleet = try self.fleet
-        let relay = try startRelay(NotifyRelay.Options(dataDelay: 1, storeThenDelay: true))
+        let relay = try startRelay(SMTPTestServer.Options(dataDelay: 1, storeThenDelay: true))
         let state = try fleet.fleet.freshStateDir(#function)
         let running = try fleet.start(fleet.respondArguments(state: state, relay: relay))
         let reached = try NotifyFleet.wait { try relay.messages().count >= 1 }
@@ -104,7 +105,7 @@ final class NotifyResumeTests: NotifyTestCase {
     func testTemporaryFailureRetriedThenResumed() throws {
         let fleet = try self.fleet
         let target = "web3@host1"
-        let relay = try startRelay(NotifyRelay.Options(tempfailRecipients: [target]))
+        let relay = try startRelay(SMTPTestServer.Options(tempfailRecipients: [target]))
         try relay.setTempfailing(true)
         let state = try fleet.fleet.freshStateDir(#function)
         let run = try fleet.respond(state: state, relay: relay)
@@ -152,7 +153,7 @@ final class NotifyResumeTests: NotifyTestCase {
     func testPermanentFailureIsRecordedAndNotResent() throws {
         let fleet = try self.fleet
         let target = "web2@host2"
-        let relay = try startRelay(NotifyRelay.Options(rejectRecipients: [target]))
+        let relay = try startRelay(SMTPTestServer.Options(rejectDataRecipients: [target]))
         let state = try fleet.fleet.freshStateDir(#function)
         let run = try fleet.respond(state: state, relay: relay)
         // A permanent failure is final: nothing for resume to do, so the run is complete.

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail respond` telling account owners through a real SMTP relay (issue 5): a plain run

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// Notifications through a relay that requires STARTTLS and AUTH (issue 5), with the relay's
@@ -11,9 +12,9 @@ final class NotifyTLSTests: NotifyTestCase {
     /// and a message naming it, before any host is contacted or anything is written or sent.
     func testStartTLSAndAuth() throws {
         let fleet = try self.fleet
-        let certificate = try makeRelayCertificate(in: "\(fleet.fleet.dir)/tls")
+        let certificate = try TestCertificate.make(in: URL(fileURLWithPath: "\(fleet.fleet.dir)/tls"))
         let password = "pw-\(UUID().uuidString)"
-        let relay = try startRelay(NotifyRelay.Options(certificate: certificate, auth: ("lostmail-noc", password)))
+        let relay = try startRelay(SMTPTestServer.Options(certificate: certificate, auth: ("lostmail-noc", password)))
         let playbook = try fleet.playbookCopy(named: "notify-tls", relay: [
             "host: 127.0.0.1", "port: \(relay.port)", "tls: starttls-required",
             "username: lostmail-noc", "password_env: \(Self.passwordVariable)",
@@ -23,7 +24,7 @@ final class NotifyTLSTests: NotifyTestCase {
         let logins = try (1...fleet.fleet.hosts).map { try fleet.fleet.acceptedLogins($0) }
         let refusedState = try fleet.fleet.freshStateDir("\(#function)-refused")
         let refused = try fleet.respond(state: refusedState, relay: nil, playbook: playbook,
-                                        environment: [Self.passwordVariable: nil, "LOSTMAIL_SMTP_CA_FILE": certificate.cert])
+                                        environment: [Self.passwordVariable: nil, "LOSTMAIL_SMTP_CA_FILE": certificate.certificatePath])
         XCTAssertEqual(refused.status, 2, "\(refused)")
         XCTAssertTrue(refused.stderr.contains("environment variable \(Self.passwordVariable) is not set"), "\(refused)")
         XCTAssertTrue(refused.stderr.contains(playbook), "the message does not name the playbook: \(refused)")
@@ -40,7 +41,7 @@ final class NotifyTLSTests: NotifyTestCase {
         // With the password and the CA file: everything arrives over TLS, authenticated.
         let state = try fleet.fleet.freshStateDir(#function)
         let run = try fleet.respond(state: state, relay: nil, playbook: playbook,
-                                    environment: [Self.passwordVariable: password, "LOSTMAIL_SMTP_CA_FILE": certificate.cert])
+                                    environment: [Self.passwordVariable: password, "LOSTMAIL_SMTP_CA_FILE": certificate.certificatePath])
         XCTAssertEqual(run.status, 0, "\(run)")
         try fleet.fleet.assertGroundTruth(hosts: [1, 2])
         let messages = try relay.messages()

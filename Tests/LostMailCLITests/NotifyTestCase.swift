@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// Shared set-up of the end-to-end notification tests: the 2-host fleet (up once per class,
@@ -6,12 +7,12 @@ import XCTest
 /// by pid in tearDown.
 class NotifyTestCase: XCTestCase {
     nonisolated(unsafe) static var shared: NotifyFleet?  // set and read on XCTest's main thread only
-    private var relays: [NotifyRelay] = []
+    private var relays: [SMTPTestServer] = []
 
     override class func setUp() {
         super.setUp()
         let fleet = NotifyFleet()
-        do { try fleet.fleet.up(); shared = fleet } catch { XCTFail("fleet up failed: \(error)") }
+        do { try fleet.fleet.upWithInventory(); shared = fleet } catch { XCTFail("fleet up failed: \(error)") }
     }
 
     override class func tearDown() {
@@ -34,14 +35,14 @@ class NotifyTestCase: XCTestCase {
     }
 
     /// Starts a relay that tearDown stops.
-    func startRelay(_ options: NotifyRelay.Options = NotifyRelay.Options()) throws -> NotifyRelay {
-        let relay = try NotifyRelay(options)
+    func startRelay(_ options: SMTPTestServer.Options = SMTPTestServer.Options()) throws -> SMTPTestServer {
+        let relay = try SMTPTestServer(options)
         relays.append(relay)
         return relay
     }
 
     /// Output lines of a run about notifications (`  notify host:account <rcpt>: state...`).
-    func notifyLines(_ result: LostmailResult, state: String) -> [String] {
+    func notifyLines(_ result: ProcessResult, state: String) -> [String] {
         result.stdout.split(separator: "\n").map(String.init)
             .filter { $0.hasPrefix("  notify ") && $0.contains(">: \(state)") }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail respond` against hostile accounts (symlinks and hard links out of the home) and
@@ -22,7 +23,7 @@ final class RespondHostileTests: RespondTestCase {
         try FileManager.default.createDirectory(atPath: "\(h)/home/web3/logs", withIntermediateDirectories: false)
         XCTAssertEqual(link("\(control)/rcpthosts", "\(h)/home/web3/logs/lost-mails.log"), 0, "link: errno \(errno)")
         for account in ["web2", "web3"] {
-            let uid = try XCTUnwrap(RespondFleet.uid(of: account))
+            let uid = try XCTUnwrap(SSHTestFleet.uid(of: account))
             XCTAssertEqual(lchown("\(h)/home/\(account)/logs", uid, try XCTUnwrap(getpwnam(account)).pointee.pw_gid), 0)
         }
         let controlBefore = try directoryFacts(control)
@@ -45,7 +46,7 @@ final class RespondHostileTests: RespondTestCase {
         XCTAssertFalse(failures.contains { $0.contains("web4") }, "\(run)")
         XCTAssertFalse(failures.contains { $0.contains("host2") || $0.contains("host3") || $0.contains("host4") }, "\(run)")
         // web4 on host 1 and every account elsewhere got exactly the ground truth.
-        let expected = try RespondFleet.expectedFiles()
+        let expected = try SSHTestFleet.expectedFiles()
         XCTAssertEqual(FileFacts(fleet.accountFile(1, "web4"))?.data, expected["web4"])
         try fleet.assertGroundTruth(hosts: [2, 3, 4])
         let status = try fleet.status(state: state)
@@ -80,7 +81,7 @@ final class RespondHostileTests: RespondTestCase {
         XCTAssertTrue(data.allSatisfy { $0 == 0x0A || (0x20...0x7E).contains($0) }, "a control or non-ASCII byte in the file")
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .dropLast().map(String.init)
-        let expected = try RespondFleet.expectedFiles()
+        let expected = try SSHTestFleet.expectedFiles()
         let base = String(decoding: try XCTUnwrap(expected["web1"]), as: UTF8.self).split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, base.count + crafted.lines.count, "one line per delivery:\n\(lines.joined(separator: "\n"))")
         for line in crafted.lines {

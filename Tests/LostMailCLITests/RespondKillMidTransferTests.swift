@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail respond` killed with SIGKILL in the middle of a transfer (a large pull, a large
@@ -12,10 +13,10 @@ final class RespondKillMidTransferTests: RespondTestCase {
         let snapshot = "\(fleet.dir)/big-snapshot"
         if !FileManager.default.fileExists(atPath: "\(snapshot)/generated-summary.tsv") {
             try? FileManager.default.removeItem(atPath: snapshot)
-            let bench = RespondFleet.packageRoot.appendingPathComponent(".build/debug/lostmail-bench").path
+            let bench = TestPaths.packageRoot.appendingPathComponent(".build/debug/lostmail-bench").path
             // 120 MB at ~22 kB/s of log spans ~90 minutes; the incident (45-55 % of it) is
             // placed over the playbook's window (2026-11-29T05:13:54Z = 1795929234).
-            try RespondFleet.shell([bench, "generate", "--out", snapshot, "--size", "120M", "--file-size", "60M",
+            try ProcessRunner.shell([bench, "generate", "--out", snapshot, "--size", "120M", "--file-size", "60M",
                                     "--accounts", "4", "--start-unix", "1795926734"])
             // The fleet's web1..web4 keep the corpus's uids: do not let the load re-create them.
             try FileManager.default.removeItem(atPath: "\(snapshot)/etc/passwd")
@@ -32,8 +33,8 @@ final class RespondKillMidTransferTests: RespondTestCase {
         let state = try fleet.freshStateDir("big-kill")
         let staging = "\(state)/evidence/staging"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook, "--state-dir", state]
+        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -82,7 +83,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
             text += "Fri Jan  1 00:00:00 2021 from=keep-\(index)@bobs-shop.de to=archive@example.org\n"
         }
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let uid = try XCTUnwrap(RespondFleet.uid(of: "web2"))
+        let uid = try XCTUnwrap(SSHTestFleet.uid(of: "web2"))
         let gid = try XCTUnwrap(getpwnam("web2")).pointee.pw_gid
         XCTAssertEqual(chown(logs, uid, gid), 0)
         XCTAssertEqual(chown(path, uid, gid), 0)
@@ -91,8 +92,8 @@ final class RespondKillMidTransferTests: RespondTestCase {
 
         let state = try fleet.freshStateDir(#function)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook, "--state-dir", state]
+        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
@@ -126,7 +127,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
         let final = try XCTUnwrap(FileFacts(path))
         let lines = String(decoding: final.data ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
-        let expected = String(decoding: try XCTUnwrap(RespondFleet.expectedFiles()["web2"]), as: UTF8.self)
+        let expected = String(decoding: try XCTUnwrap(SSHTestFleet.expectedFiles()["web2"]), as: UTF8.self)
             .split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.filter { $0.contains("from=keep-") }.count, kept, "web2 lost its own lines")
         XCTAssertEqual(lines.count, kept + expected.count)
@@ -145,7 +146,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
                 if let facts = FileFacts(fleet.accountFile(host, account)) {
                     files["h\(host) \(account)"] = facts.data ?? Data("not a regular file".utf8)
                     XCTAssertEqual(facts.mode, 0o600)
-                    XCTAssertEqual(facts.uid, RespondFleet.uid(of: account))
+                    XCTAssertEqual(facts.uid, SSHTestFleet.uid(of: account))
                 }
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail respond` interrupted (a host down, the coordinator killed) and completed by
@@ -93,7 +94,7 @@ final class RespondResumeTests: RespondTestCase {
 
             // Whatever the kill interrupted, an account file is never partial: absent or complete.
             var written: [String: FileFacts] = [:]
-            for (account, want) in try RespondFleet.expectedFiles() {
+            for (account, want) in try SSHTestFleet.expectedFiles() {
                 for host in 1...fleet.hosts {
                     guard let facts = FileFacts(fleet.accountFile(host, account)) else { continue }
                     XCTAssertEqual(facts.data, want, "\(point): h\(host) \(account) is partial after the kill (\(facts.data?.count ?? 0) bytes)")
@@ -127,8 +128,8 @@ final class RespondResumeTests: RespondTestCase {
     private func killDuring(state: String, when marker: String) throws -> Bool {
         let fleet = try self.fleet
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: RespondFleet.binary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try RespondFleet.filesOnlyPlaybook,
+        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook,
                              "--state-dir", state]
         let err = Pipe()
         process.standardError = err

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 
 /// `lostmail respond` on a real 4-host fleet: the ground truth, idempotence and merging,
@@ -32,7 +33,7 @@ final class RespondRunTests: RespondTestCase {
         let state = try fleet.freshStateDir(#function)
         let first = try fleet.respond(state: state)
         XCTAssertEqual(first.status, 0, "\(first)")
-        let expected = try RespondFleet.expectedFiles()
+        let expected = try SSHTestFleet.expectedFiles()
         var before: [String: FileFacts] = [:]
         for host in 1...fleet.hosts {
             for account in expected.keys { before["\(host)/\(account)"] = FileFacts(fleet.accountFile(host, account)) }
@@ -65,7 +66,7 @@ final class RespondRunTests: RespondTestCase {
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         let path = fleet.accountFile(2, "web2")
         try Data((extra + half).map { $0 + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: path))
-        let uid = try XCTUnwrap(RespondFleet.uid(of: "web2"))
+        let uid = try XCTUnwrap(SSHTestFleet.uid(of: "web2"))
         let gid = try XCTUnwrap(getpwnam("web2")).pointee.pw_gid
         XCTAssertEqual(chown(logs, uid, gid), 0)
         XCTAssertEqual(chown(path, uid, gid), 0)
@@ -94,7 +95,7 @@ final class RespondRunTests: RespondTestCase {
         for host in 1...fleet.hosts { loginsBefore.append(try fleet.acceptedLogins(host)) }
         let check = try fleet.respond(state: state, extra: ["--check"])
         XCTAssertEqual(check.status, 0, "\(check)")
-        let expected = try RespondFleet.expectedFiles()
+        let expected = try SSHTestFleet.expectedFiles()
         for host in 1...fleet.hosts {
             XCTAssertGreaterThan(try fleet.acceptedLogins(host), loginsBefore[host - 1], "check never reached h\(host)")
             XCTAssertTrue(check.stdout.contains("would read host\(host):/var/log/qmail/send/"), "\(check)")
@@ -120,13 +121,13 @@ final class RespondRunTests: RespondTestCase {
     func testBadPlaybookAndInventoryExitTwoWithLocation() throws {
         let fleet = try self.fleet
         let state = try fleet.freshStateDir(#function)
-        let original = try String(contentsOfFile: RespondFleet.playbook, encoding: .utf8)
+        let original = try String(contentsOfFile: SSHTestFleet.playbook, encoding: .utf8)
         var lines = original.components(separatedBy: "\n")
         let windowLine = try XCTUnwrap(lines.firstIndex(of: "window:"))
         lines.insert("  frm: 2026-11-29T05:13:54Z", at: windowLine + 1)
         let badPlaybook = "\(fleet.dir)/bad-playbook.yml"
         try lines.joined(separator: "\n").write(toFile: badPlaybook, atomically: true, encoding: .utf8)
-        let bad = try fleet.lostmail(["respond", "--inventory", fleet.inventory, "--playbook", badPlaybook, "--state-dir", state])
+        let bad = try LostmailBinary.run(["respond", "--inventory", fleet.inventory, "--playbook", badPlaybook, "--state-dir", state])
         XCTAssertEqual(bad.status, 2, "\(bad)")
         XCTAssertTrue(bad.stderr.contains("\(badPlaybook):\(windowLine + 2)"), "no file:line in: \(bad.stderr)")
         XCTAssertTrue(bad.stderr.contains("frm"), "no key in: \(bad.stderr)")
@@ -137,7 +138,7 @@ final class RespondRunTests: RespondTestCase {
         inventoryLines[portLine] = "    ansible_port: twenty-two"
         let badInventory = "\(fleet.dir)/bad-inventory.yml"
         try inventoryLines.joined(separator: "\n").write(toFile: badInventory, atomically: true, encoding: .utf8)
-        let badInv = try fleet.lostmail(["respond", "--inventory", badInventory, "--playbook", RespondFleet.playbook, "--state-dir", state])
+        let badInv = try LostmailBinary.run(["respond", "--inventory", badInventory, "--playbook", SSHTestFleet.playbook, "--state-dir", state])
         XCTAssertEqual(badInv.status, 2, "\(badInv)")
         XCTAssertTrue(badInv.stderr.contains("\(badInventory):\(portLine + 1)"), "no file:line in: \(badInv.stderr)")
         XCTAssertTrue(badInv.stderr.contains("ansible_port"), "no key in: \(badInv.stderr)")

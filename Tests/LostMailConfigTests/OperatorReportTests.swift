@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LostMailConfig
+import LostMailTestSupport
+import XCTest
 
 /// An audit playbook's `report:` section: the operators' mail of the findings.
 final class OperatorReportTests: XCTestCase {
@@ -61,7 +62,7 @@ final class OperatorReportTests: XCTestCase {
     func testNoSectionMeansNoMail() throws {
         let url = try scratch.write("name: Audit\nkind: audit\n", to: "plain.yml")
         XCTAssertNil(try Playbook.load(file: url).report)
-        let shipped = packageRoot.appendingPathComponent("Playbooks/audit.yml")
+        let shipped = TestPaths.packageRoot.appendingPathComponent("Playbooks/audit.yml")
         XCTAssertNil(try Playbook.load(file: shipped).report, "the shipped audit playbook mails nothing by default")
         // Its commented example is a valid section once uncommented.
         let text = try String(contentsOf: shipped, encoding: .utf8)
@@ -74,7 +75,7 @@ final class OperatorReportTests: XCTestCase {
         XCTAssertEqual(report.relay, Playbook.Relay(host: "127.0.0.1", port: 2525, tls: .none))
         XCTAssertEqual(report.template, scratch.folder.appendingPathComponent("templates/audit-findings.en.mustache"))
         XCTAssertTrue(FileManager.default.fileExists(
-            atPath: packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache").path))
+            atPath: TestPaths.packageRoot.appendingPathComponent("Playbooks/templates/audit-findings.en.mustache").path))
     }
 
     func testUnknownKeysAndBadAddressesNameFileLineAndKey() throws {

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LostMailConfig
+import LostMailTestSupport
+import XCTest
 
 /// Every inventory and playbook shipped in the repository loads and says what it should.
 final class ShippedFilesTests: XCTestCase {
@@ -8,7 +9,7 @@ final class ShippedFilesTests: XCTestCase {
         let fm = FileManager.default
         var loaded = 0
         for folder in ["Inventory", "Playbooks"] {
-            let dir = packageRoot.appendingPathComponent(folder)
+            let dir = TestPaths.packageRoot.appendingPathComponent(folder)
             for name in try fm.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".yml") {
                 let url = dir.appendingPathComponent(name)
                 if folder == "Inventory" {
@@ -23,7 +24,7 @@ final class ShippedFilesTests: XCTestCase {
     }
 
     func testDemoInventory() throws {
-        let inventory = try Inventory.load(file: packageRoot.appendingPathComponent("Inventory/demo.yml"))
+        let inventory = try Inventory.load(file: TestPaths.packageRoot.appendingPathComponent("Inventory/demo.yml"))
         let hosts = try inventory.hosts()
         XCTAssertEqual(hosts.map(\.name), ["host1", "host2", "host3", "host4"])
         XCTAssertEqual(hosts.map(\.address), (1...4).map { "127.0.10.\($0)" })
@@ -38,7 +39,7 @@ final class ShippedFilesTests: XCTestCase {
     }
 
     func testExampleInventory() throws {
-        let inventory = try Inventory.load(file: packageRoot.appendingPathComponent("Inventory/example.yml"))
+        let inventory = try Inventory.load(file: TestPaths.packageRoot.appendingPathComponent("Inventory/example.yml"))
         let mx = try inventory.hosts(limit: "mx")
         XCTAssertEqual(mx.map(\.name), (1...4).map { "mx\($0).schwarzwald-hosting.de" })
         let mx4 = try XCTUnwrap(mx.last)
@@ -59,7 +60,7 @@ final class ShippedFilesTests: XCTestCase {
     }
 
     func testOriginalIncidentPlaybook() throws {
-        let url = packageRoot.appendingPathComponent("Playbooks/lost-mails.yml")
+        let url = TestPaths.packageRoot.appendingPathComponent("Playbooks/lost-mails.yml")
         let playbook = try Playbook.load(file: url)
         XCTAssertEqual(playbook.kind, .incident)
         let window = try XCTUnwrap(playbook.window)
@@ -81,7 +82,7 @@ final class ShippedFilesTests: XCTestCase {
     }
 
     func testCorpusPlaybook() throws {
-        let playbook = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml"))
+        let playbook = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml"))
         XCTAssertEqual(playbook.window?.from, utc("2026-11-29T05:13:54Z"))
         XCTAssertEqual(playbook.window?.until, utc("2026-11-29T05:18:55Z"))
         XCTAssertEqual(playbook.window?.timeZone.identifier, "Europe/Berlin")
@@ -89,7 +90,7 @@ final class ShippedFilesTests: XCTestCase {
     }
 
     func testAuditPlaybook() throws {
-        let playbook = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/audit.yml"))
+        let playbook = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/audit.yml"))
         XCTAssertEqual(playbook.kind, .audit)
         XCTAssertNil(playbook.window)
         let matches = playbook.signatures.map(\.match)

@@ -1,19 +1,14 @@
 import Foundation
-import XCTest
 import LostMailConfig
-
-/// The package root, found from this file (Tests/LostMailConfigTests/TestSupport.swift).
-let packageRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+import LostMailTestSupport
+import XCTest
 
 /// A fresh folder for files a test writes; removed by the caller's tearDown.
 final class Scratch {
     let folder: URL
 
     init() throws {
-        folder = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lostmail-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folder = try TempDir("config").url
     }
 
     /// Writes `text` to `name` inside the folder and returns its URL.

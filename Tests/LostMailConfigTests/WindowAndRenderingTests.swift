@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LostMailConfig
+import LostMailTestSupport
+import XCTest
 
 /// Command-line windows, daylight saving, duplicate keys and the rendered error text.
 final class WindowAndRenderingTests: XCTestCase {
@@ -84,7 +85,7 @@ final class WindowAndRenderingTests: XCTestCase {
 /// Command-line overrides of the playbook's window and relay.
 final class OverrideTests: XCTestCase {
     func testWindowOverrideKeepsMissingParts() throws {
-        let playbook = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/lost-mails.yml"))
+        let playbook = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/lost-mails.yml"))
         let later = try playbook.withWindow(from: "2020-05-26T15:00", until: nil, timeZone: nil)
         XCTAssertEqual(later.window?.from, Date(timeIntervalSince1970: 1_590_498_000)) // 13:00 UTC
         XCTAssertEqual(later.window?.until, playbook.window?.until)
@@ -92,7 +93,7 @@ final class OverrideTests: XCTestCase {
         XCTAssertThrowsError(try playbook.withWindow(from: "2020-05-26T17:00", until: nil, timeZone: nil)) {
             XCTAssertEqual(($0 as? ConfigError)?.key, "--until")
         }
-        let audit = try Playbook.load(file: packageRoot.appendingPathComponent("Playbooks/audit.yml"))
+        let audit = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/audit.yml"))
         XCTAssertThrowsError(try audit.withWindow(from: "2020-05-26T15:00", until: nil, timeZone: nil))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 @testable import Notify
 
@@ -17,7 +18,7 @@ final class NotificationTemplateTests: XCTestCase {
     }
 
     static func shippedTemplate(_ language: String) -> String {
-        TestDecoding.packageRoot.appendingPathComponent("Playbooks/templates/lost-mails.\(language).mustache").path
+        TestPaths.playbook("templates/lost-mails.\(language).mustache").path
     }
 
     func testAnyKeyValueTreeRendersAsPlainText() throws {

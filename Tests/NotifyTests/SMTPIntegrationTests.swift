@@ -1,10 +1,11 @@
 import Foundation
+import LostMailTestSupport
 import XCTest
 @testable import Notify
 
 /// Sends real mail to a real aiosmtpd relay on 127.0.0.1 (plain, STARTTLS, AUTH, implicit TLS).
 final class SMTPIntegrationTests: XCTestCase {
-    private var servers: [TestSMTPServer] = []
+    private var servers: [SMTPTestServer] = []
     private var scratch: URL!
 
     override func setUpWithError() throws {
@@ -18,13 +19,13 @@ final class SMTPIntegrationTests: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
-    private func start(_ options: TestSMTPServer.Options = .init()) throws -> TestSMTPServer {
-        let server = try TestSMTPServer(options)
+    private func start(_ options: SMTPTestServer.Options = .init()) throws -> SMTPTestServer {
+        let server = try SMTPTestServer(options)
         servers.append(server)
         return server
     }
 
-    private func config(_ server: TestSMTPServer, tls: SMTPTLSMode = .none, credentials: SMTPCredentials? = nil,
+    private func config(_ server: SMTPTestServer, tls: SMTPTLSMode = .none, credentials: SMTPCredentials? = nil,
                         mechanism: SMTPAuthMechanism = .automatic, cert: TestCertificate? = nil) -> SMTPClientConfiguration {
         SMTPClientConfiguration(
             host: "127.0.0.1", port: server.port,

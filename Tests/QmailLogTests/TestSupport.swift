@@ -1,26 +1,12 @@
 import Foundation
+import LostMailTestSupport
 import QmailLog
 import XCTest
 
 /// Locating and reading the shared incident corpus.
 enum Corpus {
-    /// `<package root>/../shared/corpus/qmail-incident`, or `$LOSTMAIL_CORPUS`.
-    static var root: URL {
-        if let env = ProcessInfo.processInfo.environment["LOSTMAIL_CORPUS"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        // <root>/../shared (CI clone next to shared/), else the nearest ancestor holding shared/
-        // (a git worktree such as /work/wt/<name> sits one level deeper).
-        var dir = packageRoot
-        for _ in 0..<4 {
-            dir = dir.deletingLastPathComponent()
-            let candidate = dir.appendingPathComponent("shared/corpus/qmail-incident")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-        }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpus/qmail-incident")
-    }
+    /// `$LOSTMAIL_CORPUS`, else `shared/corpus/qmail-incident` next to the package (see `TestPaths.corpus`).
+    static var root: URL { TestPaths.corpus }
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 

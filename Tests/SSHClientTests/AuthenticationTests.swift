@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import SSHClient
 import XCTest
 
@@ -8,11 +9,11 @@ import XCTest
 /// and in CI). The fleet is started in `setUp()` of the class and stopped by pid in `tearDown()`.
 final class AuthenticationTests: XCTestCase {
     // XCTest calls class setUp/tearDown and the tests one after another on one thread.
-    nonisolated(unsafe) static var fleet: TestFleet!
+    nonisolated(unsafe) static var fleet: SSHTestFleet!
 
     override class func setUp() {
         super.setUp()
-        let fleet = TestFleet(name: "ssh-auth-tests", net: "127.0.21", hosts: 3)
+        let fleet = SSHTestFleet(name: "ssh-auth-tests", net: "127.0.21", hosts: 3)
         do {
             try fleet.up()
             for (name, type, passphrase) in [("ecdsa", "ecdsa", ""), ("locked", "ed25519", "correct horse"),
@@ -30,7 +31,7 @@ final class AuthenticationTests: XCTestCase {
         super.tearDown()
     }
 
-    var fleet: TestFleet { Self.fleet }
+    var fleet: SSHTestFleet { Self.fleet }
 
     func testEd25519KeyAuthenticatesAndPrefersRecordedHostKeyType() throws {
         let session = try fleet.connect(1)
@@ -71,12 +72,12 @@ final class AuthenticationTests: XCTestCase {
         }
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(10_000) }
         let key = try fleet.makeKey("ecdsa", type: "ecdsa")
-        try TestFleet.shell(["/usr/bin/ssh-add", key], environment: ["SSH_AUTH_SOCK": socket])
+        try ProcessRunner.shell(["/usr/bin/ssh-add", key], environment: ["SSH_AUTH_SOCK": socket])
         let session = try SSHSession(fleet.options(host: 3, authentication: .agent(socketPath: socket)))
         XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h3\n")
 
         // An agent without keys is a clear agent error, not a hang.
-        try TestFleet.shell(["/usr/bin/ssh-add", "-D"], environment: ["SSH_AUTH_SOCK": socket])
+        try ProcessRunner.shell(["/usr/bin/ssh-add", "-D"], environment: ["SSH_AUTH_SOCK": socket])
         let error = expectSSHError { try SSHSession(fleet.options(host: 3, authentication: .agent(socketPath: socket))) }
         XCTAssertEqual(error?.kind, .agent)
     }
@@ -114,7 +115,7 @@ final class AuthenticationTests: XCTestCase {
         let written = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertTrue(written.hasPrefix("[\(fleet.address(2))]:2222 \(accepted.hostKeyAlgorithm) "), written)
         // ssh-keygen agrees on the fingerprint of what we recorded.
-        let listed = try TestFleet.shell(["/usr/bin/ssh-keygen", "-l", "-f", file])
+        let listed = try ProcessRunner.shell(["/usr/bin/ssh-keygen", "-l", "-f", file])
         XCTAssertTrue(listed.contains(accepted.hostKeyFingerprint), "\(listed) vs \(accepted.hostKeyFingerprint)")
         // Now known: strict works, and nothing more is appended.
         _ = try SSHSession(fleet.options(host: 2, knownHosts: file))
@@ -125,7 +126,7 @@ final class AuthenticationTests: XCTestCase {
         let file = "\(fleet.dir)/known_hosts.hashed"
         try? FileManager.default.removeItem(atPath: file)
         try FileManager.default.copyItem(atPath: fleet.knownHosts, toPath: file)
-        try TestFleet.shell(["/usr/bin/ssh-keygen", "-H", "-f", file])
+        try ProcessRunner.shell(["/usr/bin/ssh-keygen", "-H", "-f", file])
         let text = try String(contentsOfFile: file, encoding: .utf8)
         XCTAssertFalse(text.contains(fleet.address(3)), "entries must be hashed")
         let session = try SSHSession(fleet.options(host: 3, knownHosts: file))
@@ -137,7 +138,7 @@ final class AuthenticationTests: XCTestCase {
         let otherPublic = try String(contentsOfFile: other + ".pub", encoding: .utf8).split(separator: " ")
         let file = "\(fleet.dir)/known_hosts.changed"
         try "[\(fleet.address(1))]:2222 \(otherPublic[0]) \(otherPublic[1])\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let expected = try TestFleet.shell(["/usr/bin/ssh-keygen", "-l", "-f",
+        let expected = try ProcessRunner.shell(["/usr/bin/ssh-keygen", "-l", "-f",
                                             "\(fleet.hostDir(1))/etc/ssh_host_ed25519_key.pub"])
             .split(separator: " ")[1]
         for policy in [HostKeyPolicy.strict, .acceptNew] {
@@ -151,16 +152,16 @@ final class AuthenticationTests: XCTestCase {
     }
 
     func testHostDownIsConnectionRefused() throws {
-        try fleet.host(3, "stop-host")
-        defer { try? fleet.host(3, "start-host") }
+        try fleet.stop(3)
+        defer { try? fleet.start(3) }
         let error = expectSSHError { try SSHSession(fleet.options(host: 3)) }
         XCTAssertEqual(error?.kind, .connectionRefused)
         XCTAssertTrue(error?.description.contains("\(fleet.address(3)):2222") ?? false, error?.description ?? "")
     }
 
     func testHungHostTimesOutWhileOtherHostsFinish() throws {
-        try fleet.host(2, "pause-host")
-        defer { try? fleet.host(2, "resume-host") }
+        try fleet.pause(2)
+        defer { try? fleet.resume(2) }
         let results = ResultBox()
         let group = DispatchGroup()
         let fleet = self.fleet

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import SSHClient
 import XCTest
 
@@ -8,14 +9,14 @@ import XCTest
 /// and in CI). The fleet is started in `setUp()` of the class and stopped by pid in `tearDown()`.
 final class CommandAndSFTPTests: XCTestCase {
     // XCTest calls class setUp/tearDown and the tests one after another on one thread.
-    nonisolated(unsafe) static var fleet: TestFleet!
+    nonisolated(unsafe) static var fleet: SSHTestFleet!
     nonisolated(unsafe) static var bigFileSHA: String?
     static let bigFile = "/root/big.bin"
     static let bigSize: UInt64 = 200 * 1024 * 1024
 
     override class func setUp() {
         super.setUp()
-        let fleet = TestFleet(name: "ssh-command-tests", net: "127.0.22", hosts: 2)
+        let fleet = SSHTestFleet(name: "ssh-command-tests", net: "127.0.22", hosts: 2)
         do { try fleet.up() } catch { XCTFail("fleet up failed: \(error)") }
         Self.fleet = fleet
     }
@@ -26,7 +27,7 @@ final class CommandAndSFTPTests: XCTestCase {
         super.tearDown()
     }
 
-    var fleet: TestFleet { Self.fleet }
+    var fleet: SSHTestFleet { Self.fleet }
     var scratch: URL { URL(fileURLWithPath: "\(fleet.dir)/scratch") }
 
     override func setUp() {
@@ -110,7 +111,7 @@ final class CommandAndSFTPTests: XCTestCase {
         try? FileManager.default.removeItem(at: local)
         defer { try? FileManager.default.removeItem(at: local) }
         XCTAssertEqual(try session.download(Self.bigFile, to: local), Self.bigSize)
-        XCTAssertEqual(try TestFleet.sha256(ofFile: local.path), sha)
+        XCTAssertEqual(try ProcessRunner.sha256(ofFile: local.path), sha)
 
         // The streaming form delivers the same bytes (counted, and checked at both ends).
         var count: UInt64 = 0
@@ -147,7 +148,7 @@ final class CommandAndSFTPTests: XCTestCase {
 
         let second = try fleet.connect(1)
         XCTAssertEqual(try second.download(Self.bigFile, to: local, resume: true), Self.bigSize - partial)
-        XCTAssertEqual(try TestFleet.sha256(ofFile: local.path), sha)
+        XCTAssertEqual(try ProcessRunner.sha256(ofFile: local.path), sha)
         // A complete local file resumes with nothing to transfer.
         XCTAssertEqual(try second.download(Self.bigFile, to: local, resume: true), 0)
     }
@@ -163,7 +164,7 @@ final class CommandAndSFTPTests: XCTestCase {
             try session.download(Self.bigFile, to: local) { size in
                 if size >= 50 * 1024 * 1024 && !dropped {
                     dropped = true
-                    try self.fleet.host(1, "drop-connections")
+                    try self.fleet.fleet("drop-connections", "--host", "1")
                 }
             }
         }
@@ -173,19 +174,19 @@ final class CommandAndSFTPTests: XCTestCase {
         let partial = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: local.path)[.size] as? UInt64)
         XCTAssertLessThan(partial, Self.bigSize)
         XCTAssertEqual(try fleet.connect(1).download(Self.bigFile, to: local, resume: true), Self.bigSize - partial)
-        XCTAssertEqual(try TestFleet.sha256(ofFile: local.path), sha)
+        XCTAssertEqual(try ProcessRunner.sha256(ofFile: local.path), sha)
     }
 
     func testHostHungMidSessionTimesOut() throws {
         let session = try SSHSession(fleet.options(host: 2, timeouts: SSHTimeouts(io: 2)))
         XCTAssertTrue(try session.run(["true"]).succeeded)
-        try fleet.host(2, "pause-host")
-        defer { try? fleet.host(2, "resume-host") }
+        try fleet.pause(2)
+        defer { try? fleet.resume(2) }
         XCTAssertEqual(expectSSHError { try session.run(["true"], timeout: 2) }?.kind, .timeout)
         let sftp = try SSHSession(fleet.options(host: 1, timeouts: SSHTimeouts(io: 2)))
         _ = try sftp.stat("/root")
-        try fleet.host(1, "pause-host")
-        defer { try? fleet.host(1, "resume-host") }
+        try fleet.pause(1)
+        defer { try? fleet.resume(1) }
         XCTAssertEqual(expectSSHError { try sftp.stat("/root") }?.kind, .timeout)
     }
 
@@ -229,13 +230,13 @@ final class CommandAndSFTPTests: XCTestCase {
         try content.write(to: local)
         try session.upload(file: local, to: "/root/up/file.bin", mode: 0o640)
         XCTAssertEqual(try session.run(["sha256sum", "/root/up/file.bin"]).stdoutText.prefix(64),
-                       try TestFleet.sha256(ofFile: local.path).prefix(64))
+                       try ProcessRunner.sha256(ofFile: local.path).prefix(64))
         XCTAssertEqual(try session.stat("/root/up/file.bin").permissions, 0o640)
     }
 
     func testListDirectoryReportsSizesTypesAndLinks() throws {
         let session = try fleet.connect(2)
-        let corpusSend = TestFleet.corpus.appendingPathComponent("host/var/log/qmail/send")
+        let corpusSend = TestPaths.corpus.appendingPathComponent("host/var/log/qmail/send")
         let localCurrent = try FileManager.default.attributesOfItem(atPath: corpusSend.appendingPathComponent("current").path)
         let entries = try session.list("/var/log/qmail/send")
         let current = try XCTUnwrap(entries.first { $0.name == "current" })

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import SSHClient
 import XCTest
 
@@ -7,7 +8,7 @@ import XCTest
 /// Needs root (namespaces, bind mounts, useradd), like every fleet test. Own fleet: 127.0.23.
 final class FleetScriptTests: XCTestCase {
     func testUpTwiceLoadAndStatus() throws {
-        let fleet = TestFleet(name: "ssh-fleet-script-tests", net: "127.0.23", hosts: 2)
+        let fleet = SSHTestFleet(name: "ssh-fleet-script-tests", net: "127.0.23", hosts: 2)
         try fleet.up()
         defer { fleet.down() }
         let pids = try (1...2).map { try String(contentsOfFile: "\(fleet.hostDir($0))/sshd.pid", encoding: .utf8) }
@@ -18,11 +19,11 @@ final class FleetScriptTests: XCTestCase {
         XCTAssertEqual(status.split(separator: "\n").filter { $0.contains(" running ") }.count, 2, status)
 
         // Corpus accounts are real users with the corpus uids; their files are theirs on each host.
-        XCTAssertTrue(try TestFleet.shell(["/usr/bin/getent", "passwd", "web1"]).hasPrefix("web1:x:1003:"))
+        XCTAssertTrue(try ProcessRunner.shell(["/usr/bin/getent", "passwd", "web1"]).hasPrefix("web1:x:1003:"))
         let session = try fleet.connect(2)
         XCTAssertEqual(try session.run(["stat", "-c", "%U %u", "/home/web1/.qmail-default"]).stdoutText, "web1 1003\n")
         XCTAssertEqual(try session.run(["cat", "/var/qmail/control/me"]).stdoutText,
-                       try String(contentsOf: TestFleet.corpus.appendingPathComponent("host/var/qmail/control/me"),
+                       try String(contentsOf: TestPaths.corpus.appendingPathComponent("host/var/qmail/control/me"),
                                   encoding: .utf8))
         // Each host has its own /var/log/qmail.
         _ = try session.run(["sh", "-c", "echo only-on-h2 > /var/log/qmail/marker"])

@@ -1,4 +1,5 @@
 import Foundation
+import LostMailTestSupport
 import SSHClient
 import XCTest
 
@@ -15,7 +16,7 @@ final class ShellQuoteTests: XCTestCase {
     func testHostileArgumentsRoundTripThroughShell() throws {
         let arguments = ["printf", "%s|", "a b", "it's", "\"dq\"", "$(id)", "`id`", "$HOME", "a\nb", "\\", "*", "-n", "'", ""]
         let line = try ShellQuote.commandLine(arguments)
-        let output = try TestFleet.shell(["/bin/sh", "-c", line])
+        let output = try ProcessRunner.shell(["/bin/sh", "-c", line])
         XCTAssertEqual(output, arguments.dropFirst(2).map { $0 + "|" }.joined())
     }
 }

@@ -34,10 +34,4 @@ enum TestDecoding {
         }
         return String(bytes: bytes, encoding: .utf8)
     }
-
-    /// The package root (three levels up from this file's folder).
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-    }
 }

@@ -1,17 +1,17 @@
-/// The controllable aiosmtpd relay the end-to-end notification tests send to, written to a
-/// temporary file and run with /usr/bin/python3.
+/// The aiosmtpd-based test relay, written to a temporary file and run with /usr/bin/python3.
 ///
-/// Argument: a JSON config file (`workdir`, optional `data_delay` seconds before answering DATA,
-/// `store_then_delay` to store the message before that delay rather than after, `tempfail_rcpt` and
-/// `reject_rcpt` address lists, `cert`/`key` for STARTTLS, `auth`). Prints `READY <port>` once
-/// listening. Every answer to DATA goes into `attempts.jsonl` (event `data` when the message
-/// arrived, then `451`, `554`, `dropped` or `250`); every accepted message goes into `Maildir`
-/// and, decoded by Python's `email` package (RFC 2047 subject, quoted-printable body), into
-/// `messages.jsonl`. While the file `<workdir>/tempfail.on` exists, messages to `tempfail_rcpt`
-/// are answered 451; `reject_rcpt` always gets 554.
-enum NotifyRelayScript {
+/// Argument: a JSON config file (see `SMTPTestServer.Options` for the keys). Prints
+/// `READY <port>` once listening on 127.0.0.1. RCPT: addresses in `reject_rcpt` get 550, those
+/// in `tempfail_rcpt_once` a 451 the first time. DATA, in this order: `tempfail_data_once` gives
+/// one 451; `data_delay` seconds pass (unless `store_then_delay`); while `<workdir>/tempfail.on`
+/// exists, messages to `tempfail_rcpt` get 451; messages to `reject_data_rcpt` get 554; then
+/// the message is stored in `Maildir` and, decoded by Python's `email` package, in
+/// `messages.jsonl`; with `store_then_delay` the delay passes now; `reject_data` gives 554 (the
+/// message is kept), else 250. Every DATA answer goes into `attempts.jsonl` (event `data` when
+/// the data arrived, then `451`, `554`, `dropped` or `250`), AUTH attempts into `auth.jsonl`.
+enum SMTPTestServerScript {
     static let source = #"""
-import asyncio, json, mailbox, os, signal, socket, ssl, sys, threading, time
+import asyncio, base64, json, mailbox, os, signal, socket, ssl, sys, threading, time
 from email import policy
 from email.parser import BytesParser
 from aiosmtpd.controller import Controller
@@ -36,9 +36,26 @@ def uses_tls(server, session):
     return session.ssl is not None or (transport is not None and transport.get_extra_info("ssl_object") is not None)
 
 class Handler:
+    def __init__(self):
+        self.rcpt_seen = set()
+        self.data_tempfailed = False
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in cfg.get("reject_rcpt", []):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if address in cfg.get("tempfail_rcpt_once", []) and address not in self.rcpt_seen:
+            self.rcpt_seen.add(address)
+            return "451 4.3.0 <%s>: try again later" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         rcpts = list(envelope.rcpt_tos)
         log("attempts.jsonl", {"event": "data", "rcpt_tos": rcpts})
+        if cfg.get("tempfail_data_once") and not self.data_tempfailed:
+            self.data_tempfailed = True
+            log("attempts.jsonl", {"event": "451", "rcpt_tos": rcpts})
+            return "451 4.3.0 queue busy, try again later"
         delay = cfg.get("data_delay", 0)
         if delay and not cfg.get("store_then_delay"):
             await asyncio.sleep(delay)
@@ -48,7 +65,7 @@ class Handler:
         if os.path.exists(os.path.join(workdir, "tempfail.on")) and set(rcpts) & set(cfg.get("tempfail_rcpt", [])):
             log("attempts.jsonl", {"event": "451", "rcpt_tos": rcpts})
             return "451 4.3.0 mailbox busy, try again later"
-        if set(rcpts) & set(cfg.get("reject_rcpt", [])):
+        if set(rcpts) & set(cfg.get("reject_data_rcpt", [])):
             log("attempts.jsonl", {"event": "554", "rcpt_tos": rcpts})
             return "554 5.7.1 message refused by policy"
         raw = envelope.original_content
@@ -58,17 +75,27 @@ class Handler:
         log("messages.jsonl", {
             "mail_from": envelope.mail_from,
             "rcpt_tos": rcpts,
+            "raw_b64": base64.b64encode(raw).decode(),
             "subject": str(msg["Subject"]),
+            "from": str(msg["From"]),
             "to": str(msg["To"]),
+            "date": str(msg["Date"]),
             "message_id": str(msg["Message-ID"]).strip(),
+            "mime_version": str(msg["MIME-Version"]),
+            "content_type": msg.get_content_type(),
+            "charset": msg.get_content_charset(),
             "cte": str(msg["Content-Transfer-Encoding"]),
             "body": body.get_content().replace("\r\n", "\n") if body is not None else None,
+            "defects": [str(d) for d in msg.defects],
             "authenticated": bool(getattr(session, "authenticated", False)),
             "tls": uses_tls(server, session),
         })
         if delay and cfg.get("store_then_delay"):
             # The message is stored; the client has not had the 250 yet (the crash window).
             await asyncio.sleep(delay)
+        if cfg.get("reject_data"):
+            log("attempts.jsonl", {"event": "554", "rcpt_tos": rcpts})
+            return "554 5.6.0 message content rejected"
         log("attempts.jsonl", {"event": "250", "rcpt_tos": rcpts})
         return "250 2.0.0 queued"
 
@@ -76,26 +103,32 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = (auth_data.login.decode() == cfg["auth"]["username"]
           and auth_data.password.decode() == cfg["auth"]["password"])
     log("auth.jsonl", {"mechanism": mechanism, "login": auth_data.login.decode(), "success": ok})
+    # handled=False: aiosmtpd then answers 535 itself.
     return AuthResult(success=ok, handled=False)
 
 kwargs = {}
+tls = None
 if "cert" in cfg:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cfg["cert"], cfg["key"])
-    kwargs["tls_context"] = context
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cfg["cert"], cfg["key"])
+if tls is not None and not cfg.get("implicit_tls"):
+    kwargs["tls_context"] = tls
     kwargs["require_starttls"] = True
 if "auth" in cfg:
     kwargs["authenticator"] = authenticator
     kwargs["auth_require_tls"] = True
     kwargs["auth_required"] = True
+ssl_context = tls if cfg.get("implicit_tls") else None
 
 sock = socket.socket()
 sock.bind(("127.0.0.1", 0))
 port = sock.getsockname()[1]
 sock.close()
-controller = Controller(Handler(), hostname="127.0.0.1", port=port, server_hostname="relay.test", **kwargs)
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=ssl_context,
+                        server_hostname="relay.test", **kwargs)
 controller.start()
 print("READY %d" % port, flush=True)
+# SIGTERM (default action) ends the process; Maildir and log writes are already complete.
 while True:
     signal.pause()
 """#
