@@ -1,5 +1,6 @@
 import Foundation
 import LostMailConfig
+import LostMailTestSupport
 import XCTest
 @testable import Coordinator
 
@@ -17,9 +18,9 @@ final class RecipientResolverTests: XCTestCase {
     }
 
     func testHostReportCarriesTheDomainsOfAccountsWithLostMail() throws {
-        let corpus = AuditTestFleet.corpus
+        let corpus = TestPaths.corpus
         let plan = try AnalysisPlan(playbook: try Playbook.load(
-            file: packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml")))
+            file: TestPaths.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml")))
         let result = try SnapshotAnalysis.analyze(root: corpus.appendingPathComponent("host"), name: "h1", plan: plan)
         let report = HostReport(result)
         XCTAssertFalse(report.linesByAccount.isEmpty)
