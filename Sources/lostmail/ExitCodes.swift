@@ -16,6 +16,16 @@ enum ExitCodes {
     static let resumable = ExitCode(4)
     /// Another coordinator holds the state directory; nothing was done.
     static let stateDirectoryBusy = ExitCode(5)
+    /// `respond`/`resume`: done, but some owners could not be told (a permanent SMTP failure
+    /// or no address for the account); nothing is left for `resume`, the report names them.
+    static let ownersNotTold = ExitCode(6)
+
+    /// The exit status of a finished `respond` or `resume` run.
+    static func of(_ outcome: RespondOutcome) -> ExitCode {
+        if !outcome.isComplete { return resumable }
+        let untold = outcome.notifications.contains { $0.state == .permanentFailure || $0.state == .refused }
+        return untold ? ownersNotTold : done
+    }
 }
 
 /// Prints an error met before any work and returns the exit status for it:

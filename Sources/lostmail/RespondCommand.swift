@@ -11,7 +11,9 @@ struct RespondCommand: ParsableCommand {
         discussion: """
         Every step is journaled in the state directory; a run that was killed, or that finished \
         with hosts down, is completed by `lostmail resume`. Exit status: 0 done, 4 finished with \
-        hosts or accounts failed (resumable), 2 an error before any work.
+        hosts, accounts or notifications failed (resumable), 6 done but some owners could not be \
+        told (a permanent SMTP failure or no address; see the report), 2 an error before any \
+        work, 5 the state directory is in use.
         """
     )
 
@@ -58,6 +60,7 @@ struct RespondCommand: ParsableCommand {
         let outcome: RespondOutcome
         do { outcome = try Respond.start(request) } catch { throw failBeforeWork(error) }
         try RunPrinter.print(outcome, check: check, json: json)
-        if !outcome.isComplete { throw ExitCodes.resumable }
+        let status = ExitCodes.of(outcome)
+        if status != ExitCodes.done { throw status }
     }
 }

@@ -7,7 +7,7 @@ struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continue a respond run that was killed or finished with hosts failed.",
-        discussion: "Exit status as for `respond`: 0 done, 4 still incomplete, 2 an error before any work."
+        discussion: "Exit status as for `respond`: 0 done, 4 still incomplete, 6 done but some owners could not be told, 2 an error before any work."
     )
 
     @Argument(help: "The run id (default: the latest respond run).")
@@ -31,6 +31,7 @@ struct ResumeCommand: ParsableCommand {
             throw failBeforeWork(error)
         }
         try RunPrinter.print(outcome, check: false, json: json)
-        if !outcome.isComplete { throw ExitCodes.resumable }
+        let status = ExitCodes.of(outcome)
+        if status != ExitCodes.done { throw status }
     }
 }

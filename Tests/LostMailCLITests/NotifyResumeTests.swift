@@ -156,8 +156,8 @@ final class NotifyResumeTests: NotifyTestCase {
         let relay = try startRelay(SMTPTestServer.Options(rejectDataRecipients: [target]))
         let state = try fleet.fleet.freshStateDir(#function)
         let run = try fleet.respond(state: state, relay: relay)
-        // A permanent failure is final: nothing for resume to do, so the run is complete.
-        XCTAssertEqual(run.status, 0, "\(run)")
+        // A permanent failure is final: nothing for resume to do; 6 says an owner was not told.
+        XCTAssertEqual(run.status, 6, "\(run)")
         let failed = notifyLines(run, state: "permanent failure")
         XCTAssertEqual(failed.count, 1, "\(run)")
         XCTAssertTrue(failed.first?.hasPrefix("  notify host2:web2 <\(target)>") ?? false, "\(run)")
@@ -172,7 +172,7 @@ final class NotifyResumeTests: NotifyTestCase {
         }
 
         let resumed = try fleet.resume(state: state, relay: relay)
-        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        XCTAssertEqual(resumed.status, 6, "\(resumed)")
         XCTAssertEqual(try relay.attempts().filter { $0.rcpt_tos == [target] && $0.event == "data" }.count, 1,
                        "resume sent \(target) again")
         XCTAssertEqual(relay.maildirCount(), 7, "resume sent something")
