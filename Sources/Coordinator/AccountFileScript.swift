@@ -13,6 +13,11 @@
 /// and discard stdin, print the file's bytes and exit 89 (``AccountFileError/Refusal/fileExists``),
 /// so a first run writes each account in one command and only an existing file costs a second.
 ///
+/// The writer's temp file is `logs/.lost-mails.<pid>`. SIGPIPE is ignored, so a coordinator
+/// that goes away mid-write (its channel closes) makes the script fail and remove the temp file
+/// rather than die on its next message; a temp file whose writer was killed outright is removed
+/// by the account's next write (its pid no longer runs).
+///
 /// Every program start costs a few milliseconds and a fleet run does this for every account of
 /// every host, so the scripts use shell built-ins wherever one does the job: the uid check reads
 /// `/proc/self/status`, the mode comes from the umask (no `chmod` unless it has execute bits),
@@ -21,6 +26,7 @@ enum AccountFileScript {
     /// Checks shared by both scripts: right uid, absolute existing home, `logs` not a symlink.
     static let prologue = #"""
         set -eu
+        trap '' PIPE
         umask 077
         home=$1 uid=$2 account=$3
         fail() { printf 'lostmail: account %s: %s\n' "$account" "$1" >&2; exit "$2"; }
@@ -56,6 +62,11 @@ enum AccountFileScript {
         mode=$4 want=${5:-} only=${6:-}
         [ -e "$d" ] || mkdir -- "$d" || fail "cannot create $d" 94
         """# + "\n" + fileChecks + "\n" + #"""
+        for s in "$d"/.lost-mails.*; do
+          n=${s##*.}
+          case $n in ''|*[!0-9]*) continue;; esac
+          kill -0 "$n" 2>/dev/null || rm -f -- "$s"
+        done
         if [ "$only" = new ] && [ -e "$f" ]; then
           dd of=/dev/null bs=1M status=none
           cat -- "$f" || fail "cannot read $f" 98

@@ -88,6 +88,31 @@ final class AccountFileCommandTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: decoy), Data("ROOT\n".utf8))
     }
 
+    func testTempFilesOfDeadWritersAreRemovedAndALiveWritersKept() throws {
+        XCTAssertEqual(try write(Data("a\n".utf8)).status, 0)
+        // A writer that still runs: a process of the account's.
+        let live = Process()
+        live.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        live.arguments = ["--reuid=\(account.uid)", "--regid=\(account.gid)", "--clear-groups", "--", "/bin/sleep", "30"]
+        try live.run()
+        defer { live.terminate(); live.waitUntilExit() }
+        // A writer that was killed: a pid that has exited.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let liveTemp = logs + "/.lost-mails.\(live.processIdentifier)"
+        let deadTemp = logs + "/.lost-mails.\(dead.processIdentifier)"
+        for path in [liveTemp, deadTemp] {
+            try Data("partial".utf8).write(to: URL(fileURLWithPath: path))
+            try TestAccount.run(["/bin/chown", "\(account.uid):\(account.gid)", path])
+        }
+        XCTAssertEqual(try write(Data("b\n".utf8)).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: deadTemp), "a killed writer's temp file stays behind")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: liveTemp), "a running writer's temp file was removed")
+        XCTAssertEqual(FileManager.default.contents(atPath: file), Data("b\n".utf8))
+    }
+
     func testCreateOnlyWriteMakesAMissingFileAndPrintsAnExistingOne() throws {
         func create(_ content: Data) throws -> CommandResult {
             let command = try AccountFileCommand.write(account: account.name, uid: account.uid, gid: account.gid,
