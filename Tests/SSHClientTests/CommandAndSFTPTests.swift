@@ -104,6 +104,17 @@ final class CommandAndSFTPTests: XCTestCase {
         XCTAssertEqual(try session.run(["wc", "-c"], stdin: input).stdoutText, "\(input.count)\n")
     }
 
+    func testCommandThatExitsWithoutReadingLargeStdinReportsItsOwnAnswer() throws {
+        // More than the channel window (2 MiB): the command refuses before reading any of it.
+        let input = Data(repeating: 0x61, count: 8 * 1024 * 1024)
+        let session = try fleet.connect(2)
+        let result = try session.run(["sh", "-c", "echo refused: not reading >&2; exit 7"], stdin: input)
+        XCTAssertEqual(result.exitStatus, 7)
+        XCTAssertEqual(result.stderrText, "refused: not reading\n")
+        // The session is still usable afterwards.
+        XCTAssertEqual(try session.run(["echo", "ok"]).stdoutText, "ok\n")
+    }
+
     func testDownload200MBChecksumMatches() throws {
         let session = try fleet.connect(1)
         let sha = try bigFileChecksum(session)
