@@ -50,4 +50,17 @@ enum ResourceUsage {
         let ticks = fields[11...14].compactMap { Double($0) }.reduce(0, +)
         return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
+
+    /// CPU seconds used so far by the sshd listeners whose pid files are given, with what they
+    /// have reaped (sessions, sftp-server, commands), or nil if one cannot be read.
+    static func sshdCPUSeconds(pidFiles: [String]) -> Double? {
+        var total = 0.0
+        for file in pidFiles {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  let seconds = processTreeCPUSeconds(pid: pid) else { return nil }
+            total += seconds
+        }
+        return total
+    }
 }

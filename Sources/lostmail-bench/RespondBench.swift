@@ -229,15 +229,7 @@ struct RespondBench: ParsableCommand {
     /// CPU seconds used so far by every fleet host's sshd listener and what it has reaped, or
     /// nil if a host's pid file or /proc entry cannot be read.
     private func hostsCPU(fleetSize: Int) -> Double? {
-        var total = 0.0
-        for host in 1...fleetSize {
-            let pidFile = URL(fileURLWithPath: dir).appendingPathComponent("h\(host)/sshd.pid")
-            guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  let seconds = ResourceUsage.processTreeCPUSeconds(pid: pid) else { return nil }
-            total += seconds
-        }
-        return total
+        ResourceUsage.sshdCPUSeconds(pidFiles: (1...fleetSize).map { "\(dir)/h\($0)/sshd.pid" })
     }
 
     private func record(_ line: String, at now: Double, into phases: inout [String: HostPhases]) {

@@ -57,16 +57,17 @@ struct SSHBench: ParsableCommand {
         var scpRates: [Double] = []
         for round in 1...rounds {
             let target = URL(fileURLWithPath: "\(local)/lostmail.bin")
-            let lostMail = try Self.rate(bytes, sshdPIDFiles: ["\(dir)/h1/sshd.pid"]) {
+            let lostMailRun = try Self.measure(bytes, sshdPIDFiles: ["\(dir)/h1/sshd.pid"]) {
                 let session = try SSHSession(options(1))
                 _ = try session.download(remote, to: target)
             }
-            lostMailBusy.append(Self.lastBusyCores)
-            let scp = try Self.rate(bytes) {
+            let lostMail = lostMailRun.rate
+            lostMailBusy.append(lostMailRun.busyCores ?? 0)
+            let scp = try Self.measure(bytes) {
                 try runProgram(["/usr/bin/scp", "-q", "-P", "2222", "-i", "\(dir)/client/id_ed25519",
                                 "-o", "UserKnownHostsFile=\(dir)/client/known_hosts", "-o", "StrictHostKeyChecking=yes",
                                 "-o", "BatchMode=yes", "root@\(net).1:\(remote)", "\(local)/scp.bin"])
-            }
+            }.rate
             try? FileManager.default.removeItem(atPath: "\(local)/scp.bin")
             try? FileManager.default.removeItem(at: target)
             print(String(format: "round %d: LostMail SFTP %7.1f MB/s   scp %7.1f MB/s   ratio %.2fx",
@@ -87,7 +88,7 @@ struct SSHBench: ParsableCommand {
         var aggregates: [Double] = []
         for round in 1...rounds {
             let failures = FailureList()
-            let aggregate = try Self.rate(bytes * UInt64(hosts), sshdPIDFiles: (1...hosts).map { "\(dir)/h\($0)/sshd.pid" }) {
+            let aggregate = try Self.measure(bytes * UInt64(hosts), sshdPIDFiles: (1...hosts).map { "\(dir)/h\($0)/sshd.pid" }) {
                 let group = DispatchGroup()
                 for host in 1...hosts {
                     group.enter()
@@ -104,7 +105,7 @@ struct SSHBench: ParsableCommand {
                     }.start()
                 }
                 group.wait()
-            }
+            }.rate
             for host in 1...hosts { try? FileManager.default.removeItem(atPath: "\(local)/h\(host).bin") }
             for failure in failures.all { print("FAILED \(failure)") }
             print(String(format: "round %d: %d hosts at once: aggregate %7.1f MB/s", round, hosts, aggregate))
@@ -128,22 +129,20 @@ struct SSHBench: ParsableCommand {
                           knownHostsPath: "\(dir)/client/known_hosts")
     }
 
-    /// Cores the last `rate` measurement's transfer kept busy (client and sshd CPU / wall time).
-    nonisolated(unsafe) private static var lastBusyCores = 0.0  // set and read by the main thread only
+    /// One transfer as measured: MB/s (10^6 bytes per second), and with sshd pid files, the
+    /// cores the transfer itself kept busy (this process's and those sshd's CPU over the wall time).
+    private struct Measurement {
+        var rate: Double
+        var busyCores: Double?
+    }
 
-    /// MB/s (10^6 bytes per second) of `body` moving `bytes`. With `sshdPIDFiles`, also the cores
-    /// the transfer itself kept busy: this process's CPU time plus that of those hosts' sshd
-    /// (and what it reaped: sessions, sftp-server), over the wall time; other load not counted.
-    private static func rate(_ bytes: UInt64, sshdPIDFiles: [String] = [], _ body: () throws -> Void) throws -> Double {
-        func sshdCPU() -> Double {
-            sshdPIDFiles.compactMap { file in
-                (try? String(contentsOfFile: file, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                    .flatMap { ResourceUsage.processTreeCPUSeconds(pid: $0) }
-            }.reduce(0, +)
-        }
+    /// Measures `body` moving `bytes`; other load on the machine is not counted in `busyCores`.
+    private static func measure(_ bytes: UInt64, sshdPIDFiles: [String] = [],
+                                _ body: () throws -> Void) throws -> Measurement {
+        let sshd = { ResourceUsage.sshdCPUSeconds(pidFiles: sshdPIDFiles) ?? 0 }
         let start = DispatchTime.now().uptimeNanoseconds
         let cpuStart = ResourceUsage.cpuSeconds()
-        let sshdStart = sshdCPU()
+        let sshdStart = sshd()
         let machineStart = machineTicks()
         try body()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -152,15 +151,16 @@ struct SSHBench: ParsableCommand {
         let own = ResourceUsage.cpuSeconds() - cpuStart
         var line = String(format: "  (%.0f MB in %.2f s; this process used %.2f s CPU; all cores %.0f%% busy",
                           Double(bytes) / 1e6, seconds, own, busy * 100)
+        var busyCores: Double?
         if !sshdPIDFiles.isEmpty {
             // Sessions end when the body returns; give the listeners a moment to reap them.
             Thread.sleep(forTimeInterval: 0.3)
-            let sshd = sshdCPU() - sshdStart
-            lastBusyCores = (own + sshd) / seconds
-            line += String(format: "; sshd used %.2f s CPU: the transfer kept %.2f cores busy", sshd, lastBusyCores)
+            let used = sshd() - sshdStart
+            busyCores = (own + used) / seconds
+            line += String(format: "; sshd used %.2f s CPU: the transfer kept %.2f cores busy", used, busyCores!)
         }
         print(line + ")")
-        return Double(bytes) / seconds / 1e6
+        return Measurement(rate: Double(bytes) / seconds / 1e6, busyCores: busyCores)
     }
 
     private static func median(_ values: [Double]) -> Double {

@@ -11,21 +11,7 @@ struct StepLog: Sendable {
     /// The step's recorded result if it is done; otherwise runs `body` and records its result.
     func perform<Result: Codable & Sendable>(_ name: String, key: String = "",
                                              _ body: () throws -> Result) throws -> Result {
-        guard let journal else { return try body() }
-        let step = StepKey(run: run, host: host, name: name, key: key)
-        if try journal.step(run: run, host: host, name: name, key: key) == .done,
-           let recorded = try journal.detail(step, as: Result.self) {
-            return recorded
-        }
-        try journal.markStarted(step)
-        do {
-            let result = try body()
-            try journal.markDone(step, detail: result)
-            return result
-        } catch {
-            try? journal.markFailed(step, error: String(describing: error))
-            throw error
-        }
+        try performEncoded(name, key: key, body).0
     }
 
     /// ``perform(_:key:_:)`` for a result that is also needed as JSON (a host's report): returns
