@@ -99,9 +99,29 @@ final class SMTPIntegrationTests: XCTestCase {
         XCTAssertEqual(received.content_type, "text/plain")
         XCTAssertEqual(received.charset, "utf-8")
         XCTAssertEqual(received.cte, "quoted-printable")
-        XCTAssertEqual(received.date, message.date)
+        // RFC 5322 allows "2 Dec" and "02 Dec" (Python writes the latter): compare instants, not spellings.
+        let sentDate = try XCTUnwrap(Self.rfc5322Instant(message.date), message.date)
+        let receivedDate = try XCTUnwrap(Self.rfc5322Instant(received.date), received.date)
+        XCTAssertEqual(receivedDate, sentDate)
         XCTAssertEqual(received.defects, [])
         assertWithinLineLimits(received.raw)
+    }
+
+    /// The instant an RFC 5322 date-time names (day with one or two digits, numeric zone).
+    static func rfc5322Instant(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, d MMM yyyy HH:mm:ss Z"
+        return formatter.date(from: text)
+    }
+
+    func testRFC5322InstantReadsBothDaySpellings() {
+        XCTAssertEqual(Self.rfc5322Instant("Wed, 2 Dec 2026 10:00:00 +0100"),
+                       Self.rfc5322Instant("Wed, 02 Dec 2026 09:00:00 +0000"))
+        XCTAssertNotEqual(Self.rfc5322Instant("Wed, 2 Dec 2026 10:00:00 +0000"),
+                          Self.rfc5322Instant("Wed, 02 Dec 2026 09:00:00 +0000"))
+        XCTAssertNil(Self.rfc5322Instant("yesterday"))
     }
 
     func testDotStuffedLinesArriveUnchanged() async throws {
