@@ -31,8 +31,13 @@ struct AnalyzeCommand: ParsableCommand {
     var snapshots: [String]
 
     func run() throws {
-        let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook)))
-        let plan = try AnalysisPlan(playbook: book)
+        let plan: AnalysisPlan
+        do {
+            let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook)))
+            plan = try AnalysisPlan(playbook: book)
+        } catch {
+            throw failBeforeWork(error)
+        }
         let roots = snapshots.map { URL(fileURLWithPath: $0).standardizedFileURL }
         let results = try LocalAnalysis.analyze(roots: roots, plan: plan)
         let reports = results.map { HostReport($0) }
