@@ -9,10 +9,11 @@ final class AnalyzeCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let book = dir.appendingPathComponent("bad.yml")
-        try "incident:\n  no_such_key: 1\n".write(to: book, atomically: true, encoding: .utf8)
+        try "name: broken\nno_such_key: 1\n".write(to: book, atomically: true, encoding: .utf8)
         let result = try LostmailBinary.run(["analyze", "--playbook", book.path, dir.path])
         XCTAssertEqual(result.status, 2, result.stdout + result.stderr)
         XCTAssertTrue(result.stderr.contains("bad.yml"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("no_such_key"), result.stderr)
     }
 
     func testMissingPlaybookExitsTwo() throws {

@@ -117,6 +117,7 @@ final class SMTPIntegrationTests: XCTestCase {
     }
 
     func testRFC5322InstantReadsBothDaySpellings() {
+        XCTAssertNotNil(Self.rfc5322Instant("Wed, 2 Dec 2026 10:00:00 +0100"))
         XCTAssertEqual(Self.rfc5322Instant("Wed, 2 Dec 2026 10:00:00 +0100"),
                        Self.rfc5322Instant("Wed, 02 Dec 2026 09:00:00 +0000"))
         XCTAssertNotEqual(Self.rfc5322Instant("Wed, 2 Dec 2026 10:00:00 +0000"),
