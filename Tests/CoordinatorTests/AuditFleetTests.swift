@@ -68,7 +68,7 @@ final class AuditFleetTests: XCTestCase {
     func testGrowingLogReportsOnlyTheNewFindingsAndWaitsForAnUnfinishedLine() throws {
         let fleet = try Self.shared.require()
         _ = try audit()
-        let now = Date()
+        let now = AuditLines.appendedAt
         let added = AuditLines.failedDelivery(msg: 900001, delivery: 70001, at: now,
                                               report: "Unable_to_run_qmail-remote./")
             + AuditLines.tripleBounce(msg: 900002, at: now)
@@ -93,7 +93,7 @@ final class AuditFleetTests: XCTestCase {
     func testRotationBetweenAuditsLosesNothingAndRepeatsNothing() throws {
         let fleet = try Self.shared.require()
         _ = try audit()
-        let now = Date()
+        let now = AuditLines.appendedAt
         // Written to `current` and rotated before any audit saw it, then more in the new current.
         try fleet.append(AuditLines.failedDelivery(msg: 900011, delivery: 70011, at: now,
                                                    report: "Unable_to_run_qmail-remote./"), host: 1)
@@ -118,7 +118,7 @@ final class AuditFleetTests: XCTestCase {
         let fleet = try Self.shared.require()
         _ = try audit()
         try fleet.stop(2)
-        try fleet.append(AuditLines.failedDelivery(msg: 900021, delivery: 70021, at: Date(),
+        try fleet.append(AuditLines.failedDelivery(msg: 900021, delivery: 70021, at: AuditLines.appendedAt,
                                                    report: "Unable_to_run_qmail-remote./"), host: 2)
         let down = try audit()
         XCTAssertEqual(down.failedHosts, ["host2"])

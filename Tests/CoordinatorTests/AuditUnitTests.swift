@@ -97,12 +97,12 @@ final class AuditUnitTests: XCTestCase {
         defer { dir.remove() }
         let journal = try Journal(stateDirectory: dir.url)
         let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .audit)).id)
-        let finding = AuditFinding(host: "h", signature: "s", kind: .delivery, logTime: Date(), file: "/l/current",
+        let finding = AuditFinding(host: "h", signature: "s", kind: .delivery, logTime: Date(timeIntervalSince1970: 1_800_000_000), file: "/l/current",
                                    identity: "a", offset: 42, line: "x")
         var state = AuditHostState()
         state.listing["/l/current"] = .init(size: 50, mtime: 1, identity: "a")
         state.analyzer = Data("{}".utf8)
-        let now = Date()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
         XCTAssertEqual(try journal.commitAudit(run: run, host: "h", state: state, cursors: ["a": 50, "b": 7],
                                                findings: [finding], at: now), [finding])
         XCTAssertEqual(try journal.commitAudit(run: run, host: "h", state: state, cursors: [:],

@@ -58,6 +58,10 @@ extension SSHTestFleet {
 
 /// qmail-send log lines for the audit tests, stamped with TAI64N like multilog writes them.
 enum AuditLines {
+    /// When the tests' new lines happen: later than every line of the corpus (late November 2026),
+    /// and fixed, so that no test depends on today's date.
+    static let appendedAt = Date(timeIntervalSince1970: 1_893_456_000)  // 2030-01-01T00:00:00Z
+
     /// `@` + 24 hex digits for `date`.
     static func tai64n(_ date: Date) -> String {
         let seconds = UInt64(date.timeIntervalSince1970)

@@ -16,10 +16,31 @@ public final class SSHTestFleet: Sendable {
     public let hosts: Int
 
     /// A fleet in `dir` on `net` with `hosts` hosts.
+    ///
+    /// With `LOSTMAIL_TEST_LANE=N` (1-254) in the environment, the fleet moves to `127.N.x` and
+    /// `DIR-laneN`, so that two checkouts can run the suite at once on one machine.
     public init(dir: String, net: String, hosts: Int) {
-        self.dir = dir
-        self.net = net
+        let lane = Self.lane(ProcessInfo.processInfo.environment["LOSTMAIL_TEST_LANE"])
+        self.dir = lane.map { "\(dir)-lane\($0)" } ?? dir
+        self.net = lane.map { Self.net(net, lane: $0) } ?? net
         self.hosts = hosts
+    }
+
+    /// The lane named by `LOSTMAIL_TEST_LANE`, or nil when it is unset or empty.
+    static func lane(_ value: String?) -> Int? {
+        guard let value, !value.isEmpty else { return nil }
+        guard let lane = Int(value), (1...254).contains(lane) else {
+            fatalError("LOSTMAIL_TEST_LANE must be a number from 1 to 254, not '\(value)'")
+        }
+        return lane
+    }
+
+    /// `127.0.52` in lane 7 is `127.7.52`.
+    static func net(_ net: String, lane: Int) -> String {
+        var octets = net.split(separator: ".").map(String.init)
+        precondition(octets.count == 3 && octets[0] == "127", "a fleet's net is a loopback /24 like 127.0.52, not \(net)")
+        octets[1] = String(lane)
+        return octets.joined(separator: ".")
     }
 
     /// A fleet in /var/tmp/lostmail-`name`.
