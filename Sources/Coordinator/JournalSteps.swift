@@ -24,6 +24,17 @@ extension Journal {
         try read("read step") { try Self.fetch(step, $0) }
     }
 
+    /// Sets a done step back to `pending`, so it runs again (a host whose input was not all
+    /// read redoes its listing, analysis and account writes on resume; all are idempotent).
+    public func reopen(_ step: StepKey) throws {
+        try write("reopen step") { db in
+            var record = try Self.fetchOrInsert(step, db)
+            guard record.state == .done else { return }
+            record.state = .pending
+            try record.update(db)
+        }
+    }
+
     /// Records that the step's action begins. Call BEFORE acting. Throws
     /// ``JournalError/stepAlreadyDone(_:)`` for a done step: resume must skip it.
     public func markStarted(_ step: StepKey, at date: Date = Date()) throws {

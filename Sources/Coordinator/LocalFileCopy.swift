@@ -46,13 +46,13 @@ struct LocalFileCopy {
         return DownloadResult(size: finalSize, transferred: transferred, resumedFrom: offset)
     }
 
+    /// The size of the file `path` names (a symlink's target, as the copy reads it).
     private func size(of path: String, operation: String) throws -> UInt64 {
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
-        } catch {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw RemoteHostError.fileSystem(host: host, operation: operation, path: path,
-                                             message: "\(error)")
+                                             message: String(cString: strerror(errno)))
         }
+        return UInt64(info.st_size)
     }
 }

@@ -79,21 +79,36 @@ public struct LocalHost: RemoteHost {
         }
         return try names.sorted().map { entry in
             let path = (directory as NSString).appendingPathComponent(entry)
-            var info = stat()
+            var info = Glibc.stat()
             guard lstat(path, &info) == 0 else {
                 throw RemoteHostError.fileSystem(host: name, operation: "lstat", path: path,
                                                  message: String(cString: strerror(errno)))
             }
-            let kind: RemoteFileInfo.Kind
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: kind = .file
-            case S_IFDIR: kind = .directory
-            case S_IFLNK: kind = .symlink
-            default: kind = .other
-            }
-            return RemoteFileInfo(name: entry, path: path, kind: kind,
-                                  size: UInt64(info.st_size), mtime: Int64(info.st_mtim.tv_sec))
+            return Self.info(entry, path, info)
         }
+    }
+
+    public func stat(path: String) throws -> RemoteFileInfo? {
+        var info = Glibc.stat()
+        guard followingStat(path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw RemoteHostError.fileSystem(host: name, operation: "stat", path: path,
+                                             message: String(cString: strerror(code)))
+        }
+        return Self.info((path as NSString).lastPathComponent, path, info)
+    }
+
+    private static func info(_ name: String, _ path: String, _ info: Glibc.stat) -> RemoteFileInfo {
+        let kind: RemoteFileInfo.Kind
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .symlink
+        default: kind = .other
+        }
+        return RemoteFileInfo(name: name, path: path, kind: kind,
+                              size: UInt64(info.st_size), mtime: Int64(info.st_mtim.tv_sec))
     }
 
     public func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult {
@@ -110,6 +125,11 @@ public struct LocalHost: RemoteHost {
         }
         throw RemoteHostError.launchFailed(host: name, program: program, message: "not found on PATH")
     }
+}
+
+/// stat(2) under a name the hosts' own `stat(path:)` does not shadow.
+private func followingStat(_ path: String, _ info: inout stat) -> Int32 {
+    stat(path, &info)
 }
 
 /// Reads a pipe to EOF on its own thread.

@@ -64,8 +64,13 @@ public protocol RemoteHost: Sendable {
     /// interpreted by a shell) with `stdin` as standard input; waits at most `timeout`.
     func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult
 
-    /// Lists a directory (not recursive, without "." and ".."), sorted by name.
+    /// Lists a directory (not recursive, without "." and ".."), sorted by name. Entries are
+    /// described as they are (lstat): a symlink is `.symlink`, a FIFO or device `.other`.
     func list(directory: String) throws -> [RemoteFileInfo]
+
+    /// What `path` names, following symlinks (kind, size and mtime of the target); nil when
+    /// nothing is there (no such file, or a dangling symlink). A symlink loop throws.
+    func stat(path: String) throws -> RemoteFileInfo?
 
     /// Downloads a regular file to `local`. With `resume`, an existing shorter local file is
     /// continued from its size; otherwise it is replaced. The final size is checked against
@@ -79,6 +84,12 @@ public protocol RemoteHost: Sendable {
 }
 
 extension RemoteHost {
+    /// Hosts that cannot follow paths (test doubles) say so.
+    public func stat(path: String) throws -> RemoteFileInfo? {
+        throw RemoteHostError.fileSystem(host: name, operation: "stat", path: path,
+                                         message: "this host cannot follow paths")
+    }
+
     public func download(path: String, to local: URL, resume: Bool,
                          progress: @escaping (UInt64) -> Void) throws -> DownloadResult {
         try download(path: path, to: local, resume: resume)

@@ -42,13 +42,9 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Reads the first bytes of the file at `path` and detects its format.
-    /// - Throws: `InputError` of kind `.open` or `.read`.
+    /// - Throws: `InputError` of kind `.open` (also when it is not a regular file) or `.read`.
     public static func detect(path: String) throws -> Compression {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            throw InputError(kind: .open, path: path, code: code, message: Errno.message(code))
-        }
+        let fd = try FileSource.openRegular(path)
         defer { close(fd) }
         var head = [UInt8](repeating: 0, count: 6)
         let count = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 6, 0) }

@@ -12,19 +12,36 @@ public final class FileSource: ByteSource {
     public private(set) var rawBytesRead: UInt64 = 0
     private let descriptor: Int32
 
-    /// Opens `path` for sequential reading.
-    /// - Throws: `InputError` of kind `.open` with errno and its message.
+    /// Opens `path` for sequential reading: a regular file (symlinks followed), nothing else.
+    /// - Throws: `InputError` of kind `.open` with errno and its message, or naming what the
+    ///   path is when it is not a regular file (a FIFO, a device: never read, never waited on).
     public init(path: String) throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        descriptor = try Self.openRegular(path)
+        #if canImport(Glibc)
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+    }
+
+    /// Opens `path` read-only without blocking (a FIFO without writer would block open(2)) and
+    /// checks with fstat that it is a regular file; returns the descriptor.
+    static func openRegular(_ path: String) throws -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else {
             let code = errno
             throw InputError(kind: .open, path: path, code: code, message: Errno.message(code))
         }
-        descriptor = fd
-        #if canImport(Glibc)
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        #endif
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw InputError(kind: .open, path: path, code: code, message: Errno.message(code))
+        }
+        if let what = EntryCheck.describe(mode: info.st_mode) {
+            close(fd)
+            throw InputError(kind: .open, path: path, message: "\(what), not a regular file; not read")
+        }
+        return fd
     }
 
     deinit {

@@ -10,6 +10,9 @@ public struct InputIssue: Sendable, Hashable, CustomStringConvertible {
         case unfinishedFile
         /// The file could not be opened, read or decompressed (from the given line on).
         case unreadable
+        /// An entry named like a log file that is not one: a directory, a FIFO, a device, a
+        /// dangling or looping symlink. Not read.
+        case notRegularFile
     }
 
     /// The file concerned.
@@ -28,6 +31,10 @@ public struct InputIssue: Sendable, Hashable, CustomStringConvertible {
         self.kind = kind
         self.detail = detail
     }
+
+    /// True when input was not read at all from here on (the results may lack mail):
+    /// `.unreadable` and `.notRegularFile`; false for line-level issues.
+    public var losesInput: Bool { kind == .unreadable || kind == .notRegularFile }
 
     /// `file:line: kind: detail`.
     public var description: String {

@@ -7,7 +7,8 @@ import Darwin
 /// Splits a `ByteSource` into lines with memchr, handing each line to a closure as a view
 /// into its own 1 MiB buffer (no copy per line).
 ///
-/// - Lines are numbered from 1 in the file; the newline is not part of the line.
+/// - Lines are numbered from 1 in the file; the newline is not part of the line, nor is a
+///   carriage return right before it (a log copied through Windows reads like the original).
 /// - A line longer than `maxLineLength` is skipped and reported (`.lineTooLong`); memory
 ///   stays bounded by the buffer whatever the line's length.
 /// - A last line without newline is delivered and reported (`.missingFinalNewline`).
@@ -94,7 +95,8 @@ public final class LineReader {
             while scan < filled, let found = memchr(base + scan, 0x0a, filled - scan) {
                 let end = found.assumingMemoryBound(to: UInt8.self) - base
                 lines += 1
-                let length = end - lineStart
+                var length = end - lineStart
+                if length > 0 && base[end - 1] == 0x0d { length -= 1 }
                 if _fastPath(!skipping && length <= limit) {
                     try body(UnsafeBufferPointer(start: base + lineStart, count: length), lines)
                 } else {
@@ -119,9 +121,11 @@ public final class LineReader {
             reportLong(line: lines, length: skippedLength, terminated: false)
         } else if filled > lineStart {
             lines += 1
+            var length = filled - lineStart
+            if base[filled - 1] == 0x0d { length -= 1 }
             issues.append(InputIssue(path: source.path, line: lines, kind: .missingFinalNewline,
                                      detail: "last line (\(filled - lineStart) bytes) has no newline; it may be cut"))
-            try body(UnsafeBufferPointer(start: base + lineStart, count: filled - lineStart), lines)
+            try body(UnsafeBufferPointer(start: base + lineStart, count: length), lines)
         }
     }
 

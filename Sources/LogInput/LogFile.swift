@@ -54,12 +54,13 @@ public struct LogFile: Sendable, Hashable {
         try compression.openSource(path: path)
     }
 
+    /// The size of the file `path` names (through symlinks: a symlinked rotation's own size).
     static func size(of path: String) throws -> UInt64 {
-        do {
-            let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
-        } catch {
-            throw InputError(kind: .open, path: path, message: "cannot read size: \(error.localizedDescription)")
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            throw InputError(kind: .open, path: path, code: code, message: "cannot read size: \(Errno.message(code))")
         }
+        return UInt64(info.st_size)
     }
 }

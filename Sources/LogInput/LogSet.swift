@@ -54,13 +54,18 @@ public enum LogSet {
         return summary
     }
 
-    /// Reads the multilog directory at `directory` (see `MultilogDirectory`).
+    /// Reads the multilog directory at `directory` (see `MultilogDirectory`); entries that are
+    /// not regular files come first in the issues.
     @discardableResult
     public static func forEachLine(
         directory: URL,
         maxLineLength: Int = LineReader.defaultMaxLineLength,
         _ body: (_ file: LogFile, _ lineNumber: Int, _ line: UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> ReadingSummary {
-        try forEachLine(files: MultilogDirectory.files(in: directory), maxLineLength: maxLineLength, body)
+        let listing = try MultilogDirectory.listing(in: directory)
+        var summary = ReadingSummary()
+        summary.issues = listing.issues
+        summary.append(try forEachLine(files: listing.files, maxLineLength: maxLineLength, body))
+        return summary
     }
 }

@@ -13,6 +13,9 @@ import Foundation
 ///   the plain file is read, the other is listed in `Listing.ignored`.
 /// - Anything else (`lock`, `state`, `newstate`, `processed`, editor backups, ...) is
 ///   ignored and listed in `Listing.ignored`.
+/// - A log name that is a symlink is read as the file it points to (a rotation kept
+///   elsewhere). A log name that is not, in the end, a regular file (a directory, a FIFO, a
+///   device, a dangling or looping symlink) is not read and is reported in `Listing.issues`.
 ///
 /// Whatever the name says, compression is detected from each file's magic number.
 public enum MultilogDirectory {
@@ -22,6 +25,9 @@ public enum MultilogDirectory {
         public var files: [LogFile]
         /// Names present but not read, with the reason.
         public var ignored: [IgnoredFile]
+        /// Entries named like log files that cannot be read as one (`.notRegularFile`): input
+        /// that is missing from the analysis.
+        public var issues: [InputIssue] = []
     }
 
     /// A directory entry that is not read as a log file.
@@ -50,16 +56,16 @@ public enum MultilogDirectory {
         var keyed: [(key: SortKey, file: LogFile)] = []
         var current: LogFile?
         var ignored: [IgnoredFile] = []
+        var issues: [InputIssue] = []
         for name in names.sorted() {
             let path = directory.appendingPathComponent(name).path
             guard let role = FileNameRules.classify(name) else {
                 ignored.append(IgnoredFile(name: name, reason: "not a multilog log file name"))
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
-                  !isDirectory.boolValue else {
-                ignored.append(IgnoredFile(name: name, reason: "not a regular file"))
+            if let problem = EntryCheck.problem(at: path) {
+                issues.append(InputIssue(path: path, line: nil, kind: .notRegularFile,
+                                         detail: "named like a log file but \(problem); not read"))
                 continue
             }
             // A file that cannot be inspected stays in the list: reading it then reports why.
@@ -102,7 +108,7 @@ public enum MultilogDirectory {
             }
         }
         if let current { files.append(current) }
-        return Listing(files: files, ignored: ignored)
+        return Listing(files: files, ignored: ignored, issues: issues)
     }
 
     /// Order of files: by stamp, then rank, then (for unstamped archives) rotation index.

@@ -38,14 +38,18 @@ public struct RemoteFileInfo: Sendable, Equatable {
     public var isSymlink: Bool
     /// Permission bits (e.g. 0o644).
     public var permissions: UInt32
+    /// True for a regular file (not a directory, symlink, FIFO, device or socket).
+    public var isRegularFile: Bool
 
+    /// `isRegularFile` defaults to "neither a directory nor a symlink".
     public init(name: String, size: UInt64, mtime: Date, isDirectory: Bool, isSymlink: Bool,
-                permissions: UInt32) {
+                permissions: UInt32, isRegularFile: Bool? = nil) {
         self.name = name
         self.size = size
         self.mtime = mtime
         self.isDirectory = isDirectory
         self.isSymlink = isSymlink
         self.permissions = permissions
+        self.isRegularFile = isRegularFile ?? (!isDirectory && !isSymlink)
     }
 }

@@ -76,6 +76,6 @@ extension RemoteFileInfo {
         let type = a.permissions & UInt(LIBSSH2_SFTP_S_IFMT)
         self.init(name: name, size: a.filesize, mtime: Date(timeIntervalSince1970: TimeInterval(a.mtime)),
                   isDirectory: type == UInt(LIBSSH2_SFTP_S_IFDIR), isSymlink: type == UInt(LIBSSH2_SFTP_S_IFLNK),
-                  permissions: UInt32(a.permissions & 0o7777))
+                  permissions: UInt32(a.permissions & 0o7777), isRegularFile: type == UInt(LIBSSH2_SFTP_S_IFREG))
     }
 }

@@ -50,5 +50,11 @@ struct AnalyzeCommand: ParsableCommand {
             try FleetReport(plan: plan, hosts: reports).json(pretty: true).write(to: URL(fileURLWithPath: json), options: .atomic)
             print("wrote report \(json)")
         }
+        let unread = reports.reduce(0) { $0 + ($1.unreadInput ?? []).count }
+        if unread > 0 {
+            FileHandleOutput.standardError("lostmail: incomplete: \(unread) log input(s) could not be read "
+                + "(marked NOT READ above); the results may lack their mail")
+            throw ExitCodes.inputNotRead
+        }
     }
 }

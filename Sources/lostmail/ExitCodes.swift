@@ -14,6 +14,9 @@ enum ExitCodes {
     /// Finished with hosts or accounts failed; `lostmail resume` completes the run.
     /// Audit: nothing new, but hosts were not read or the findings' mail failed (the next audit catches up).
     static let resumable = ExitCode(4)
+    /// `analyze`: finished, but some log input could not be read (not a regular file, or not
+    /// opened, read or decompressed); the output names it and the results may lack its mail.
+    static let inputNotRead = ExitCode(4)
     /// Another coordinator holds the state directory; nothing was done.
     static let stateDirectoryBusy = ExitCode(5)
     /// `respond`/`resume`: done, but some owners could not be told (a permanent SMTP failure

@@ -10,6 +10,9 @@ enum RunPrinter {
             case .failure(let error):
                 Swift.print("host \(host): FAILED: \(error.message)")
             case .success(let value):
+                if let unread = value.report.unreadInput, !unread.isEmpty {
+                    Swift.print("host \(host): INCOMPLETE: \(unread.count) log input(s) not read (NOT READ above)")
+                }
                 if check {
                     for file in value.pulled { Swift.print("  would read \(host):\(file.path) (\(file.size) bytes)") }
                     for (account, lines) in value.report.linesByAccount.sorted(by: { $0.key < $1.key }) {

@@ -89,4 +89,19 @@ final class LineReaderTests: XCTestCase {
         }) { XCTAssertTrue($0 is Stop) }
         XCTAssertEqual(seen, 2)
     }
+
+    /// CRLF line ends (a log copied through Windows) give the same lines as LF ends, across
+    /// every chunk boundary; a carriage return inside a line is kept.
+    func testCRLFLineEndsReadLikeLF() {
+        let text = (1...200).map { "@4000000000000000000000\($0) delivery \($0): success: ok_\r_inside/" }
+        let lf = Array((text.joined(separator: "\n") + "\n").utf8)
+        let crlf = Array((text.joined(separator: "\r\n") + "\r\nlast\r").utf8)
+        for piece in [1, 2, 5, 64, 1000] {
+            let plain = TestSupport.readAll(MemorySource(lf, piece: piece), bufferSize: 256)
+            let windows = TestSupport.readAll(MemorySource(crlf, piece: piece), bufferSize: 256)
+            XCTAssertEqual(Array(windows.lines.prefix(200)), plain.lines, "piece \(piece)")
+            XCTAssertEqual(windows.lines.last, Array("last".utf8), "piece \(piece)")
+            XCTAssertTrue(plain.lines.allSatisfy { $0.contains(0x0d) })
+        }
+    }
 }

@@ -47,8 +47,10 @@ final class MultilogDirectoryTests: XCTestCase {
         XCTAssertEqual(listing.files.map(\.kind), [.finished, .finished, .unfinished, .finished, .finished, .current])
         XCTAssertEqual(listing.files[2].mayBeTruncated, true)
         XCTAssertEqual(Set(listing.ignored.map(\.name)),
-                       ["lock", "state", "newstate", "@400000006b0bb6d9367cf78c.s~", "notes.txt",
-                        "@400000006b0bb6d9367cf78d.s"])
+                       ["lock", "state", "newstate", "@400000006b0bb6d9367cf78c.s~", "notes.txt"])
+        // A directory named like a rotation is not read, and says so.
+        XCTAssertEqual(listing.issues.map(\.kind), [.notRegularFile])
+        XCTAssertEqual(listing.issues.first?.path, folder.appendingPathComponent("@400000006b0bb6d9367cf78d.s").path)
 
         // Read through: the same lines as the plain corpus, with one warning for the .u file.
         var lines: [[UInt8]] = []
@@ -106,6 +108,68 @@ final class MultilogDirectoryTests: XCTestCase {
         XCTAssertEqual(listing.files.map(\.kind), [.archive, .archive, .finished, .unfinished, .finished, .current])
         XCTAssertEqual(listing.files[4].stamp, "400000006b0bb3f6330de0ae")
         XCTAssertEqual(Set(listing.ignored.map(\.name)), Set(strangers))
+    }
+
+    /// A rotation symlinked into another directory (`@...s -> ../keep/@...s`) is read like the
+    /// file itself; entries named like logs that are no regular file (a directory, a FIFO,
+    /// /dev/zero, a dangling symlink, a loop) are reported, never read, and reading never blocks.
+    func testSymlinkedRotationIsReadAndUnreadableEntriesAreReported() throws {
+        let root = try TestSupport.temporaryDirectory(self)
+        let folder = root.appendingPathComponent("send")
+        let keep = root.appendingPathComponent("keep")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
+        let corpus = try TestSupport.corpusFiles()
+        for (index, url) in corpus.enumerated() {
+            if index == 1 || index == 3 {
+                try FileManager.default.copyItem(at: url, to: keep.appendingPathComponent(url.lastPathComponent))
+                // One absolute link, one relative link.
+                let target = index == 1 ? keep.appendingPathComponent(url.lastPathComponent).path
+                    : "../keep/" + url.lastPathComponent
+                try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(url.lastPathComponent).path,
+                                                           withDestinationPath: target)
+            } else {
+                try FileManager.default.copyItem(at: url, to: folder.appendingPathComponent(url.lastPathComponent))
+            }
+        }
+        let bad = ["@400000006b0bb00000000001.s", "@400000006b0bb00000000002.s", "@400000006b0bb00000000003.s",
+                   "@400000006b0bb00000000004.u", "@400000006b0bb00000000005.s"]
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent(bad[0]), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(bad[1]).path,
+                                                   withDestinationPath: keep.appendingPathComponent("gone.s").path)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(bad[2]).path, withDestinationPath: bad[2])
+        XCTAssertEqual(mkfifo(folder.appendingPathComponent(bad[3]).path, 0o644), 0)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent(bad[4]).path, withDestinationPath: "/dev/zero")
+
+        let listing = try MultilogDirectory.listing(in: folder)
+        XCTAssertEqual(listing.files.map(\.name), corpus.map(\.lastPathComponent))
+        XCTAssertEqual(listing.files[1].size, try XCTUnwrap(FileManager.default.attributesOfItem(atPath: corpus[1].path)[.size] as? NSNumber).uint64Value)
+        XCTAssertEqual(listing.issues.map(\.kind), Array(repeating: .notRegularFile, count: bad.count))
+        XCTAssertEqual(listing.issues.map { ($0.path as NSString).lastPathComponent }, bad)
+        let details = listing.issues.map(\.detail)
+        XCTAssertTrue(details[0].contains("a directory"), details[0])
+        XCTAssertTrue(details[1].contains("dangling symlink"), details[1])
+        XCTAssertTrue(details[2].contains("symlink loop"), details[2])
+        XCTAssertTrue(details[3].contains("FIFO"), details[3])
+        XCTAssertTrue(details[4].contains("character device"), details[4])
+
+        var lines: [[UInt8]] = []
+        let summary = try LogSet.forEachLine(directory: folder) { _, _, line in lines.append(Array(line)) }
+        var expected: [[UInt8]] = []
+        for url in corpus { expected += TestSupport.plainLines(try Data(contentsOf: url)) }
+        XCTAssertEqual(lines, expected)
+        XCTAssertEqual(summary.issues.map(\.kind), Array(repeating: .notRegularFile, count: bad.count))
+        XCTAssertTrue(summary.issues.allSatisfy(\.losesInput))
+
+        // Opened directly, a FIFO or a device is refused at once (no open or read blocks on it).
+        for name in [bad[3], bad[4]] {
+            let path = folder.appendingPathComponent(name).path
+            XCTAssertThrowsError(try FileSource(path: path)) { error in
+                XCTAssertEqual((error as? InputError)?.kind, .open)
+                XCTAssertTrue("\(error)".contains("not a regular file"), "\(error)")
+            }
+            XCTAssertThrowsError(try LogFile(path: path))
+        }
     }
 
     func testMissingDirectoryIsAClearError() {

@@ -24,8 +24,8 @@ public enum SnapshotAnalysis {
     }
 
     /// Reads the account maps and every log file the plan names, in order, through the analyser.
-    /// - Throws: `SnapshotError` when no log file exists at all; unreadable or corrupt files are
-    ///   reported in `reading.issues` and the run goes on.
+    /// - Throws: `SnapshotError` when no log file exists at all; unreadable or corrupt files and
+    ///   entries that are not regular files are reported in `reading.issues` and the run goes on.
     public static func analyze(root: URL, name: String, plan: AnalysisPlan) throws -> Result {
         var missing: [String] = []
         let maps = plan.accountMapPaths.map { path -> AccountMap.Source? in
@@ -38,22 +38,35 @@ public enum SnapshotAnalysis {
             return AccountMap.Source(name: url.path, contents: String(decoding: data, as: UTF8.self))
         }
         let accounts = AccountMap(virtualdomains: maps[0], locals: maps[1], assign: maps[2], passwd: maps[3])
-        let files = try logFiles(root: root, plan: plan)
+        let (files, listingIssues) = try logFiles(root: root, plan: plan)
         var analyzer = Analyzer(settings: plan.settings, accounts: accounts)
-        let reading = try LogSet.forEachLine(files: files) { file, number, line in
+        var reading = ReadingSummary()
+        reading.issues = listingIssues
+        reading.append(try LogSet.forEachLine(files: files) { file, number, line in
             analyzer.consume(line, file: file.path, lineNumber: number)
-        }
+        })
         return Result(name: name, analysis: analyzer.finish(), reading: reading,
                       configIssues: accounts.issues, missingMaps: missing, accounts: accounts)
     }
 
     /// The log files of the plan inside `root`: archives (by name) first, then each multilog
-    /// directory in the order the playbook lists them.
-    static func logFiles(root: URL, plan: AnalysisPlan) throws -> [LogFile] {
+    /// directory in the order the playbook lists them; plus the entries that cannot be read as
+    /// logs (not regular files), which are reported, not read.
+    static func logFiles(root: URL, plan: AnalysisPlan) throws -> (files: [LogFile], issues: [InputIssue]) {
         var files: [LogFile] = []
+        var issues: [InputIssue] = []
         for pattern in plan.logs.archives {
             for path in Glob.paths(matching: root.path + pattern) {
-                files.append(try LogFile(path: path))
+                if let problem = EntryCheck.problem(at: path) {
+                    issues.append(InputIssue(path: path, line: nil, kind: .notRegularFile,
+                                             detail: "matches the archive pattern \(pattern) but is \(problem); not read"))
+                    continue
+                }
+                do {
+                    files.append(try LogFile(path: path))
+                } catch let error as InputError {
+                    issues.append(InputIssue(path: path, line: nil, kind: .unreadable, detail: error.description))
+                }
             }
         }
         for directory in plan.logs.multilog {
@@ -61,13 +74,15 @@ public enum SnapshotAnalysis {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
                   isDirectory.boolValue else { continue }
-            files += try MultilogDirectory.files(in: url)
+            let listing = try MultilogDirectory.listing(in: url)
+            files += listing.files
+            issues += listing.issues
         }
-        guard !files.isEmpty else {
+        guard !files.isEmpty || !issues.isEmpty else {
             throw SnapshotError(root: root.path,
                                 message: "holds no qmail-send log (looked in \((plan.logs.multilog + plan.logs.archives).joined(separator: ", ")))")
         }
-        return files
+        return (files, issues)
     }
 }
 

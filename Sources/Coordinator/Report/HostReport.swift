@@ -21,6 +21,10 @@ public struct HostReport: Codable, Sendable {
     public var lines: Int
     /// Problems met while reading (file, line, what).
     public var inputIssues: [String]
+    /// The input issues after which input was not read at all (entries that are not regular
+    /// files, files that could not be opened, read or decompressed): the losses found may be
+    /// incomplete, and the run does not count as done. Nil in reports of older runs.
+    public var unreadInput: [String]?
     /// Problems in the account maps.
     public var configIssues: [String]
     /// Account maps absent from the host.
@@ -38,6 +42,17 @@ public struct HostReport: Codable, Sendable {
     /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
     public var domainsByAccount: [String: [String]]?
+    /// True when some input was not read (see `unreadInput`).
+    public var isMissingInput: Bool { !(unreadInput ?? []).isEmpty }
+
+    /// Adds entries of the host that could not be read as logs (found when listing it) to
+    /// the front of `inputIssues` and `unreadInput`.
+    public mutating func addUnreadEntries(_ problems: [String]) {
+        guard !problems.isEmpty else { return }
+        inputIssues = problems + inputIssues
+        unreadInput = problems + (unreadInput ?? [])
+    }
+
     /// Every lost delivery (mail and bounces) with attribution and fate.
     public var lost: LostDeliveries
     /// Lost mail that belongs to no account, with the reason.
@@ -64,6 +79,7 @@ public struct HostReport: Codable, Sendable {
         bytes = result.reading.decompressedBytes
         lines = result.reading.lines
         inputIssues = result.reading.issues.map { hostPath($0.description) }
+        unreadInput = result.reading.issues.filter(\.losesInput).map { hostPath($0.description) }
         configIssues = result.configIssues.map { hostPath($0.description) }
         missingMaps = result.missingMaps
         counts = analysis.counts

@@ -24,11 +24,36 @@ public enum SummaryTable {
             if rows.count > 1 { out += columns(rows, indent: "  ") }
             let bounces = report.lost.filter { !$0.listedForAccounts }.count
             out += "  unattributed \(report.unattributed.count), lost bounces \(bounces)\n"
-            for issue in (report.inputIssues + report.configIssues).prefix(10) {
-                out += "  ! \(issue)\n"
-            }
+            out += issueLines(report)
             for path in report.missingMaps { out += "  ! account map missing: \(path)\n" }
         }
+        return out
+    }
+
+    /// How many examples of each kind of line-level issue the table shows.
+    static let shownIssues = 5
+
+    /// The report's problems: every input that was not read, then the first few line issues of
+    /// the input (over-long lines, missing newlines, `.u` files), of the analysis (lines skipped
+    /// or not understood, with file:line) and of the account maps, each followed by how many
+    /// more there are.
+    static func issueLines(_ report: HostReport) -> String {
+        var out = ""
+        let unread = report.unreadInput ?? []
+        for issue in unread { out += "  ! NOT READ: \(issue)\n" }
+        let unreadSet = Set(unread)
+        out += examples(report.inputIssues.filter { !unreadSet.contains($0) }, total: nil, what: "input issues")
+        out += examples(report.lineIssues, total: report.lineIssueCount, what: "lines skipped")
+        out += examples(report.configIssues, total: nil, what: "account map issues")
+        return out
+    }
+
+    private static func examples(_ issues: [String], total: Int?, what: String) -> String {
+        var out = ""
+        for issue in issues.prefix(shownIssues) { out += "  ! \(issue)\n" }
+        let shown = min(issues.count, shownIssues)
+        let more = max(total ?? issues.count, issues.count) - shown
+        if more > 0 { out += "  ! ... and \(more) more \(what)\n" }
         return out
     }
 

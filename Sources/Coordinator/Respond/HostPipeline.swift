@@ -38,8 +38,12 @@ struct HostPipeline: Sendable {
             return PulledMaps(files: files, missing: missing)
         }
 
+        // A host whose input was not all read last time lists, analyses and writes again, so
+        // `resume` picks up what the operator fixed meanwhile (all three are idempotent).
+        let redo = try steps.failed("inputs")
         context.report("listing logs")
-        let listed = try steps.perform("list") { try listLogs(remote.get()) }
+        let listing = try steps.perform("list", redo: redo) { try listLogs(remote.get()) }
+        let listed = listing.files
 
         var logs: [PulledFile] = []
         for (index, file) in listed.enumerated() {
@@ -62,11 +66,13 @@ struct HostPipeline: Sendable {
         }
 
         context.report("analysing")
-        let (report, reportJSON) = try steps.performEncoded("analyze") { () -> HostReport in
+        let (report, reportJSON) = try steps.performEncoded("analyze", redo: redo) { () -> HostReport in
             try buildSnapshot(maps.files + logs)
             var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
             result.missingMaps = maps.missing
-            return HostReport(result, hostRoot: snapshotRoot.path)
+            var report = HostReport(result, hostRoot: snapshotRoot.path)
+            report.addUnreadEntries(listing.unread)
+            return report
         }
 
         var writes: [AccountWriteRecord] = []
@@ -79,7 +85,7 @@ struct HostPipeline: Sendable {
             for (account, lines) in accounts {
                 context.report("writing \(account)")
                 do {
-                    writes.append(try steps.perform("write", key: account) {
+                    writes.append(try steps.perform("write", key: account, redo: redo) {
                         let writer = AccountFileWriter(host: try remote.get(), mode: outputMode)
                         if entries == nil { entries = try writer.lookup(accounts: accounts.map(\.key)) }
                         guard let entry = entries?[account] else {
@@ -96,29 +102,18 @@ struct HostPipeline: Sendable {
                 }
             }
         }
+        if report.isMissingInput || redo {
+            // Recorded as failed while input is missing: `status` shows it, `resume` redoes it.
+            _ = try? steps.perform("inputs") { () -> Bool in
+                if let unread = report.unreadInput, !unread.isEmpty {
+                    throw RespondHostError(host: host.name, message: "\(unread.count) log input(s) not read: "
+                                           + unread.joined(separator: "; "))
+                }
+                return true
+            }
+        }
         return HostRespondResult(report: report, reportJSON: reportJSON, pulled: maps.files + logs, transferred: transferred,
                                  writes: writes, writeFailures: failures)
-    }
-
-    /// The log files of the plan on the host that overlap the window, in reading order.
-    func listLogs(_ remote: any RemoteHost) throws -> [ListedFile] {
-        var chosen: [ListedFile] = []
-        for pattern in plan.logs.archives {
-            let directory = (pattern as NSString).deletingLastPathComponent
-            let glob = (pattern as NSString).lastPathComponent
-            for entry in try remote.list(directory: directory) where entry.kind == .file && fnmatch(glob, entry.name, 0) == 0 {
-                chosen.append(ListedFile(path: entry.path, size: entry.size, mtime: entry.mtime))
-            }
-        }
-        for directory in plan.logs.multilog {
-            let entries = try remote.list(directory: directory).filter { $0.kind == .file }
-            let byName = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            for name in selection.select(names: entries.map(\.name), from: plan.settings.from, until: plan.settings.until) {
-                guard let entry = byName[name] else { continue }
-                chosen.append(ListedFile(path: entry.path, size: entry.size, mtime: entry.mtime))
-            }
-        }
-        return chosen
     }
 
     /// Lays the pulled files out as the host has them, hard-linked from the evidence store.

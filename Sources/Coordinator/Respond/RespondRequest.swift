@@ -78,10 +78,12 @@ public struct RespondOutcome: Sendable {
     /// One entry per account told (or, with `--check`, that would be told).
     public var notifications: [NotificationOutcome] = []
 
-    /// True when every host finished and every account file was written.
+    /// True when every host finished, read all its log input and wrote every account file.
     public var isComplete: Bool {
         let hostsDone = hosts.allSatisfy { entry in
-            if case .success(let result) = entry.result { return result.writeFailures.isEmpty }
+            if case .success(let result) = entry.result {
+                return result.writeFailures.isEmpty && !result.report.isMissingInput
+            }
             return false
         }
         return hostsDone && !notifications.contains { $0.state == .temporaryFailure }

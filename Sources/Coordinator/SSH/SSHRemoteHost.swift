@@ -89,11 +89,25 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
         } catch let error as SSHError {
             throw map(error, operation: "list", path: directory)
         }
-        return entries.sorted { $0.name < $1.name }.map { entry in
-            let kind: RemoteFileInfo.Kind = entry.isSymlink ? .symlink : entry.isDirectory ? .directory : .file
-            return RemoteFileInfo(name: entry.name, path: Self.join(directory, entry.name), kind: kind,
-                                  size: entry.size, mtime: Int64(entry.mtime.timeIntervalSince1970))
+        return entries.sorted { $0.name < $1.name }.map { Self.info($0, path: Self.join(directory, $0.name)) }
+    }
+
+    public func stat(path: String) throws -> RemoteFileInfo? {
+        do {
+            let entry = try lock.withLock { try session.stat(path) }
+            return Self.info(entry, path: path)
+        } catch let error as SSHError {
+            // SSH_FX_NO_SUCH_FILE: nothing there (or a dangling symlink).
+            if error.kind == .sftp && error.sftpStatus == 2 { return nil }
+            throw map(error, operation: "stat", path: path)
         }
+    }
+
+    private static func info(_ entry: SSHClient.RemoteFileInfo, path: String) -> RemoteFileInfo {
+        let kind: RemoteFileInfo.Kind = entry.isSymlink ? .symlink : entry.isDirectory ? .directory
+            : entry.isRegularFile ? .file : .other
+        return RemoteFileInfo(name: entry.name, path: path, kind: kind,
+                              size: entry.size, mtime: Int64(entry.mtime.timeIntervalSince1970))
     }
 
     public func download(path: String, to local: URL, resume: Bool) throws -> DownloadResult {
@@ -110,8 +124,8 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
         } catch let error as SSHError {
             throw map(error, operation: "download", path: path)
         }
-        var info = stat()
-        guard stat(local.path, &info) == 0 else {
+        var info = Glibc.stat()
+        guard followingStat(local.path, &info) == 0 else {
             throw RemoteHostError.fileSystem(host: name, operation: "stat", path: local.path,
                                              message: String(cString: strerror(errno)))
         }
@@ -143,6 +157,11 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
         ]
         return table[name] ?? 0
     }
+}
+
+/// stat(2) under a name the hosts' own `stat(path:)` does not shadow.
+private func followingStat(_ path: String, _ info: inout stat) -> Int32 {
+    stat(path, &info)
 }
 
 /// An SSH failure on a named inventory host.
