@@ -50,7 +50,7 @@ struct RespondCommand: ParsableCommand {
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
                 stateDirectory: try state.directory(), check: check,
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
+                hostDeadline: HostDeadline.forFleet(hosts),
                 progress: ProgressDisplay(hosts: hosts.map(\.name)).callback,
                 notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
             request.relayOverride = relay

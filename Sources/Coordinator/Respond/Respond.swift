@@ -65,7 +65,7 @@ public enum Respond {
         var request = RespondRequest(
             inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
             limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
-            forks: inventory.forks, hostDeadline: hosts.first.map { .seconds($0.timeouts.hostDeadline) },
+            forks: inventory.forks, hostDeadline: HostDeadline.forFleet(hosts),
             progress: progress, notification: notification)
         request.relayOverride = relay
         return try execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
