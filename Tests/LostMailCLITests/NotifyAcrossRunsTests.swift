@@ -116,4 +116,37 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let runs = try XCTUnwrap(notifyLines(again, state: "nothing new").first)
         XCTAssertTrue(runs.contains("already told in run"), runs)
     }
+
+    /// `audit --respond` with an incident playbook that has a notification: the respond run it
+    /// opens mails each account it wrote a file for, listing that file's lines.
+    func testAuditRespondNotifiesLikeRespond() throws {
+        let fleet = try self.fleet
+        let relay = try startRelay()
+        let incident = try fleet.playbookCopy(named: "audit-respond",
+                                              relay: ["host: 127.0.0.1", "port: \(relay.port)", "tls: none"])
+        let state = try fleet.fleet.freshStateDir(#function)
+        let result = try fleet.lostmail(["audit", "--inventory", fleet.fleet.inventory,
+                                         "--playbook", TestPaths.playbook("audit.yml").path, "--state-dir", state,
+                                         "--quiet", "--respond", "--respond-playbook", incident])
+        XCTAssertEqual(result.status, 3, "\(result)")
+        XCTAssertTrue(result.stdout.contains("respond: starting a run for 2 hosts"), "\(result)")
+        XCTAssertTrue(result.stdout.contains("run 2: complete"), "\(result)")
+
+        let messages = try relay.messages()
+        XCTAssertFalse(messages.isEmpty, "the audit's respond run mailed nobody: \(result)")
+        XCTAssertEqual(notifyLines(result, state: "accepted").count, messages.count, "\(result)")
+        let byRecipient = linesByRecipient(messages)
+        var written = 0
+        for host in 1...fleet.fleet.hosts {
+            for account in try FileManager.default.contentsOfDirectory(atPath: "\(fleet.fleet.hostDir(host))/home") {
+                guard let facts = FileFacts(fleet.fleet.accountFile(host, account)) else { continue }
+                written += 1
+                let lines = String(decoding: facts.data ?? Data(), as: UTF8.self).split(separator: "\n")
+                    .map { NotifyFleet.rendered(String($0)) }
+                XCTAssertEqual(byRecipient["\(account)@host\(host)"], lines, "host\(host) \(account): the mail and the file differ")
+            }
+        }
+        XCTAssertEqual(written, messages.count, "one message per account file written")
+        XCTAssertTrue(messages.allSatisfy { $0.subject == NotifyFleet.subject && $0.mail_from == "noc@schwarzwald-hosting.de" })
+    }
 }
