@@ -148,5 +148,15 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         }
         XCTAssertEqual(written, messages.count, "one message per account file written")
         XCTAssertTrue(messages.allSatisfy { $0.subject == NotifyFleet.subject && $0.mail_from == "noc@schwarzwald-hosting.de" })
+
+        // An incident playbook that cannot be used stops the audit before any work (exit 2).
+        let other = try fleet.fleet.freshStateDir(#function + "-bad")
+        let missing = "\(fleet.fleet.dir)/no-such-incident.yml"
+        let bad = try fleet.lostmail(["audit", "--inventory", fleet.fleet.inventory,
+                                      "--playbook", TestPaths.playbook("audit.yml").path, "--state-dir", other,
+                                      "--quiet", "--respond", "--respond-playbook", missing])
+        XCTAssertEqual(bad.status, 2, "\(bad)")
+        XCTAssertTrue(bad.stderr.contains("no-such-incident.yml"), "\(bad)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(other)/journal.sqlite"), "the audit ran: \(bad)")
     }
 }
