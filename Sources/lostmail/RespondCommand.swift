@@ -28,7 +28,7 @@ struct RespondCommand: ParsableCommand {
     @Option(help: "Only these hosts or groups (Ansible --limit patterns).")
     var limit: String?
 
-    @Flag(help: "Show the plan (hosts, files, accounts, lines); write nothing anywhere.")
+    @Flag(help: "Show the plan (hosts, files, accounts, lines, and who would be mailed and why: earlier runs of the state directory may have told them); write nothing anywhere.")
     var check = false
 
     @OptionGroup var state: StateOptions
