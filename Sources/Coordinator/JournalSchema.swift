@@ -114,6 +114,21 @@ enum JournalSchema {
             }
             try db.create(index: "findingsToMail", on: "findings", columns: ["mailState"])
         }
+        // What each accepted notification told: per (host, account) the lines its message
+        // listed (SHA-256 of the line, and how often it was listed), so a later run tells an
+        // account only about lost mails it was not told about before. Recorded in the same
+        // transaction that marks the notification `accepted`.
+        migrator.registerMigration("notifiedLines") { db in
+            try db.create(table: "notifiedLines") { t in
+                t.column("host", .text).notNull()
+                t.column("account", .text).notNull()
+                t.column("lineDigest", .text).notNull()
+                t.column("notificationId", .integer).notNull()
+                    .references("notifications", onDelete: .cascade)
+                t.column("count", .integer).notNull().check { $0 > 0 }
+                t.primaryKey(["host", "account", "lineDigest", "notificationId"])
+            }
+        }
         return migrator
     }
 }

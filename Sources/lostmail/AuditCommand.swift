@@ -51,6 +51,7 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         var request: AuditRequest
+        var incident: AuditRespond?
         do {
             let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
@@ -62,10 +63,13 @@ struct AuditCommand: ParsableCommand {
             request = AuditRequest(
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
+                hostDeadline: HostDeadline.forFleet(hosts),
                 progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback,
                 mail: try FindingsMailSetup.make(playbook: book, relayOverride: relay))
             request.respondPlaybook = respondPlaybook.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            if respond {
+                incident = try AuditRespond.prepare(auditPlaybook: book.file, respondPlaybook: request.respondPlaybook)
+            }
         } catch {
             throw failBeforeWork(error)
         }
@@ -84,27 +88,18 @@ struct AuditCommand: ParsableCommand {
                 FileHandleOutput.standardError("lostmail audit: \(mail.summary)")
             }
         }
-        if respond, !outcome.findings.isEmpty { try startRespond(outcome, audit: request) }
+        if let incident, !outcome.findings.isEmpty { startRespond(outcome, audit: request, incident: incident) }
         if !outcome.findings.isEmpty { throw ExitCodes.found }
         if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed { throw ExitCodes.resumable }
     }
 
     /// Opens a respond run over the findings' window on the hosts with findings.
-    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest) throws {
+    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) {
         guard let window = outcome.window else {
             print("respond: not started, the findings carry no log time")
             return
         }
-        let file = respondPlaybook.map { URL(fileURLWithPath: $0) }
-            ?? audit.playbook.file.deletingLastPathComponent().appendingPathComponent("lost-mails.yml")
-        var incident = try Playbook.load(file: file.standardizedFileURL)
-        incident.window = Playbook.Window(from: window.from, until: window.until,
-                                          timeZone: incident.window?.timeZone ?? .gmt)
-        let found = Set(outcome.findings.map(\.host))
-        var request = RespondRequest(
-            inventoryFile: audit.inventoryFile, hosts: audit.hosts.filter { found.contains($0.name) },
-            playbook: incident, limit: found.sorted().joined(separator: ","), stateDirectory: audit.stateDirectory,
-            check: false, connector: audit.connector, forks: audit.forks, hostDeadline: audit.hostDeadline)
+        var request = incident.request(window: window, findings: outcome.findings, audit: audit)
         if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
         print("respond: starting a run for \(request.hosts.count) hosts, window "
             + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")

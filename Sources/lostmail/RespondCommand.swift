@@ -28,7 +28,7 @@ struct RespondCommand: ParsableCommand {
     @Option(help: "Only these hosts or groups (Ansible --limit patterns).")
     var limit: String?
 
-    @Flag(help: "Show the plan (hosts, files, accounts, lines); write nothing anywhere.")
+    @Flag(help: "Show the plan (hosts, files, accounts, lines, and who would be mailed and why: earlier runs of the state directory may have told them); write nothing anywhere.")
     var check = false
 
     @OptionGroup var state: StateOptions
@@ -50,7 +50,7 @@ struct RespondCommand: ParsableCommand {
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
                 stateDirectory: try state.directory(), check: check,
                 connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: hosts.map(\.timeouts.hostDeadline).max().map { .seconds($0) },
+                hostDeadline: HostDeadline.forFleet(hosts),
                 progress: ProgressDisplay(hosts: hosts.map(\.name)).callback,
                 notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
             request.relayOverride = relay

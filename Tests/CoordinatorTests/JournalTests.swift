@@ -12,9 +12,10 @@ final class JournalTests: XCTestCase {
     func testMigrationFromEmptyDirectoryCreatesSchemaInWALMode() throws {
         let state = dir.url.appendingPathComponent("not/yet/there")
         let journal = try Journal(stateDirectory: state)
-        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3"])
+        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines"])
         let (tables, mode) = try journal.schemaFacts()
-        XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "runs", "steps"])
+        XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "notifiedLines",
+                                "runs", "steps"])
         XCTAssertEqual(mode, "wal")
         let attributes = try FileManager.default.attributesOfItem(atPath: state.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)

@@ -6,6 +6,8 @@ public struct NotificationOutcome: Sendable {
     public enum State: String, Sendable {
         case accepted, alreadySent = "already sent", temporaryFailure = "temporary failure"
         case permanentFailure = "permanent failure", refused, wouldSend = "would send"
+        /// Every lost mail of the account was told by an earlier run: no message.
+        case nothingNew = "nothing new"
     }
     public var host: String
     public var account: String
@@ -23,9 +25,16 @@ public struct NotificationOutcome: Sendable {
 /// Message-ID before the message leaves; it is marked `accepted` right after the relay's 250 to
 /// DATA. A resumed run skips accepted ones and resends the rest with the same Message-ID. The
 /// one window for a duplicate is between that 250 and the journal commit (see DESIGN.md).
+///
+/// Across runs, an account is told only about lines no earlier run's accepted message listed
+/// (``NotificationDelta``); nothing new means no message. The lines a message listed are
+/// recorded when it is marked accepted.
 struct AccountNotifier {
     let setup: NotificationSetup
+    /// The run's journal; with `check`, the state directory's journal (if any), only read.
     let journal: Journal?
+    /// `--check`: render the messages, send and record nothing.
+    let check: Bool
     let run: Int64
     let windowFrom: String
     let windowUntil: String
@@ -60,17 +69,28 @@ struct AccountNotifier {
             NotificationOutcome(host: host, account: account, recipient: recipient, state: state,
                                 detail: detail, rendered: rendered)
         }
-        guard let recipient = setup.recipients.address(account: account, host: host, domain: domain) else {
+        let delta: NotificationDelta
+        do {
+            let told = try journal?.notifiedLines(host: host, account: account, excludingRun: check ? nil : run) ?? []
+            delta = NotificationDelta(lines: lines, told: told)
+        } catch {
+            return outcome("", .refused, String(describing: error))
+        }
+        let address = setup.recipients.address(account: account, host: host, domain: domain)
+        if delta.newLines.isEmpty { return outcome(address ?? "", .nothingNew, delta.summary) }
+        guard let recipient = address else {
             return outcome("", .refused, setup.recipients.missingReason(account: account))
         }
         let context = NotificationContext(
-            account: account, host: host, entries: lines.map(Self.entry), filePath: setup.output,
+            account: account, host: host, entries: delta.newLines.map(Self.entry), filePath: setup.output,
             announcementURL: setup.announcementURL, windowFrom: windowFrom, windowUntil: windowUntil,
             language: setup.language)
+        // Said after the relay's answer when earlier runs told part of it.
+        let told = delta.alreadyTold > 0 ? " (\(delta.summary))" : ""
         do {
-            guard let journal else {
+            guard let journal, !check else {
                 let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject)
-                return outcome(recipient, .wouldSend, "", message.rendered)
+                return outcome(recipient, .wouldSend, delta.summary, message.rendered)
             }
             let localPart = "lostmail.\(run).\(UUID().uuidString.lowercased())"
             let record = try journal.notification(run: run, host: host, account: account, recipient: recipient,
@@ -86,15 +106,15 @@ struct AccountNotifier {
                 await dispatcher.deliver(message, envelopeFrom: setup.sender, recipients: [to]) { receipt in
                     // Commit right after the relay's answer to DATA, before anything else.
                     if receipt.messageAccepted {
-                        try? journal.markNotification(id: record.id!, state: .accepted,
-                                                      relayReply: receipt.dataReply?.description)
+                        try? journal.markNotificationAccepted(id: record.id!, relayReply: receipt.dataReply?.description,
+                                                              lines: delta.newLines)
                     }
                 }
             }
             let final = result.outcomes.first
             switch final?.status {
             case .accepted?:
-                return outcome(recipient, .accepted, final?.reply?.description ?? "")
+                return outcome(recipient, .accepted, (final?.reply?.description ?? "") + told)
             case .temporaryFailure?:
                 try journal.markNotification(id: record.id!, state: .failedTemp, relayReply: final?.detail)
                 return outcome(recipient, .temporaryFailure, final?.detail ?? "")

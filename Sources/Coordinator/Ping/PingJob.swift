@@ -66,7 +66,7 @@ public struct PingJob: Sendable {
 
     /// The per-host deadline given to the fan-out.
     public var deadline: Duration {
-        .milliseconds(Int64((hosts.map(\.timeouts.hostDeadline).max() ?? 3600) * 1000))
+        HostDeadline.forFleet(hosts) ?? .seconds(HostTimeouts.defaults.hostDeadline)
     }
 
     /// Checks, without connecting, that the inventory says how to reach every host (credentials,

@@ -13,7 +13,12 @@ public enum Respond {
             let scratch = FileManager.default.temporaryDirectory
                 .appendingPathComponent("lostmail-check-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: scratch) }
-            return try execute(request, plan: plan, run: nil, journal: nil, workDirectory: scratch)
+            // What earlier runs told each account decides who would get mail; a state directory
+            // without a journal has told nothing (and is not created).
+            let existing = FileManager.default.fileExists(
+                atPath: request.stateDirectory.appendingPathComponent("journal.sqlite").path)
+            let history = existing ? try Journal(stateDirectory: request.stateDirectory) : nil
+            return try execute(request, plan: plan, run: nil, journal: nil, history: history, workDirectory: scratch)
         }
         let journal = try Journal(stateDirectory: request.stateDirectory)
         let playbookData = try Data(contentsOf: request.playbook.file)
@@ -65,7 +70,7 @@ public enum Respond {
         var request = RespondRequest(
             inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
             limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
-            forks: inventory.forks, hostDeadline: hosts.first.map { .seconds($0.timeouts.hostDeadline) },
+            forks: inventory.forks, hostDeadline: HostDeadline.forFleet(hosts),
             progress: progress, notification: notification)
         request.relayOverride = relay
         return try execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
@@ -73,8 +78,10 @@ public enum Respond {
     }
 
     /// Runs every host's pipeline through the fan-out, then assembles and saves the report.
+    /// - Parameter history: for `--check` (no run, no `journal`): the journal whose notifications
+    ///   tell what earlier runs told.
     static func execute(_ request: RespondRequest, plan: AnalysisPlan, run: Int64?, journal: Journal?,
-                        workDirectory: URL) throws -> RespondOutcome {
+                        history: Journal? = nil, workDirectory: URL) throws -> RespondOutcome {
         let store = try EvidenceStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
         let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
         let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -101,7 +108,8 @@ public enum Respond {
         var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: succeeded.map(\.report)))
         outcome.reportJSON = try outcome.report.json(encodedHosts: succeeded.map(\.reportJSON))
         if let setup = request.notification {
-            outcome.notifications = notify(hosts, setup: setup, plan: plan, run: run, journal: journal, check: request.check)
+            outcome.notifications = notify(hosts, setup: setup, plan: plan, run: run, journal: journal ?? history,
+                                           check: request.check)
         }
         if let run, let journal {
             let file = workDirectory.appendingPathComponent("report.json")
@@ -124,7 +132,7 @@ extension Respond {
         formatter.timeZone = plan.settings.timeZone
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
         let zone = " (\(plan.settings.timeZone.identifier))"
-        let notifier = AccountNotifier(setup: setup, journal: check ? nil : journal, run: run ?? 0,
+        let notifier = AccountNotifier(setup: setup, journal: journal, check: check, run: run ?? 0,
                                        windowFrom: formatter.string(from: plan.settings.from) + zone,
                                        windowUntil: formatter.string(from: plan.settings.until) + zone)
         var batches: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])] = []
