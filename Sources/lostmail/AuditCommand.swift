@@ -73,7 +73,7 @@ struct AuditCommand: ParsableCommand {
         do { outcome = try Audit.run(request) } catch { throw failBeforeWork(error) }
         print(AuditReport.table(outcome), terminator: "")
         if let json {
-            try AuditReport.json(outcome).write(to: URL(fileURLWithPath: json), options: .atomic)
+            try PrivateFiles.write(AuditReport.json(outcome), to: URL(fileURLWithPath: json))
             print("findings: \(json)")
         }
         if let mail = outcome.mail {
