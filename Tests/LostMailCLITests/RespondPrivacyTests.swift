@@ -3,7 +3,7 @@ import LostMailTestSupport
 import XCTest
 
 /// Nothing exposed (issue 10): the state directory and `--json` reports are the operator's
-/// alone whatever the umask.
+/// alone whatever the umask, and relay credentials never go over plain SMTP.
 final class RespondPrivacyTests: XCTestCase {
     /// Its own 2-host fleet (folder and network), so it never shares hosts with other suites.
     static let privacyFleet = ClassFleet()
@@ -89,5 +89,35 @@ final class RespondPrivacyTests: XCTestCase {
         let again = try fleet.status(state: state)
         XCTAssertEqual(again.status, 0, "\(again)")
         XCTAssertFalse(again.stderr.contains("state directory"), again.stderr)
+    }
+
+    /// 3. SMTP AUTH over plain SMTP (`tls: none` with a username): exit 2 before any work,
+    /// naming the playbook, its line and the key; no host is contacted, nothing is written.
+    func testRelayCredentialsOverPlainSMTPExitTwoBeforeAnyWork() throws {
+        let fleet = try self.fleet
+        let state = try fleet.freshStateDir(#function)
+        var lines = try String(contentsOfFile: SSHTestFleet.playbook, encoding: .utf8).components(separatedBy: "\n")
+        let relay = try XCTUnwrap(lines.firstIndex(of: "  relay:"))
+        let tls = try XCTUnwrap(lines[relay...].firstIndex(of: "    tls: none"))
+        lines.insert(contentsOf: ["    username: noc", "    password_env: LOSTMAIL_TEST_RELAY_PASSWORD"], at: tls + 1)
+        let templates = TestPaths.packageRoot.appendingPathComponent("Playbooks/templates").path
+        let playbook = "\(fleet.dir)/plain-auth-playbook.yml"
+        try lines.joined(separator: "\n").replacingOccurrences(of: " templates/", with: " \(templates)/")
+            .write(toFile: playbook, atomically: true, encoding: .utf8)
+        let logins = try (1...fleet.hosts).map { try fleet.acceptedLogins($0) }
+
+        let run = try LostmailBinary.run(["respond", "--inventory", fleet.inventory, "--playbook", playbook,
+                                          "--state-dir", state],
+                                         environment: ["LOSTMAIL_TEST_RELAY_PASSWORD": "hunter2"])
+        XCTAssertEqual(run.status, 2, "\(run)")
+        XCTAssertTrue(run.stderr.contains("\(playbook):\(tls + 1):"), "no file:line in: \(run.stderr)")
+        XCTAssertTrue(run.stderr.contains("notification.relay.tls"), "no key in: \(run.stderr)")
+        XCTAssertFalse(run.stderr.contains("hunter2"), run.stderr)
+        XCTAssertEqual(try (1...fleet.hosts).map { try fleet.acceptedLogins($0) }, logins, "a host was contacted")
+        for host in 1...fleet.hosts {
+            for account in try FileManager.default.contentsOfDirectory(atPath: "\(fleet.hostDir(host))/home") {
+                XCTAssertNil(FileFacts("\(fleet.hostDir(host))/home/\(account)/logs"), "h\(host): \(account) got a logs dir")
+            }
+        }
     }
 }
