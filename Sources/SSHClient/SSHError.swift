@@ -28,6 +28,9 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case unsupportedKey
         /// The key file is missing, unreadable or its passphrase is wrong.
         case keyFile
+        /// The key file is readable or writable by group or others ("UNPROTECTED PRIVATE KEY
+        /// FILE"): refused before it is used, like OpenSSH.
+        case unprotectedKeyFile
         /// ssh-agent is not reachable or holds no usable key.
         case agent
         /// Opening or using an exec channel failed.

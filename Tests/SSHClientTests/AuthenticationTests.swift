@@ -90,6 +90,36 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertTrue(error?.description.contains(fleet.address(1)) ?? false)
     }
 
+    /// A key file group or others may read or write is refused before libssh2 uses it, naming
+    /// the file and its mode, like OpenSSH's "UNPROTECTED PRIVATE KEY FILE"; 0600 and 0400 work.
+    func testUnprotectedKeyFileIsRefusedNamingItsMode() throws {
+        let key = "\(fleet.keysDir)/loose"
+        try? FileManager.default.removeItem(atPath: key)
+        try FileManager.default.createDirectory(atPath: fleet.keysDir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fleet.clientKey, toPath: key)
+        for mode: mode_t in [0o640, 0o604, 0o620, 0o644] {
+            XCTAssertEqual(chmod(key, mode), 0)
+            let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key))) }
+            XCTAssertEqual(error?.kind, .unprotectedKeyFile, error?.description ?? "")
+            let text = error?.description ?? ""
+            let octal = "0" + String(mode, radix: 8)
+            XCTAssertTrue(text.contains("UNPROTECTED PRIVATE KEY FILE") && text.contains("\(key) has mode \(octal)")
+                          && text.contains("chmod 600 \(key)"), text)
+            // OpenSSH refuses the same file.
+            let ssh = try ProcessRunner.run(["/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+                                             "-o", "UserKnownHostsFile=\(fleet.knownHosts)", "-o", "StrictHostKeyChecking=yes",
+                                             "-o", "IdentitiesOnly=yes", "-i", key, "-p", "2222",
+                                             "root@\(fleet.address(1))", "true"], environment: ["SSH_AUTH_SOCK": nil])
+            XCTAssertNotEqual(ssh.status, 0, "ssh accepted a \(octal) key")
+            XCTAssertTrue(ssh.stderr.contains("UNPROTECTED PRIVATE KEY FILE"), ssh.stderr)
+        }
+        for mode: mode_t in [0o600, 0o400] {
+            XCTAssertEqual(chmod(key, mode), 0)
+            let session = try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key)))
+            XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h1\n")
+        }
+    }
+
     func testRSAKeyGetsClearError() throws {
         let key = try fleet.makeKey("rsa", type: "rsa")
         // Without the .pub the type must still be found inside the OpenSSH private key.
