@@ -56,6 +56,7 @@ struct AuditCommand: ParsableCommand {
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
             let fleet = try Inventory.load(file: inventoryFile)
             let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            FileHandleOutput.knownHostsWarnings(hosts)
             if relay != nil, book.report == nil || book.report?.enabled == false {
                 throw ValidationError("--relay: the playbook has no (enabled) report section to mail findings with")
             }
