@@ -33,7 +33,10 @@ let package = Package(
         // Reading log files: multilog directories, gzip/bzip2/xz streams, line splitting.
         .target(name: "LogInput", dependencies: ["CCompression"], swiftSettings: strict),
         // SSH over libssh2: the only module that imports CLibSSH2.
-        .target(name: "SSHClient", dependencies: ["CLibSSH2"], swiftSettings: strict),
+        .target(name: "SSHClient", dependencies: [
+            "CLibSSH2",
+            .product(name: "Crypto", package: "swift-crypto"),  // HMAC-SHA1 of hashed known_hosts names
+        ], swiftSettings: strict),
         // Inventory (Ansible layout) and Playbooks (YAML), validated with file/line/key errors.
         .target(name: "LostMailConfig", dependencies: [
             .product(name: "Yams", package: "Yams"),

@@ -41,7 +41,7 @@ public struct EvidencePuller: Sendable {
         let wanted = Sidecar(size: file.size, mtime: file.mtime)
         let previous = (try? Data(contentsOf: sidecarURL)).flatMap { try? JSONDecoder().decode(Sidecar.self, from: $0) }
         let resume = previous == wanted
-        if !resume { try JSONEncoder().encode(wanted).write(to: sidecarURL, options: .atomic) }
+        if !resume { try PrivateFiles.write(JSONEncoder().encode(wanted), to: sidecarURL) }
         let download = try host.download(path: file.path, to: staging, resume: resume, progress: progress)
         let object = try store.store(file: staging)
         try store.record(host: host.name, remotePath: file.path, size: object.size,

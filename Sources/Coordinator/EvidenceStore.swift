@@ -23,9 +23,7 @@ public final class EvidenceStore: Sendable {
     public init(stateDirectory: URL) throws {
         root = stateDirectory.appendingPathComponent("evidence")
         do {
-            try FileManager.default.createDirectory(
-                at: stateDirectory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+            try PrivateFiles.makeDirectory(stateDirectory)
         } catch {
             throw EvidenceError.failed(operation: "create state directory",
                                        path: stateDirectory.path, message: "\(error)")

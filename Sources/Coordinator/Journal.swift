@@ -1,5 +1,10 @@
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The run journal: every run, every step of every host, notifications and audit cursors, in
 /// SQLite (`<stateDir>/journal.sqlite`, WAL mode), so a killed run resumes doing only what is
@@ -26,14 +31,13 @@ public final class Journal: Sendable {
         directory = stateDirectory
         self.path = path
         do {
-            try FileManager.default.createDirectory(
-                at: stateDirectory, withIntermediateDirectories: true,
-                attributes: [.posixPermissions: 0o700])
+            try PrivateFiles.makeDirectory(stateDirectory)
         } catch {
             throw JournalError.database(operation: "create state directory",
                                         path: stateDirectory.path, message: "\(error)")
         }
         lock = try StateDirLock(directory: stateDirectory)
+        try Self.makePrivate(databasePath: path)
         var config = Configuration()
         config.journalMode = .wal
         config.foreignKeysEnabled = true
@@ -44,6 +48,19 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError.database(operation: "open and migrate", path: path,
                                         message: "\(error)")
+        }
+    }
+
+    /// Creates the database file 0600 before SQLite opens it (SQLite gives `-wal` and `-shm` the
+    /// database file's mode), and makes existing journal files written by older versions 0600.
+    private static func makePrivate(databasePath path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.io(operation: "create journal", path: path, errno: errno) }
+        close(fd)
+        for file in [path, path + "-wal", path + "-shm", path + "-journal"] {
+            do { try PrivateFiles.tighten(file) } catch let error as PrivateFileError {
+                throw JournalError.io(operation: error.operation, path: error.path, errno: error.errno)
+            }
         }
     }
 

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The download of ``LocalHost``: a chunked copy that can resume and checks the size.
 struct LocalFileCopy {
@@ -13,7 +18,9 @@ struct LocalFileCopy {
            let localSize = try? size(of: local.path, operation: "stat"), localSize <= remoteSize {
             offset = localSize
         } else {
-            guard manager.createFile(atPath: local.path, contents: nil) else {
+            let fd = open(local.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+            guard fd >= 0 else {
                 throw RemoteHostError.fileSystem(host: host, operation: "create", path: local.path,
                                                  message: "cannot create the local file")
             }

@@ -22,6 +22,11 @@ public final class StateDirLock: Sendable {
         guard fd >= 0 else {
             throw JournalError.io(operation: "open lock file", path: path, errno: errno)
         }
+        guard fchmod(fd, 0o600) == 0 else {  // a lock file left by an older version may be 0644
+            let code = errno
+            close(fd)
+            throw JournalError.io(operation: "chmod 600 lock file", path: path, errno: code)
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             let holder = StateDirLock.readHolder(fd: fd)

@@ -47,6 +47,12 @@ struct RelayLoader {
             let item = fields.optional("password_env") ?? fields.optional("password_file")
             throw item!.error("a password needs a username")
         }
+        if let username, tls == .none {
+            // SMTP AUTH sends the password as base64 text: on a plain connection anyone on the
+            // path reads it. Refused here, before any work, not per account at send time.
+            throw try fields.required("tls").error("relay username \(username) with tls 'none' would send "
+                + "the password unencrypted; use tls: starttls-required or implicit, or drop the credentials")
+        }
         let timeout = try fields.optional("timeout").map { try Validate.positiveDouble($0, max: 3600) } ?? 30
         return Playbook.Relay(host: host, port: port, tls: tls, username: username,
                               password: password, timeout: timeout)

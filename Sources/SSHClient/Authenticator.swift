@@ -22,6 +22,13 @@ enum Authenticator {
             throw SSHError(.keyFile, operation: operation, message: "key file \(path) is missing or unreadable",
                            host: handle.endpoint)
         }
+        if let mode = KeyFileInspector.unprotectedMode(ofPrivateKeyAt: path) {
+            let octal = "0" + String(mode, radix: 8)
+            throw SSHError(.unprotectedKeyFile, operation: operation,
+                           message: "UNPROTECTED PRIVATE KEY FILE: \(path) has mode \(octal), so others may read "
+                               + "or replace it; refusing to use it (as OpenSSH does): run chmod 600 \(path)",
+                           host: handle.endpoint)
+        }
         let algorithm = KeyFileInspector.algorithm(ofPrivateKeyAt: path)
         if KeyFileInspector.isRSA(algorithm) {
             throw SSHError(.unsupportedKey, operation: operation,

@@ -41,6 +41,16 @@ enum KeyFileInspector {
         return bytes[offset..<(offset + publicLength)].withUnsafeBytes { keyBlobAlgorithm($0) }
     }
 
+    /// The mode of a private key file that group or others may access (read, write or
+    /// execute), nil when it is private. Like OpenSSH (`sshkey_perm_ok`), only a file owned by
+    /// the current user is judged; the symlink's target is what counts.
+    static func unprotectedMode(ofPrivateKeyAt path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_uid == getuid() else { return nil }
+        let mode = Int(info.st_mode) & 0o777
+        return mode & 0o077 != 0 ? mode : nil
+    }
+
     /// True for RSA algorithms (which libssh2 1.10 cannot use against OpenSSH 9).
     static func isRSA(_ algorithm: String?) -> Bool {
         guard let algorithm else { return false }

@@ -11,8 +11,9 @@ final class KnownHosts {
     private let raw: OpaquePointer
     private let handle: SessionHandle
     let path: String
-    /// Lines libssh2 could not parse (e.g. certificate authorities, unknown key types): skipped.
-    private(set) var skippedLines = 0
+    /// The file as parsed in Swift: `@revoked` lines and the lines not used (with the lines
+    /// libssh2 itself could not read added).
+    private(set) var file: KnownHostsFile
 
     init(handle: SessionHandle, path: String) throws {
         guard let raw = libssh2_knownhost_init(handle.raw) else {
@@ -21,33 +22,41 @@ final class KnownHosts {
         self.raw = raw
         self.handle = handle
         self.path = path
-        try load()
+        do { file = try KnownHostsFile.load(path: path) } catch let error as SSHError {
+            libssh2_knownhost_free(raw)
+            throw SSHError(error.kind, operation: error.operation, code: error.code, message: error.message,
+                           host: handle.endpoint)
+        }
+        load()
     }
 
     deinit { libssh2_knownhost_free(raw) }
 
-    /// Reads the file line by line, so one unparseable line does not drop the others.
-    private func load() throws {
-        guard FileManager.default.fileExists(atPath: path) else { return }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SSHError(.knownHostsFile, operation: "read known_hosts", code: errno,
-                           message: "cannot read \(path)", host: handle.endpoint)
+    /// Gives libssh2 the plain lines one by one, so one it cannot read does not drop the others
+    /// (it becomes an issue naming its line).
+    private func load() {
+        for entry in file.plain {
+            let rc = libssh2_knownhost_readline(raw, entry.text, entry.text.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+            if rc != 0 {
+                file.reject(entry, reason: "libssh2 1.10 cannot read this \(entry.keyType) line")
+            }
         }
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty || text.hasPrefix("#") { continue }
-            let rc = libssh2_knownhost_readline(raw, text, text.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
-            if rc != 0 { skippedLines += 1 }
-        }
+    }
+
+    /// The `@revoked` line revoking `key` for host:port, if any.
+    func revocation(host: String, port: Int, key: UnsafeRawBufferPointer) -> KnownHostsFile.Entry? {
+        file.revocation(host: host, port: port, key: Array(key))
     }
 
     /// Key types known_hosts holds for host:port (hashed and `[host]:port` entries included).
     ///
     /// libssh2 hashes the host itself for hashed entries; we probe each type with a dummy key:
-    /// a MISMATCH means an entry of that type exists for the host.
+    /// a MISMATCH means an entry of that type exists for the host. The types of `@revoked`
+    /// entries for the host follow, so a host with only a revoked key presents that key and is
+    /// refused for it (rather than offering another type that would look merely unknown).
     func keyTypes(host: String, port: Int) -> [HostKeyType] {
         let probe = Array("lostmail-host-key-type-probe".utf8)
-        return HostKeyType.allCases.filter { type in
+        let plain = HostKeyType.allCases.filter { type in
             let rc = probe.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { chars in
                     libssh2_knownhost_checkp(raw, host, Int32(port), chars.baseAddress, chars.count,
@@ -57,6 +66,11 @@ final class KnownHosts {
             }
             return rc == LIBSSH2_KNOWNHOST_CHECK_MISMATCH
         }
+        let revoked = file.revoked.filter { KnownHostsPatterns.matches($0.hosts, host: host, port: port) }
+            .compactMap { entry in HostKeyType.allCases.first { $0.name == entry.keyType } }
+        var types = plain
+        for type in revoked where !types.contains(type) { types.append(type) }
+        return types
     }
 
     enum CheckResult { case match, mismatch, notFound }

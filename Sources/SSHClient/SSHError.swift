@@ -20,6 +20,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case hostKeyUnknown
         /// The host offers a key that differs from the one in known_hosts.
         case hostKeyChanged
+        /// The host offers a key that known_hosts lists under `@revoked` for it.
+        case hostKeyRevoked
         /// known_hosts could not be read or written.
         case knownHostsFile
         /// The server refused the key (or every agent key).
@@ -28,6 +30,9 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         case unsupportedKey
         /// The key file is missing, unreadable or its passphrase is wrong.
         case keyFile
+        /// The key file is readable or writable by group or others ("UNPROTECTED PRIVATE KEY
+        /// FILE"): refused before it is used, like OpenSSH.
+        case unprotectedKeyFile
         /// ssh-agent is not reachable or holds no usable key.
         case agent
         /// Opening or using an exec channel failed.
@@ -77,6 +82,8 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(host): REMOTE HOST IDENTIFICATION HAS CHANGED: the host offers a key with "
                 + "fingerprint \(fingerprint ?? "?") that does not match known_hosts (\(message)); "
                 + "refusing to connect (possible man-in-the-middle, or the host was reinstalled)"
+        case .hostKeyRevoked:
+            return "\(host): REVOKED HOST KEY: \(message) (fingerprint \(fingerprint ?? "?")); refusing to connect"
         case .hostKeyUnknown:
             return "\(host): host key is not in known_hosts (\(message)); fingerprint "
                 + "\(fingerprint ?? "?"); refusing to connect (use accept-new to record it)"

@@ -65,7 +65,7 @@ extension SSHSession {
     public func download(_ remotePath: String, to localURL: URL, resume: Bool = false,
                          progress: ((UInt64) throws -> Void)? = nil) throws -> UInt64 {
         let localPath = localURL.path
-        let fd = open(localPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(localPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)  // pulled logs name customers
         guard fd >= 0 else { throw localError("open \(localPath)") }
         defer { Glibc.close(fd) }
         let remoteSize = try sftp().stat(remotePath).filesize

@@ -17,6 +17,9 @@ public final class SSHSession {
     public let hostKeyFingerprint: String
     /// The host key algorithm negotiated (e.g. "ssh-ed25519").
     public let hostKeyAlgorithm: String
+    /// Lines of the known_hosts file that were not used (`@cert-authority`, unknown markers,
+    /// malformed lines, lines libssh2 cannot read), each naming file and line.
+    public let knownHostsIssues: [KnownHostsIssue]
 
     let handle: SessionHandle
     var sftpChannel: SFTPChannel?
@@ -26,6 +29,8 @@ public final class SSHSession {
     /// - Unknown host: refused (`.hostKeyUnknown`) unless the policy is `.acceptNew`, which
     ///   appends `[host]:port algorithm key` to the known_hosts file.
     /// - Changed host key: always refused (`.hostKeyChanged`, naming the SHA256 fingerprint).
+    /// - A key listed under `@revoked` for this host: always refused (`.hostKeyRevoked`, naming
+    ///   the key type and the known_hosts line), even when a plain line lists it too.
     /// - The host key algorithms offered to the server are limited to the types known_hosts
     ///   holds for this host (libssh2 would otherwise prefer ecdsa and miss an ed25519 entry).
     public init(_ options: SSHConnectOptions) throws {
@@ -36,7 +41,7 @@ public final class SSHSession {
         self.handle = handle
         libssh2_session_set_blocking(handle.raw, 1)
 
-        (hostKeyAlgorithm, hostKeyFingerprint) = try Self.handshakeAndVerify(handle, options)
+        (hostKeyAlgorithm, hostKeyFingerprint, knownHostsIssues) = try Self.handshakeAndVerify(handle, options)
 
         handle.setBlockingTimeout(timeouts.authentication)
         try Authenticator.authenticate(handle, user: options.user, with: options.authentication)
@@ -46,7 +51,7 @@ public final class SSHSession {
     /// Handshake with the host key preference from known_hosts, then the host key check.
     /// The known_hosts collection is freed when this returns (before the session).
     private static func handshakeAndVerify(_ handle: SessionHandle,
-                                           _ options: SSHConnectOptions) throws -> (String, String) {
+                                           _ options: SSHConnectOptions) throws -> (String, String, [KnownHostsIssue]) {
         let knownHosts = try KnownHosts(handle: handle, path: options.knownHostsPath)
         let known = knownHosts.keyTypes(host: options.host, port: options.port)
         if !known.isEmpty {
@@ -80,6 +85,12 @@ public final class SSHSession {
             throw SSHError(.handshake, operation: "verify host key", message: "unsupported host key type \(algorithm)",
                            host: handle.endpoint, fingerprint: fingerprint)
         }
+        if let revoked = knownHosts.revocation(host: options.host, port: options.port, key: key) {
+            throw SSHError(.hostKeyRevoked, operation: "verify host key",
+                           message: "the \(algorithm) key of \(options.host) port \(options.port) is listed as @revoked in "
+                               + "\(options.knownHostsPath) line \(revoked.line)",
+                           host: handle.endpoint, fingerprint: fingerprint)
+        }
         switch try knownHosts.check(host: options.host, port: options.port, key: key, type: keyType) {
         case .match:
             break
@@ -97,7 +108,7 @@ public final class SSHSession {
             }
             try knownHosts.append(host: options.host, port: options.port, algorithm: algorithm, key: key)
         }
-        return (algorithm, fingerprint)
+        return (algorithm, fingerprint, knownHosts.file.issues)
     }
 
     /// "SHA256:<base64 without padding>" of the session's host key, as OpenSSH prints it.

@@ -47,7 +47,7 @@ struct AnalyzeCommand: ParsableCommand {
             print("wrote \(written.count) account files under \(out)")
         }
         if let json {
-            try FleetReport(plan: plan, hosts: reports).json(pretty: true).write(to: URL(fileURLWithPath: json), options: .atomic)
+            try PrivateFiles.write(FleetReport(plan: plan, hosts: reports).json(pretty: true), to: URL(fileURLWithPath: json))
             print("wrote report \(json)")
         }
         let unread = reports.reduce(0) { $0 + ($1.unreadInput ?? []).count }

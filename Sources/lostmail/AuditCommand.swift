@@ -57,6 +57,7 @@ struct AuditCommand: ParsableCommand {
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
             let fleet = try Inventory.load(file: inventoryFile)
             let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            FileHandleOutput.knownHostsWarnings(hosts)
             if relay != nil, book.report == nil || book.report?.enabled == false {
                 throw ValidationError("--relay: the playbook has no (enabled) report section to mail findings with")
             }
@@ -77,7 +78,7 @@ struct AuditCommand: ParsableCommand {
         do { outcome = try Audit.run(request) } catch { throw failBeforeWork(error) }
         print(AuditReport.table(outcome), terminator: "")
         if let json {
-            try AuditReport.json(outcome).write(to: URL(fileURLWithPath: json), options: .atomic)
+            try PrivateFiles.write(AuditReport.json(outcome), to: URL(fileURLWithPath: json))
             print("findings: \(json)")
         }
         if let mail = outcome.mail {

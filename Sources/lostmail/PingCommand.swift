@@ -38,6 +38,7 @@ struct PingCommand: ParsableCommand {
             FileHandle.standardError.write(Data("lostmail ping: no host selected\n".utf8))
             throw ExitCode(2)
         }
+        FileHandleOutput.knownHostsWarnings(hosts)
         let job = PingJob(hosts: hosts, forks: forks)
         do {
             try job.preflight()

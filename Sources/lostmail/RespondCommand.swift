@@ -46,6 +46,7 @@ struct RespondCommand: ParsableCommand {
             let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL))
             let fleet = try Inventory.load(file: inventoryFile)
             let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
+            FileHandleOutput.knownHostsWarnings(hosts)
             request = RespondRequest(
                 inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
                 stateDirectory: try state.directory(), check: check,

@@ -40,7 +40,7 @@ enum RunPrinter {
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
         if let json {
-            try outcome.reportJSON.write(to: URL(fileURLWithPath: json), options: .atomic)
+            try PrivateFiles.write(outcome.reportJSON, to: URL(fileURLWithPath: json))
             Swift.print("report: \(json)")
         }
     }

@@ -101,6 +101,33 @@ final class PingCommandTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("host9"), unknown.stderr)
     }
 
+    /// known_hosts with a `@cert-authority` line, a `@revoked` line for host2's key and a garbage
+    /// line: each unusable line is a warning naming file and line (once, not per host), host2 is
+    /// refused as revoked although a plain line lists its key, the others answer.
+    func testKnownHostsWarningsAndRevokedHost() throws {
+        let fleet = try requireFleet()
+        let plain = try String(contentsOfFile: fleet.knownHosts, encoding: .utf8).split(separator: "\n").map(String.init)
+        let host2 = try XCTUnwrap(plain.first { $0.hasPrefix("[\(fleet.address(2))]:2222 ") })
+        let typeAndKey = host2.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
+        let file = "\(fleet.dir)/known_hosts.marked"
+        let lines = ["@cert-authority *.example.org \(typeAndKey)", "@revoked * \(typeAndKey)", "garbage"] + plain
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let path = "\(fleet.dir)/inventory-marked.yml"
+        try fleet.inventoryText(settings: ["lostmail_forks": "3"], group: nil)
+            .replacingOccurrences(of: "lostmail_known_hosts: \(fleet.knownHosts)", with: "lostmail_known_hosts: \(file)")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try LostmailBinary.run(["ping", "--inventory", path])
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        for number in [1, 3] {
+            let warning = "lostmail: warning: known_hosts \(file):\(number): "
+            XCTAssertEqual(result.stderr.components(separatedBy: warning).count - 1, 1, result.stderr)
+        }
+        XCTAssertTrue(result.stderr.contains("@cert-authority"), result.stderr)
+        let refused = line(result.stdout, "host2")
+        XCTAssertTrue(refused.contains("FAILED") && refused.contains("REVOKED") && refused.contains("\(file) line 2"), refused)
+        for host in [1, 3] { try assertOK(line(result.stdout, "host\(host)"), host: host, fleet: fleet) }
+    }
+
     func testBadInventoryExitsTwoWithFileLineAndKey() throws {
         let fleet = try requireFleet()
         let path = "\(fleet.dir)/bad-inventory.yml"

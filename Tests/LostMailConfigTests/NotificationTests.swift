@@ -52,7 +52,7 @@ final class NotificationTests: XCTestCase {
         XCTAssertEqual(relay.tls, .implicit)
         XCTAssertEqual(relay.password, .environment("SMTP_PW"))
         XCTAssertEqual(relay.timeout, 30)
-        let file = try playbook(base + "  relay:\n    host: 127.0.0.1\n    port: 2525\n    tls: none\n"
+        let file = try playbook(base + "  relay:\n    host: 127.0.0.1\n    port: 2525\n    tls: starttls-required\n"
                                 + "    username: lm\n    password_file: secrets/smtp\n")
         let fileRelay = try XCTUnwrap(try Playbook.load(file: file).notification?.relay)
         XCTAssertEqual(fileRelay.port, 2525)
@@ -63,6 +63,19 @@ final class NotificationTests: XCTestCase {
         let badTLS = try playbook(base + "  relay:\n    host: 127.0.0.1\n    tls: ssl\n")
         assertConfigError(try Playbook.load(file: badTLS), file: badTLS, line: 13,
                           key: "notification.relay.tls", mentions: "starttls-required")
+    }
+
+    /// SMTP AUTH over plain SMTP would send the password in clear: refused on load, naming the
+    /// file, line and key; without credentials plain SMTP stays allowed.
+    func testCredentialsOverPlainSMTPAreRefusedOnLoad() throws {
+        for source in ["password_env: SMTP_PW", "password_file: secrets/smtp"] {
+            let url = try playbook(base + "  relay:\n    host: 127.0.0.1\n    port: 2525\n    tls: none\n"
+                                   + "    username: lm\n    \(source)\n")
+            assertConfigError(try Playbook.load(file: url), file: url, line: 14,
+                              key: "notification.relay.tls", mentions: "unencrypted")
+        }
+        let plain = try playbook(base + "  relay:\n    host: 127.0.0.1\n    port: 2525\n    tls: none\n")
+        XCTAssertEqual(try Playbook.load(file: plain).notification?.relay?.tls, Playbook.Relay.TLSMode.none)
     }
 
     func testRecipientRules() throws {

@@ -121,6 +121,10 @@ final class OperatorReportTests: XCTestCase {
             of: "tls: none}", with: "tls: none, username: lm, password: hunter2}"))
         assertConfigError(try Playbook.load(file: inline), file: inline, line: 7, key: "report.relay.password",
                           mentions: "password_env")
+        let plainAuth = try playbook(base.replacingOccurrences(
+            of: "tls: none}", with: "tls: none, username: lm, password_env: SMTP_PW}"))
+        assertConfigError(try Playbook.load(file: plainAuth), file: plainAuth, line: 7, key: "report.relay.tls",
+                          mentions: "unencrypted")
         let badPort = try playbook(base.replacingOccurrences(of: "port: 2525", with: "port: 0"))
         assertConfigError(try Playbook.load(file: badPort), file: badPort, line: 7, key: "report.relay.port",
                           mentions: "TCP port")

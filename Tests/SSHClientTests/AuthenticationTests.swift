@@ -90,6 +90,36 @@ final class AuthenticationTests: XCTestCase {
         XCTAssertTrue(error?.description.contains(fleet.address(1)) ?? false)
     }
 
+    /// A key file group or others may read or write is refused before libssh2 uses it, naming
+    /// the file and its mode, like OpenSSH's "UNPROTECTED PRIVATE KEY FILE"; 0600 and 0400 work.
+    func testUnprotectedKeyFileIsRefusedNamingItsMode() throws {
+        let key = "\(fleet.keysDir)/loose"
+        try? FileManager.default.removeItem(atPath: key)
+        try FileManager.default.createDirectory(atPath: fleet.keysDir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fleet.clientKey, toPath: key)
+        for mode: mode_t in [0o640, 0o604, 0o620, 0o644] {
+            XCTAssertEqual(chmod(key, mode), 0)
+            let error = expectSSHError { try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key))) }
+            XCTAssertEqual(error?.kind, .unprotectedKeyFile, error?.description ?? "")
+            let text = error?.description ?? ""
+            let octal = "0" + String(mode, radix: 8)
+            XCTAssertTrue(text.contains("UNPROTECTED PRIVATE KEY FILE") && text.contains("\(key) has mode \(octal)")
+                          && text.contains("chmod 600 \(key)"), text)
+            // OpenSSH refuses the same file.
+            let ssh = try ProcessRunner.run(["/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes",
+                                             "-o", "UserKnownHostsFile=\(fleet.knownHosts)", "-o", "StrictHostKeyChecking=yes",
+                                             "-o", "IdentitiesOnly=yes", "-i", key, "-p", "2222",
+                                             "root@\(fleet.address(1))", "true"], environment: ["SSH_AUTH_SOCK": nil])
+            XCTAssertNotEqual(ssh.status, 0, "ssh accepted a \(octal) key")
+            XCTAssertTrue(ssh.stderr.contains("UNPROTECTED PRIVATE KEY FILE"), ssh.stderr)
+        }
+        for mode: mode_t in [0o600, 0o400] {
+            XCTAssertEqual(chmod(key, mode), 0)
+            let session = try SSHSession(fleet.options(host: 1, authentication: .keyFile(path: key)))
+            XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h1\n")
+        }
+    }
+
     func testRSAKeyGetsClearError() throws {
         let key = try fleet.makeKey("rsa", type: "rsa")
         // Without the .pub the type must still be found inside the OpenSSH private key.
@@ -149,6 +179,74 @@ final class AuthenticationTests: XCTestCase {
             XCTAssertTrue(text.contains(String(expected)) && text.contains(fleet.address(1)) && text.contains("CHANGED"), text)
         }
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").count, 1)
+    }
+
+    /// What OpenSSH's client says about host 1 with `file` as its only known_hosts: exit status
+    /// and standard error (the oracle for the known_hosts tests).
+    private func openSSH(knownHosts file: String) throws -> ProcessResult {
+        try ProcessRunner.run(["/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+                               "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null",
+                               "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "IdentitiesOnly=yes", "-i", fleet.clientKey,
+                               "-p", "2222", "root@\(fleet.address(1))", "true"], environment: ["SSH_AUTH_SOCK": nil])
+    }
+
+    /// A host key listed under `@revoked` for the host is refused even when a plain line lists it
+    /// too, naming the host, key type and file:line, as OpenSSH refuses it; a revocation for
+    /// another host (or negated for this one) does not apply, as in OpenSSH.
+    func testRevokedHostKeyIsRefusedLikeOpenSSH() throws {
+        let plain = try XCTUnwrap(try String(contentsOfFile: fleet.knownHosts, encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("[\(fleet.address(1))]:2222 ") }).description
+        let typeAndKey = plain.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
+        let hashedFile = "\(fleet.dir)/known_hosts.to-hash"
+        try (plain + "\n").write(toFile: hashedFile, atomically: true, encoding: .utf8)
+        try ProcessRunner.shell(["/usr/bin/ssh-keygen", "-H", "-f", hashedFile])
+        let hashed = try String(contentsOfFile: hashedFile, encoding: .utf8).trimmingCharacters(in: .newlines)
+        XCTAssertTrue(hashed.hasPrefix("|1|"), hashed)
+        let file = "\(fleet.dir)/known_hosts.revoked"
+        let refusing = ["@revoked [\(fleet.address(1))]:2222 \(typeAndKey)", "@revoked * \(typeAndKey)",
+                        "@revoked \(hashed)"]
+        for revocation in refusing {
+            for lines in [["# first", revocation, plain], ["# first", revocation]] {
+                try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+                let oracle = try openSSH(knownHosts: file)
+                XCTAssertNotEqual(oracle.status, 0, "OpenSSH connected with \(lines)")
+                XCTAssertTrue(oracle.stderr.contains("revoked"), oracle.stderr)
+                for policy in [HostKeyPolicy.strict, .acceptNew] {
+                    let error = expectSSHError { try SSHSession(fleet.options(host: 1, knownHosts: file, policy: policy)) }
+                    XCTAssertEqual(error?.kind, .hostKeyRevoked, "\(lines): \(error?.description ?? "")")
+                    let text = error?.description ?? ""
+                    XCTAssertTrue(text.contains("REVOKED") && text.contains(fleet.address(1)) && text.contains("ssh-ed25519")
+                                  && text.contains("\(file) line 2"), text)
+                }
+                XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), lines.joined(separator: "\n") + "\n",
+                               "known_hosts was changed")
+            }
+        }
+        for revocation in ["@revoked otherhost \(typeAndKey)", "@revoked *,![\(fleet.address(1))]:2222 \(typeAndKey)"] {
+            try "\(revocation)\n\(plain)\n".write(toFile: file, atomically: true, encoding: .utf8)
+            XCTAssertEqual(try openSSH(knownHosts: file).status, 0, "OpenSSH refused with \(revocation)")
+            let session = try SSHSession(fleet.options(host: 1, knownHosts: file))
+            XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h1\n")
+        }
+    }
+
+    /// Lines LostMail cannot use are reported with file and line, and the usable line still works
+    /// (OpenSSH also connects with this file).
+    func testUnusableKnownHostsLinesAreReportedNotSkippedSilently() throws {
+        let plain = try XCTUnwrap(try String(contentsOfFile: fleet.knownHosts, encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("[\(fleet.address(1))]:2222 ") }).description
+        let typeAndKey = plain.split(separator: " ").dropFirst().prefix(2).joined(separator: " ")
+        let file = "\(fleet.dir)/known_hosts.unusable"
+        let lines = ["@cert-authority * \(typeAndKey)", "@revokd [\(fleet.address(1))]:2222 \(typeAndKey)",
+                     "garbage", plain]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try openSSH(knownHosts: file).status, 0)
+        let session = try SSHSession(fleet.options(host: 1, knownHosts: file))
+        XCTAssertEqual(try session.run(["hostname"]).stdoutText, "h1\n")
+        XCTAssertEqual(session.knownHostsIssues.map(\.line), [1, 2, 3])
+        XCTAssertTrue(session.knownHostsIssues.allSatisfy { $0.file == file }, "\(session.knownHostsIssues)")
+        XCTAssertTrue(session.knownHostsIssues[0].description.contains("@cert-authority"))
+        XCTAssertTrue(session.knownHostsIssues[1].description.contains("@revokd"))
     }
 
     func testHostDownIsConnectionRefused() throws {

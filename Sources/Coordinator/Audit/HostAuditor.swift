@@ -90,7 +90,7 @@ struct HostAuditor {
                     continue
                 }
                 context.report("pulling archive \(entry.path)")
-                try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+                try PrivateFiles.makeDirectory(scratch)
                 let local = scratch.appendingPathComponent(UUID().uuidString)
                 defer { try? FileManager.default.removeItem(at: local) }
                 _ = try remote.download(path: entry.path, to: local, resume: false)

@@ -122,7 +122,7 @@ struct HostPipeline: Sendable {
         try? manager.removeItem(at: snapshotRoot)
         for file in files {
             let target = snapshotRoot.appendingPathComponent(file.path)
-            try manager.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory(target.deletingLastPathComponent())
             let object = try store.url(sha256: file.sha256)
             do {
                 try manager.linkItem(at: object, to: target)

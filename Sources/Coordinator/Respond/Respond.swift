@@ -113,8 +113,8 @@ public enum Respond {
         }
         if let run, let journal {
             let file = workDirectory.appendingPathComponent("report.json")
-            try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
-            try outcome.reportJSON.write(to: file, options: .atomic)
+            try PrivateFiles.makeDirectory(workDirectory)
+            try PrivateFiles.write(outcome.reportJSON, to: file)
             outcome.reportFile = file
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
         }

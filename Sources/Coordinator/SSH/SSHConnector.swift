@@ -38,12 +38,7 @@ public struct SSHConnector: Sendable {
             throw SSHConnectorError.noCredentials(host: host.name)
         }
 
-        let knownHosts: String
-        if let file = host.knownHosts {
-            knownHosts = file.path
-        } else if let home = environment["HOME"], !home.isEmpty {
-            knownHosts = home + "/.ssh/known_hosts"
-        } else {
+        guard let knownHosts = knownHostsPath(for: host) else {
             throw SSHConnectorError.noKnownHosts(host: host.name)
         }
         if host.hostKeyPolicy == .strict, !FileManager.default.fileExists(atPath: knownHosts) {
@@ -58,6 +53,27 @@ public struct SSHConnector: Sendable {
         return SSHConnectOptions(host: host.address, port: host.port, user: host.user,
                                  authentication: authentication, knownHostsPath: knownHosts,
                                  hostKeyPolicy: policy, timeouts: timeouts)
+    }
+
+    /// `lostmail_known_hosts`, else `~/.ssh/known_hosts`; nil without either.
+    func knownHostsPath(for host: HostConfig) -> String? {
+        if let file = host.knownHosts { return file.path }
+        if let home = environment["HOME"], !home.isEmpty { return home + "/.ssh/known_hosts" }
+        return nil
+    }
+
+    /// The lines of the hosts' known_hosts files that LostMail does not use (`@cert-authority`,
+    /// unknown markers, malformed lines), each file read once, for a warning before any work.
+    /// A file that cannot be read is left to the connection, which reports it.
+    public func knownHostsIssues(for hosts: [HostConfig]) -> [KnownHostsIssue] {
+        var seen = Set<String>()
+        var issues: [KnownHostsIssue] = []
+        for host in hosts {
+            guard let path = knownHostsPath(for: host), seen.insert(path).inserted,
+                  let file = try? KnownHostsFile.load(path: path) else { continue }
+            issues += file.issues
+        }
+        return issues
     }
 
     /// Connects to `host`. Call it on the thread that will use the host (one per host in a
