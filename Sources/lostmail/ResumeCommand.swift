@@ -26,7 +26,8 @@ struct ResumeCommand: ParsableCommand {
         do {
             outcome = try Respond.resume(run: runID, stateDirectory: try state.directory(),
                                          connector: { try SSHConnector().connect($0) },
-                                         relayOverride: relay, progress: ProgressDisplay().callback)
+                                         relayOverride: relay, progress: ProgressDisplay().callback,
+                                         hostsResolved: FileHandleOutput.knownHostsWarnings)
         } catch {
             throw failBeforeWork(error)
         }

@@ -120,4 +120,30 @@ final class RespondPrivacyTests: XCTestCase {
             }
         }
     }
+
+    /// 4. known_hosts lines LostMail cannot use are named on standard error by `resume` too,
+    /// not only by `respond`: resume reads the same inventory and connects with the same file.
+    func testResumeWarnsAboutUnusableKnownHostsLinesLikeRespond() throws {
+        let fleet = try self.fleet
+        let state = try fleet.freshStateDir(#function)
+        let plain = try String(contentsOfFile: fleet.knownHosts, encoding: .utf8)
+        let marked = "\(fleet.dir)/known_hosts.cert-authority"
+        try ("@cert-authority *.example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKaRkY2v1pJh1p0zZ0Yk6m1fWw0bW6r1Yl3yqJm1d0Zp\n" + plain)
+            .write(toFile: marked, atomically: true, encoding: .utf8)
+        let inventory = "\(fleet.dir)/inventory-cert-authority.yml"
+        try String(contentsOfFile: fleet.inventory, encoding: .utf8)
+            .replacingOccurrences(of: "lostmail_known_hosts: \(fleet.knownHosts)", with: "lostmail_known_hosts: \(marked)")
+            .write(toFile: inventory, atomically: true, encoding: .utf8)
+        XCTAssertTrue(try String(contentsOfFile: inventory, encoding: .utf8).contains(marked), "inventory not rewritten")
+        let warning = "lostmail: warning: known_hosts \(marked):1: "
+
+        let run = try LostmailBinary.run(["respond", "--inventory", inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook,
+                                          "--state-dir", state])
+        XCTAssertEqual(run.status, 0, "\(run)")
+        XCTAssertEqual(run.stderr.components(separatedBy: warning).count - 1, 1, run.stderr)
+        let resumed = try fleet.resume(state: state)
+        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        XCTAssertEqual(resumed.stderr.components(separatedBy: warning).count - 1, 1, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("@cert-authority"), resumed.stderr)
+    }
 }

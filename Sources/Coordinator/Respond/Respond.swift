@@ -38,10 +38,13 @@ public enum Respond {
     }
 
     /// Continues run `run` (default: the latest respond run) where it stopped.
+    /// - Parameter hostsResolved: called with the run's hosts, as the inventory has them now,
+    ///   before any is contacted (the command warns about their known_hosts files there).
     /// - Throws: when the run is unknown, or its playbook changed since it began.
     public static func resume(run requested: Int64?, stateDirectory: URL, connector: @escaping HostConnector,
                               relayOverride: String? = nil,
-                              progress: (@Sendable (String, FanOutEvent) -> Void)? = nil) throws -> RespondOutcome {
+                              progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+                              hostsResolved: ([HostConfig]) -> Void = { _ in }) throws -> RespondOutcome {
         let journal = try Journal(stateDirectory: stateDirectory)
         guard let record = try requested.map({ try journal.run($0) }) ?? journal.latestRun(kind: .respond),
               let run = record.id else {
@@ -64,6 +67,7 @@ public enum Respond {
             guard let host = byName[name] else { throw RespondError.hostGone(run, name, runPlan.inventory) }
             return host
         }
+        hostsResolved(hosts)
         let relay = relayOverride ?? runPlan.relay
         let notification = try NotificationSetup.make(playbook: playbook, relayOverride: relay)
         _ = try journal.reopenRun(run)
