@@ -73,7 +73,9 @@ let package = Package(
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "LostMailTestSupport"], swiftSettings: strict),
         .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig", "LostMailTestSupport"], swiftSettings: strict),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "LostMailTestSupport"], swiftSettings: strict),
-        .testTarget(name: "CoordinatorTests", dependencies: ["Coordinator", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CoordinatorTests",
+                    dependencies: ["Coordinator", "LostMailTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    swiftSettings: strict),
         .testTarget(name: "LostMailCLITests", dependencies: ["LostMailTestSupport"], swiftSettings: strict),
     ]
 )

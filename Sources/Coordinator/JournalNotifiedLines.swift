@@ -49,19 +49,18 @@ extension Journal {
     }
 
     /// The lines accepted notifications told `account` on `host` about, per run, oldest run
-    /// first; runs other than `excludingRun` only (a resumed run's own messages are judged by
-    /// their notification record, not as "told before").
-    public func notifiedLines(host: String, account: String, excludingRun: Int64? = nil) throws -> [NotifiedLine] {
+    /// first (a run's follow-ups are counted with its first message).
+    public func notifiedLines(host: String, account: String) throws -> [NotifiedLine] {
         try read("read notified lines") { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT l.lineDigest AS digest, n.runId AS run, SUM(l.count) AS count
                     FROM notifiedLines l JOIN notifications n ON n.id = l.notificationId
-                    WHERE l.host = ? AND l.account = ? AND n.state = 'accepted' AND n.runId IS NOT ?
+                    WHERE l.host = ? AND l.account = ? AND n.state = 'accepted'
                     GROUP BY l.lineDigest, n.runId ORDER BY n.runId, l.lineDigest
                     """,
-                arguments: [host, account, excludingRun]
+                arguments: [host, account]
             ).map { NotifiedLine(lineDigest: $0["digest"], run: $0["run"], count: $0["count"]) }
         }
     }

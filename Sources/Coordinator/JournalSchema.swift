@@ -129,6 +129,37 @@ enum JournalSchema {
                 t.primaryKey(["host", "account", "lineDigest", "notificationId"])
             }
         }
+        // Follow-ups within a run: a resumed run that finds lost mails its own accepted message
+        // did not list (a host's unreadable log fixed, then resumed) tells the account about them
+        // in a second message. The notification's `part` (1, 2, ...) joins the unique key.
+        // SQLite cannot change a unique key in place, so the table is rebuilt (foreign keys are
+        // off during migrations: notifiedLines keeps its rows and its reference by name).
+        migrator.registerMigration("notificationParts") { db in
+            try db.create(table: "notificationsWithParts") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("runId", .integer).notNull()
+                    .references("runs", onDelete: .cascade)
+                t.column("host", .text).notNull()
+                t.column("account", .text).notNull()
+                t.column("recipient", .text).notNull()
+                t.column("part", .integer).notNull().defaults(to: 1).check { $0 >= 1 }
+                t.column("messageId", .text).notNull().unique()
+                t.column("state", .text).notNull()
+                    .check { ["pending", "accepted", "failed-temp", "failed-perm"].contains($0) }
+                t.column("relayReply", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.uniqueKey(["runId", "host", "account", "recipient", "part"])
+            }
+            try db.execute(sql: """
+                INSERT INTO notificationsWithParts
+                    (id, runId, host, account, recipient, part, messageId, state, relayReply, createdAt, updatedAt)
+                SELECT id, runId, host, account, recipient, 1, messageId, state, relayReply, createdAt, updatedAt
+                FROM notifications
+                """)
+            try db.drop(table: "notifications")
+            try db.rename(table: "notificationsWithParts", to: "notifications")
+        }
         return migrator
     }
 }

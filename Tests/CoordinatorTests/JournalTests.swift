@@ -12,7 +12,7 @@ final class JournalTests: XCTestCase {
     func testMigrationFromEmptyDirectoryCreatesSchemaInWALMode() throws {
         let state = dir.url.appendingPathComponent("not/yet/there")
         let journal = try Journal(stateDirectory: state)
-        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines"])
+        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines", "notificationParts"])
         let (tables, mode) = try journal.schemaFacts()
         XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "notifiedLines",
                                 "runs", "steps"])

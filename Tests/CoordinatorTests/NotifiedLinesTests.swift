@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LostMailTestSupport
 import XCTest
 @testable import Coordinator
@@ -34,8 +35,37 @@ final class NotifiedLinesTests: XCTestCase {
         XCTAssertTrue(alice.allSatisfy { $0.run == run1 })
         XCTAssertEqual(try journal.notifiedLines(host: "h1", account: "bob"), [], "a failed message told nothing")
         XCTAssertEqual(try journal.notifiedLines(host: "h2", account: "alice"), [], "another host's account")
-        XCTAssertEqual(try journal.notifiedLines(host: "h1", account: "alice", excludingRun: run1), [])
-        XCTAssertEqual(try journal.notifiedLines(host: "h1", account: "alice", excludingRun: run2).count, 2)
+        XCTAssertEqual(try journal.notifications(run: run2), [], "run 2 recorded nothing")
+    }
+
+    /// A run's follow-up is its next part: a new record with its own Message-ID, while the first
+    /// keeps its state and lines; asking again returns the latest part, and both parts' lines
+    /// count as told.
+    func testAFollowUpIsTheNextPartAndBothPartsCountAsTold() throws {
+        let journal = try Journal(stateDirectory: dir.url)
+        let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
+        let first = try journal.notification(run: run, host: "h1", account: "alice", recipient: "alice@h1",
+                                             messageId: "m1")
+        XCTAssertEqual(first.part, 1)
+        try journal.markNotificationAccepted(id: try XCTUnwrap(first.id), relayReply: "250 ok", lines: [a])
+        let accepted = try journal.notification(run: run, host: "h1", account: "alice", recipient: "alice@h1",
+                                                messageId: "unused")
+        XCTAssertEqual(accepted.messageId, "m1")
+        XCTAssertEqual(accepted.state, .accepted)
+
+        let second = try journal.followUp(after: accepted, messageId: "m2")
+        XCTAssertEqual(second.part, 2)
+        XCTAssertEqual(second.state, .pending)
+        XCTAssertNotEqual(second.id, accepted.id)
+        XCTAssertEqual(try journal.followUp(after: accepted, messageId: "m3").messageId, "m2", "one follow-up, not two")
+        XCTAssertEqual(try journal.notification(run: run, host: "h1", account: "alice", recipient: "alice@h1",
+                                                messageId: "unused").messageId, "m2", "the latest part")
+        try journal.markNotificationAccepted(id: try XCTUnwrap(second.id), relayReply: "250 ok", lines: [b])
+        XCTAssertEqual(try journal.notifications(run: run).map(\.part), [1, 2])
+        XCTAssertEqual(Set(try journal.notifiedLines(host: "h1", account: "alice").map(\.lineDigest)),
+                       [NotifiedLine.digest(a), NotifiedLine.digest(b)])
+        XCTAssertEqual(NotificationDelta(lines: [a, b, c], told: try journal.notifiedLines(host: "h1", account: "alice")).newLines,
+                       [c])
     }
 
     func testDeltaKeepsOnlyLinesNotToldBeforeInOrder() {
@@ -54,5 +84,38 @@ final class NotifiedLinesTests: XCTestCase {
         XCTAssertEqual(fresh.newLines, [b])
         XCTAssertEqual(fresh.alreadyTold, 0)
         XCTAssertEqual(fresh.summary, "1 new lost mail")
+    }
+
+    /// A journal written before follow-ups (no `part`, one message per run and account) opens
+    /// with its notifications and their told lines intact: each is part 1, and its lines still
+    /// count as told, so the upgrade mails nobody again.
+    func testJournalFromBeforeFollowUpsKeepsItsNotificationsAndLines() throws {
+        let path = dir.url.appendingPathComponent("journal.sqlite").path
+        do {
+            var config = Configuration()
+            config.foreignKeysEnabled = true
+            let old = try DatabaseQueue(path: path, configuration: config)
+            try JournalSchema.migrator.migrate(old, upTo: "notifiedLines")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO runs (id, kind, startedAt, status) VALUES (1, 'respond', '2026-11-30 10:00:00', 'done');
+                    INSERT INTO notifications (id, runId, host, account, recipient, messageId, state, relayReply, createdAt, updatedAt)
+                    VALUES (7, 1, 'h1', 'alice', 'alice@h1', 'lostmail.1.old', 'accepted', '250 ok',
+                            '2026-11-30 10:00:00', '2026-11-30 10:00:00');
+                    """)
+                try db.execute(sql: "INSERT INTO notifiedLines (host, account, lineDigest, notificationId, count) VALUES (?, ?, ?, 7, 1)",
+                               arguments: ["h1", "alice", NotifiedLine.digest(a)])
+            }
+        }
+        let journal = try Journal(stateDirectory: dir.url)
+        XCTAssertEqual(try journal.appliedMigrations().last, "notificationParts")
+        let kept = try journal.notifications(run: 1)
+        XCTAssertEqual(kept.map(\.messageId), ["lostmail.1.old"])
+        XCTAssertEqual(kept.map(\.part), [1])
+        XCTAssertEqual(kept.map(\.state), [.accepted])
+        XCTAssertEqual(try journal.notifiedLines(host: "h1", account: "alice"),
+                       [NotifiedLine(lineDigest: NotifiedLine.digest(a), run: 1, count: 1)])
+        let followUp = try journal.followUp(after: try XCTUnwrap(kept.first), messageId: "lostmail.1.new")
+        XCTAssertEqual(followUp.part, 2)
     }
 }

@@ -117,6 +117,58 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         XCTAssertTrue(runs.contains("already told in run"), runs)
     }
 
+    /// One rotated log of host 2 cannot be read (a directory in its place): the run tells each
+    /// account what the readable logs show and leaves host 2 incomplete. Once the file is back,
+    /// `resume` finds the rest and sends host 2's accounts a follow-up listing only the lines
+    /// their first message did not; host 1's accounts, told everything, get nothing more.
+    func testResumedHostThatFindsMoreSendsAFollowUpWithOnlyTheNewLines() throws {
+        let fleet = try self.fleet
+        let relay = try startRelay()
+        let state = try fleet.fleet.freshStateDir(#function)
+        let rotated = fleet.fleet.sendDirectory(2).appendingPathComponent("@400000006b0bb55e1bbf3fa4.s")
+        let aside = fleet.fleet.sendDirectory(2).appendingPathComponent("aside.keep")
+        try FileManager.default.moveItem(at: rotated, to: aside)
+        defer {
+            try? FileManager.default.removeItem(at: rotated)
+            try? FileManager.default.moveItem(at: aside, to: rotated)
+        }
+        try FileManager.default.createDirectory(at: rotated, withIntermediateDirectories: false)
+
+        let first = try fleet.respond(state: state, relay: relay)
+        XCTAssertEqual(first.status, 4, "\(first)")
+        XCTAssertTrue(first.stdout.contains("NOT READ: /var/log/qmail/send/\(rotated.lastPathComponent)"), "\(first)")
+        let before = try relay.messages()
+        let told = linesByRecipient(before)
+        let expected = try fleet.expectedMessages()
+        for (recipient, lines) in told {
+            let want = try XCTUnwrap(expected[recipient], "unexpected recipient \(recipient)")
+            XCTAssertEqual(removing(lines, from: want.bodyLines).count, want.bodyLines.count - lines.count,
+                           "\(recipient): the first message listed lines the complete analysis does not have")
+        }
+        let shortOnHost2 = expected.filter { $0.value.host == 2 && (told[$0.key]?.count ?? 0) < $0.value.bodyLines.count }
+        XCTAssertFalse(shortOnHost2.isEmpty, "hiding the rotated log should hide some of host 2's lost mails: \(told)")
+
+        try FileManager.default.removeItem(at: rotated)
+        try FileManager.default.moveItem(at: aside, to: rotated)
+        let resumed = try fleet.resume(state: state, relay: relay)
+        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        try fleet.fleet.assertGroundTruth(hosts: [1, 2])
+        let followUps = linesByRecipient(Array(try relay.messages().dropFirst(before.count)))
+        XCTAssertEqual(Set(followUps.keys), Set(shortOnHost2.keys), "follow-ups went to other accounts than those told less")
+        for (recipient, want) in expected {
+            XCTAssertEqual(followUps[recipient] ?? [], removing(told[recipient] ?? [], from: want.bodyLines),
+                           "\(recipient): the follow-up lists other lines than those not told")
+        }
+        for (recipient, want) in expected where want.host == 1 {
+            XCTAssertTrue(resumed.stdout.split(separator: "\n").contains {
+                $0.hasPrefix("  notify host1:\(want.account) <\(recipient)>: already sent")
+            }, "\(recipient): \(resumed)")
+        }
+        if let parts = try fleet.fleet.journal(state: state, "SELECT MAX(part) FROM notifications WHERE host = 'host2'") {
+            XCTAssertEqual(parts, ["2"], "the follow-ups are the second part of run 1's notifications")
+        }
+    }
+
     /// `audit --respond` with an incident playbook that has a notification: the respond run it
     /// opens mails each account it wrote a file for, listing that file's lines.
     func testAuditRespondNotifiesLikeRespond() throws {

@@ -69,15 +69,25 @@ struct AccountNotifier {
             NotificationOutcome(host: host, account: account, recipient: recipient, state: state,
                                 detail: detail, rendered: rendered)
         }
+        // Every accepted message counts, this run's too: a resumed run whose host found more
+        // lines than its first message listed sends a follow-up with only those.
         let delta: NotificationDelta
         do {
-            let told = try journal?.notifiedLines(host: host, account: account, excludingRun: check ? nil : run) ?? []
+            let told = try journal?.notifiedLines(host: host, account: account) ?? []
             delta = NotificationDelta(lines: lines, told: told)
         } catch {
             return outcome("", .refused, String(describing: error))
         }
         let address = setup.recipients.address(account: account, host: host, domain: domain)
-        if delta.newLines.isEmpty { return outcome(address ?? "", .nothingNew, delta.summary) }
+        if delta.newLines.isEmpty {
+            if !check, delta.toldByRun[run] != nil, let address,
+               let sent = try? journal?.notifications(run: run).last(where: {
+                   $0.host == host && $0.account == account && $0.recipient == address && $0.state == .accepted
+               }) {
+                return outcome(address, .alreadySent, sent.relayReply ?? "")
+            }
+            return outcome(address ?? "", .nothingNew, delta.summary)
+        }
         guard let recipient = address else {
             return outcome("", .refused, setup.recipients.missingReason(account: account))
         }
@@ -92,13 +102,14 @@ struct AccountNotifier {
                 let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject)
                 return outcome(recipient, .wouldSend, delta.summary, message.rendered)
             }
-            let localPart = "lostmail.\(run).\(UUID().uuidString.lowercased())"
-            let record = try journal.notification(run: run, host: host, account: account, recipient: recipient,
-                                                  messageId: localPart)
-            if record.state == .accepted || record.state == .failedPerm {
-                return outcome(recipient, record.state == .accepted ? .alreadySent : .permanentFailure,
-                               record.relayReply ?? "")
+            func localPart() -> String { "lostmail.\(run).\(UUID().uuidString.lowercased())" }
+            let latest = try journal.notification(run: run, host: host, account: account, recipient: recipient,
+                                                  messageId: localPart())
+            if latest.state == .failedPerm {
+                return outcome(recipient, .permanentFailure, latest.relayReply ?? "")
             }
+            // Accepted, but it listed fewer lines than the run has now: a follow-up tells the rest.
+            let record = latest.state == .accepted ? try journal.followUp(after: latest, messageId: localPart()) : latest
             let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject,
                                                      messageIDLocalPart: record.messageId)
             let to = try MailAddress(recipient, field: "To", account: account)

@@ -1,5 +1,5 @@
-/// What a run has to tell one account: its lost-mail lines less those earlier runs' accepted
-/// notifications already listed (same host, account and line; a line listed once covers one
+/// What a run has to tell one account: its lost-mail lines less those accepted notifications
+/// (earlier runs' and its own) already listed (same host, account and line; a line listed once covers one
 /// of its occurrences, like the account file's merge).
 public struct NotificationDelta: Sendable, Equatable {
     /// The lines not told before, in the order the run found them: the message lists these.
@@ -12,7 +12,7 @@ public struct NotificationDelta: Sendable, Equatable {
 
     /// - Parameters:
     ///   - lines: the account's lines found by this run.
-    ///   - told: what earlier notifications listed (``Journal/notifiedLines(host:account:excludingRun:)``).
+    ///   - told: what earlier notifications listed (``Journal/notifiedLines(host:account:)``).
     public init(lines: [String], told: [NotifiedLine]) {
         var left: [String: [(run: Int64, count: Int)]] = [:]
         for line in told.sorted(by: { $0.run < $1.run }) where line.count > 0 {
