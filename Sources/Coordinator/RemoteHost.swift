@@ -76,9 +76,15 @@ public protocol RemoteHost: Sendable {
     /// transfer goes on (from the host's thread). The default implementation reports nothing.
     func download(path: String, to local: URL, resume: Bool,
                   progress: @escaping (UInt64) -> Void) throws -> DownloadResult
+
+    /// False once a failure (a timeout, a lost transport) left the connection unable to run
+    /// anything more; the caller connects afresh. The default implementation is always true.
+    var isUsable: Bool { get }
 }
 
 extension RemoteHost {
+    public var isUsable: Bool { true }
+
     public func download(path: String, to local: URL, resume: Bool,
                          progress: @escaping (UInt64) -> Void) throws -> DownloadResult {
         try download(path: path, to: local, resume: resume)
