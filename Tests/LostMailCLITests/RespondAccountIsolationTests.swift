@@ -51,8 +51,9 @@ final class RespondAccountIsolationTests: XCTestCase {
 
     /// The files-only corpus playbook with its `output:` section replaced by `output` (YAML
     /// lines under `output:`), written to the fleet's folder.
-    private func playbook(_ name: String, output: [String]) throws -> String {
-        let text = try String(contentsOfFile: try SSHTestFleet.filesOnlyPlaybook, encoding: .utf8)
+    private func playbook(_ name: String, output: [String], notify: Bool = false) throws -> String {
+        let text = try String(contentsOfFile: notify ? SSHTestFleet.playbook : try SSHTestFleet.filesOnlyPlaybook,
+                              encoding: .utf8)
         let original = "output:\n  path: \"~/logs/lost-mails.log\"\n  mode: 0600\n"
         guard text.contains(original) else {
             throw ProcessFailure(command: "playbook copy", status: -1, output: "the corpus playbook's output section changed")
@@ -174,13 +175,24 @@ final class RespondAccountIsolationTests: XCTestCase {
     }
 
     /// `output.path: "~/reports/lost mails.txt"`: every affected account's file is written
-    /// there (directories made as the account, mode 0700), and nothing under ~/logs.
+    /// there (directories made as the account, mode 0700), nothing under ~/logs, and each
+    /// owner's mail (through a real SMTP relay) names that path.
     func testConfiguredOutputPathIsWrittenInsteadOfTheDefault() throws {
         let fleet = try self.fleet
-        let playbook = try playbook("output-path", output: ["path: \"~/reports/lost mails.txt\"", "mode: 0640"])
+        let playbook = try playbook("output-path", output: ["path: \"~/reports/lost mails.txt\"", "mode: 0640"],
+                                    notify: true)
+        let relay = try SMTPTestServer()
+        defer { relay.stop() }
         let state = try fleet.freshStateDir(#function)
-        let run = try respond(inventory: fleet.inventory, playbook: playbook, state: state)
+        let run = try LostmailBinary.run(["respond", "--inventory", fleet.inventory, "--playbook", playbook,
+                                          "--state-dir", state, "--relay", relay.address])
         XCTAssertEqual(run.status, 0, "\(run)")
+        let messages = try relay.messages()
+        XCTAssertEqual(messages.count, try SSHTestFleet.expectedFiles().count * fleet.hosts, "\(run)")
+        for message in messages {
+            XCTAssertTrue(message.body?.contains("~/reports/lost mails.txt") == true, "\(message.to): \(message.body ?? "")")
+            XCTAssertFalse(message.body?.contains("lost-mails.log") == true, "\(message.to): \(message.body ?? "")")
+        }
         let expected = try SSHTestFleet.expectedFiles()
         XCTAssertFalse(expected.isEmpty)
         for host in 1...fleet.hosts {
