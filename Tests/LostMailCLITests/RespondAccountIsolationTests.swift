@@ -105,6 +105,60 @@ final class RespondAccountIsolationTests: XCTestCase {
         XCTAssertTrue(try fleet.status(state: state).stdout.contains("FAILED host1 write web1"))
     }
 
+    /// web1's file is a regular file when its write starts (the name checks pass) and a FIFO
+    /// by the time the script opens it: the test renames a FIFO over it while the script walks
+    /// 100000 planted `.lost-mails.x*` names (not temp files: kept). The script checks what it
+    /// opened, so web1 is refused with "not a regular file" instead of blocking until the
+    /// timeout, and web2-web4 get their files.
+    func testFIFOSwappedInAfterTheChecksIsRefusedNotWaitedFor() throws {
+        let fleet = try self.fleet
+        let logs = try makeLogs(1, "web1")
+        let file = "\(logs)/lost-mails.log"
+        let pending = "\(logs)/pending-fifo"
+        let uid = try XCTUnwrap(SSHTestFleet.uid(of: "web1"))
+        let gid = try XCTUnwrap(getpwnam("web1")).pointee.pw_gid
+        try Data("Sun Nov 29 06:00:00 2026 from=a@alice-example.de to=b@example.org\n".utf8).write(to: URL(fileURLWithPath: file))
+        XCTAssertEqual(mkfifo(pending, 0o600), 0, "mkfifo: errno \(errno)")
+        for path in [file, pending] {
+            XCTAssertEqual(chown(path, uid, gid), 0)
+            XCTAssertEqual(chmod(path, 0o600), 0)
+        }
+        for index in 0..<100_000 {
+            let fd = open("\(logs)/.lost-mails.x\(index)", O_CREAT | O_WRONLY, 0o600)
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            close(fd)
+        }
+        let inventory = try inventory("fifo-swap", settings: [
+            "lostmail_host_key_policy": "strict", "lostmail_connect_timeout": "5",
+            "lostmail_command_timeout": "7", "lostmail_host_deadline": "600",
+        ])
+        // The name checks run in the script's first milliseconds, the walk over the planted
+        // names takes far longer; the swap lands in between (if it landed before the checks,
+        // they would refuse the FIFO with the same message).
+        let swapper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file") { _ in
+            usleep(100_000)
+            _ = rename(pending, file)
+        }
+        swapper.start()
+        let state = try fleet.freshStateDir(#function)
+        let run = try respond(inventory: inventory, playbook: try SSHTestFleet.filesOnlyPlaybook, state: state)
+        XCTAssertNotNil(swapper.finish(), "web1's script was never seen running: \(run)")
+        XCTAssertEqual(run.status, 4, "\(run)")
+        let failed = failures(run)
+        XCTAssertEqual(failed.count, 1, "only web1 fails: \(run)")
+        XCTAssertTrue(failed.first?.contains("host1: account web1: FAILED") == true, "\(run)")
+        XCTAssertTrue(failed.first?.contains("is not a regular file") == true, "\(run)")
+        XCTAssertFalse(run.stdout.contains("unusable") || run.stdout.contains("did not finish"), "\(run)")
+        var info = stat()
+        XCTAssertEqual(lstat(file, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO, "the FIFO was not swapped in, or was replaced")
+        let expected = try SSHTestFleet.expectedFiles()
+        for account in ["web2", "web3", "web4"] {
+            XCTAssertEqual(FileFacts(fleet.accountFile(1, account))?.data, expected[account], account)
+        }
+        try fleet.assertGroundTruth(hosts: [2, 3, 4])
+    }
+
     /// web1's write hangs on host1 (the test stops its script with SIGSTOP while it prints
     /// web1's existing 24 MB file). The write gives up after the inventory's
     /// `lostmail_command_timeout` (4 s, not a built-in 120 s), web1's error names account,
@@ -123,11 +177,12 @@ final class RespondAccountIsolationTests: XCTestCase {
             "lostmail_command_timeout": "4", "lostmail_host_deadline": "600",
         ])
 
-        let stopper = ScriptStopper(uid: uid, marker: "lostmail-write-account-file")
+        let stopper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file") { kill($0, SIGSTOP) }
         stopper.start()
         let state = try fleet.freshStateDir(#function)
         let run = try respond(inventory: inventory, playbook: try SSHTestFleet.filesOnlyPlaybook, state: state)
-        let stopped = stopper.finish()  // SIGCONT for what it stopped
+        let stopped = stopper.finish()
+        if let stopped { kill(stopped, SIGCONT) }  // it finds its channel gone and exits by itself
         XCTAssertNotNil(stopped, "web1's script was never seen running: \(run)")
         XCTAssertEqual(run.status, 4, "\(run)")
         let failed = failures(run)
@@ -231,42 +286,43 @@ final class RespondAccountIsolationTests: XCTestCase {
     }
 }
 
-/// Stops (SIGSTOP) the first process of `uid` whose command line contains `marker`, polling
-/// /proc on its own thread; `finish()` stops polling and continues (SIGCONT) that process.
-/// It never ends a process: a continued script finds its channel gone and exits by itself.
-final class ScriptStopper: @unchecked Sendable {  // `stopped` and `done` only under `lock`
+/// Watches /proc on its own thread for the first process of `uid` whose command line contains
+/// `marker` and calls `onSight` with its pid (on the watching thread), once. It never ends a
+/// process.
+final class ScriptWatcher: @unchecked Sendable {  // `seen` and `done` only under `lock`
     private let uid: UInt32
     private let marker: String
+    private let onSight: (pid_t) -> Void
     private let lock = NSLock()
-    private var stopped: pid_t?
+    private var seen: pid_t?
     private var done = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(uid: UInt32, marker: String) {
+    init(uid: UInt32, marker: String, onSight: @escaping (pid_t) -> Void) {
         self.uid = uid
         self.marker = marker
+        self.onSight = onSight
     }
 
     func start() {
         Thread.detachNewThread { [self] in
-            while !lock.withLock({ done || stopped != nil }) {
+            while !lock.withLock({ done }) {
                 if let pid = findProcess() {
-                    if kill(pid, SIGSTOP) == 0 { lock.withLock { stopped = pid } }
-                } else {
-                    usleep(500)
+                    onSight(pid)
+                    lock.withLock { seen = pid }
+                    break
                 }
+                usleep(500)
             }
             finished.signal()
         }
     }
 
-    /// The pid it stopped (now continued), or nil if it never saw one.
+    /// Stops watching; the pid it saw (and acted on), or nil if it never saw one.
     func finish() -> pid_t? {
         lock.withLock { done = true }
         finished.wait()
-        let pid = lock.withLock { stopped }
-        if let pid { kill(pid, SIGCONT) }
-        return pid
+        return lock.withLock { seen }
     }
 
     private func findProcess() -> pid_t? {
