@@ -1,10 +1,11 @@
-/// Argument vectors that write or read `~account/logs/lost-mails.log` on a host as the account.
+/// Argument vectors that write or read an account's output file (``AccountFileTarget``, by
+/// default `~account/logs/lost-mails.log`) on a host as the account.
 ///
 /// The vector drops privileges with `setpriv --reuid U --regid G --clear-groups --reset-env
 /// --no-new-privs` (the account's own uid and primary group are all it takes to write in its
 /// home; no supplementary groups, and no group database lookup per account) and runs a
 /// constant script (``AccountFileScript``) with `/bin/sh -c`; the home, uid, account and mode
-/// follow as positional arguments. Run it as root through
+/// follow as positional arguments, then the file's path relative to the home and the size limit. Run it as root through
 /// ``RemoteHost/run(arguments:stdin:timeout:)`` (each element must reach `execve` as one
 /// argument: the SSH layer quotes each for the remote shell). Everything is validated before a
 /// vector is built, so a hostile account name never reaches a host.
@@ -21,33 +22,35 @@ public struct AccountFileCommand: Sendable, Equatable {
     ///   - uid: the account's uid (not 0, not -1).
     ///   - gid: the account's primary gid (not 0, not -1).
     ///   - home: the account's home directory from `getent passwd`, absolute.
+    ///   - target: the file (relative to the home) and the largest existing file read back.
     ///   - mode: the file's permission bits (default 0600).
     ///   - size: the exact byte count of the content sent on stdin; when given, a shorter or
     ///     longer input is refused and the file stays as it was.
     ///   - onlyIfAbsent: write only if the account has no file yet; if it has one, the command
     ///     prints it and exits 89 (``AccountFileError/Refusal/fileExists``). Needs `size`.
     public static func write(account: String, uid: UInt32, gid: UInt32, home: String,
-                             mode: UInt16 = 0o600, size: Int? = nil,
+                             target: AccountFileTarget = .standard, mode: UInt16 = 0o600, size: Int? = nil,
                              onlyIfAbsent: Bool = false) throws -> AccountFileCommand {
         guard mode <= 0o777 else { throw AccountFileError.invalidMode(mode) }
         precondition(!onlyIfAbsent || size != nil, "a create-only write passes the size")
         let octal = String(mode, radix: 8)
         let padded = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
         return try AccountFileCommand(
-            account: account, uid: uid, gid: gid, home: home,
+            account: account, uid: uid, gid: gid, home: home, target: target,
             script: AccountFileScript.write, name: AccountFileScript.writeName,
             extra: [padded] + (size.map { [String($0)] } ?? []) + (onlyIfAbsent ? ["new"] : []))
     }
 
-    /// The command that prints the account's file (nothing if it or `~/logs` does not exist).
-    public static func read(account: String, uid: UInt32, gid: UInt32,
-                            home: String) throws -> AccountFileCommand {
+    /// The command that prints the account's file (nothing if it or a directory on the way
+    /// does not exist); a file over `target.maxSize` is refused (``AccountFileError/Refusal/fileTooLarge``).
+    public static func read(account: String, uid: UInt32, gid: UInt32, home: String,
+                            target: AccountFileTarget = .standard) throws -> AccountFileCommand {
         try AccountFileCommand(
-            account: account, uid: uid, gid: gid, home: home,
+            account: account, uid: uid, gid: gid, home: home, target: target,
             script: AccountFileScript.read, name: AccountFileScript.readName, extra: [])
     }
 
-    private init(account: String, uid: UInt32, gid: UInt32, home: String,
+    private init(account: String, uid: UInt32, gid: UInt32, home: String, target: AccountFileTarget,
                  script: String, name: String, extra: [String]) throws {
         try Self.validate(account: account)
         guard uid != 0, gid != 0, uid != UInt32.max, gid != UInt32.max else {
@@ -59,6 +62,7 @@ public struct AccountFileCommand: Sendable, Equatable {
             "/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups",
             "--reset-env", "--no-new-privs", "--",
             "/bin/sh", "-c", script, name, home, String(uid), account,
+            target.relativePath, String(target.maxSize),
         ] + extra
     }
 

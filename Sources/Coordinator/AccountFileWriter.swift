@@ -1,4 +1,5 @@
 import Foundation
+import LostMailConfig
 
 /// What updating one account's `lost-mails.log` did.
 public struct AccountFileUpdate: Sendable, Equatable {
@@ -13,19 +14,24 @@ public struct AccountFileUpdate: Sendable, Equatable {
     public var written: Bool
 }
 
-/// Updates `~account/logs/lost-mails.log` on a host, as the account: look the account up with
+/// Updates an account's output file (``target``, by default `~account/logs/lost-mails.log`) on
+/// a host, as the account: look the account up with
 /// `getent passwd`, create the file if there is none, else read it, merge the run's lines in
 /// (``mergeLostMailFile(existing:new:)``) and write it back only if the content changed. Running again with the same lines writes
 /// nothing; a write interrupted by a crash is simply redone (the merge is idempotent).
 public struct AccountFileWriter: Sendable {
     public let host: any RemoteHost
+    /// The file (relative to the home) and the largest existing file read back.
+    public var target: AccountFileTarget
     /// The file's mode (default 0600).
     public var mode: UInt16
-    /// Limit for each command on the host.
+    /// Limit for each command on the host (respond passes `lostmail_command_timeout`).
     public var timeout: Duration
 
-    public init(host: any RemoteHost, mode: UInt16 = 0o600, timeout: Duration = .seconds(120)) {
+    public init(host: any RemoteHost, target: AccountFileTarget = .standard, mode: UInt16 = 0o600,
+                timeout: Duration = .seconds(HostTimeouts.defaults.command)) {
         self.host = host
+        self.target = target
         self.mode = mode
         self.timeout = timeout
     }
@@ -72,21 +78,21 @@ public struct AccountFileWriter: Sendable {
     /// written with a second command only if it differs.
     public func update(entry: PasswdEntry, lines: [String]) throws -> AccountFileUpdate {
         let account = entry.name
-        let path = entry.home + "/logs/lost-mails.log"
+        let path = target.path(home: entry.home)
         let current: Data
         if lines.isEmpty {
             let read = try AccountFileCommand.read(account: account, uid: entry.uid, gid: entry.gid,
-                                                   home: entry.home)
-            let result = try host.run(arguments: read.arguments, stdin: Data(), timeout: timeout)
+                                                   home: entry.home, target: target)
+            let result = try run(read, stdin: Data(), path: path)
             if let error = AccountFileError.check(account: account, status: result.status,
                                                   stderr: result.stderrText) { throw error }
             current = result.stdout
         } else {
             let fresh = try mergeLostMailFile(existing: Data(), new: lines)
             let create = try AccountFileCommand.write(account: account, uid: entry.uid, gid: entry.gid,
-                                                      home: entry.home, mode: mode, size: fresh.count,
-                                                      onlyIfAbsent: true)
-            let result = try host.run(arguments: create.arguments, stdin: fresh, timeout: timeout)
+                                                      home: entry.home, target: target, mode: mode,
+                                                      size: fresh.count, onlyIfAbsent: true)
+            let result = try run(create, stdin: fresh, path: path)
             if result.status == 0 {
                 return AccountFileUpdate(account: account, path: path, previousLines: 0,
                                          addedLines: Self.lineCount(fresh), written: true)
@@ -96,6 +102,13 @@ public struct AccountFileWriter: Sendable {
             }
             current = result.stdout
         }
+        // The script refuses a file over the limit before reading it and prints at most one byte
+        // more; that byte means the file grew past the limit after the check.
+        guard current.count <= target.maxSize else {
+            throw AccountFileError.refused(account: account, refusal: .fileTooLarge,
+                                           status: AccountFileError.Refusal.fileTooLarge.rawValue,
+                                           message: "\(path) grew past the limit of \(target.maxSize) bytes while being read")
+        }
         let merged = try mergeLostMailFile(existing: current, new: lines)
         let before = Self.lineCount(current)
         let after = Self.lineCount(merged)
@@ -104,12 +117,23 @@ public struct AccountFileWriter: Sendable {
                                      addedLines: 0, written: false)
         }
         let write = try AccountFileCommand.write(account: account, uid: entry.uid, gid: entry.gid,
-                                                 home: entry.home, mode: mode, size: merged.count)
-        let result = try host.run(arguments: write.arguments, stdin: merged, timeout: timeout)
+                                                 home: entry.home, target: target, mode: mode,
+                                                 size: merged.count)
+        let result = try run(write, stdin: merged, path: path)
         if let error = AccountFileError.check(account: account, status: result.status,
                                               stderr: result.stderrText) { throw error }
         return AccountFileUpdate(account: account, path: path, previousLines: before,
                                  addedLines: after - before, written: true)
+    }
+
+    /// Runs one account command; a failure to run or finish it names the account and file.
+    private func run(_ command: AccountFileCommand, stdin: Data, path: String) throws -> CommandResult {
+        do {
+            return try host.run(arguments: command.arguments, stdin: stdin, timeout: timeout)
+        } catch {
+            throw AccountFileError.commandFailed(account: command.account, path: path,
+                                                 message: String(describing: error))
+        }
     }
 
     static func lineCount(_ data: Data) -> Int {

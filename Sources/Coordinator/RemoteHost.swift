@@ -81,6 +81,10 @@ public protocol RemoteHost: Sendable {
     /// transfer goes on (from the host's thread). The default implementation reports nothing.
     func download(path: String, to local: URL, resume: Bool,
                   progress: @escaping (UInt64) -> Void) throws -> DownloadResult
+
+    /// False once a failure (a timeout, a lost transport) left the connection unable to run
+    /// anything more; the caller connects afresh. The default implementation is always true.
+    var isUsable: Bool { get }
 }
 
 extension RemoteHost {
@@ -89,6 +93,8 @@ extension RemoteHost {
         throw RemoteHostError.fileSystem(host: name, operation: "stat", path: path,
                                          message: "this host cannot follow paths")
     }
+
+    public var isUsable: Bool { true }
 
     public func download(path: String, to local: URL, resume: Bool,
                          progress: @escaping (UInt64) -> Void) throws -> DownloadResult {

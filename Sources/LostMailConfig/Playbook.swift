@@ -177,11 +177,20 @@ extension Playbook {
         public var relativePath: String { String(path.dropFirst(2)) }
         /// `mode`: permission bits (default 0o600).
         public var mode: Int
+        /// `max_size`: the largest existing file, in bytes, that is read back and merged; an
+        /// account whose file is larger is refused (default 64 MiB, at most 1 GiB).
+        public var maxSize: Int
 
-        public init(path: String, mode: Int) {
+        public init(path: String, mode: Int, maxSize: Int = Output.defaultMaxSize) {
             self.path = path
             self.mode = mode
+            self.maxSize = maxSize
         }
+
+        /// 64 MiB.
+        public static let defaultMaxSize = 64 << 20
+        /// The largest `max_size` accepted: 1 GiB (the coordinator holds the file in memory).
+        public static let largestMaxSize = 1 << 30
 
         public static let standard = Output(path: "~/logs/lost-mails.log", mode: 0o600)
     }

@@ -115,10 +115,13 @@ struct PlaybookLoader {
     }
 
     private func output(_ value: YAMLValue) throws -> Playbook.Output {
-        let fields = try value.fields(allowed: ["path", "mode"])
+        let fields = try value.fields(allowed: ["path", "mode", "max_size"])
         var output = Playbook.Output.standard
         if let item = fields.optional("path") { output.path = try Validate.homePath(item) }
         if let item = fields.optional("mode") { output.mode = try Validate.mode(item) }
+        if let item = fields.optional("max_size") {
+            output.maxSize = try Validate.byteSize(item, max: Playbook.Output.largestMaxSize)
+        }
         return output
     }
 }

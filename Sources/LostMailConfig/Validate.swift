@@ -60,6 +60,24 @@ enum Validate {
         return mode
     }
 
+    /// A size in bytes: a whole number, or one followed by KiB, MiB or GiB (`64MiB`, `512 KiB`);
+    /// 1 byte up to `max`.
+    static func byteSize(_ value: YAMLValue, max: Int) throws -> Int {
+        let text = try value.nonEmptyString().trimmingCharacters(in: .whitespaces)
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("", 1)]
+        let (suffix, unit) = units.first { text.hasSuffix($0.0) }!
+        let digits = text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+              let number = Int(digits) else {
+            throw value.error("'\(text)' is not a size (a number of bytes, or like 512KiB, 64MiB, 1GiB)")
+        }
+        let (bytes, overflow) = number.multipliedReportingOverflow(by: unit)
+        guard !overflow, bytes >= 1, bytes <= max else {
+            throw value.error("'\(text)' must be between 1 byte and \(max >> 20) MiB")
+        }
+        return bytes
+    }
+
     static func positiveInt(_ value: YAMLValue, max: Int) throws -> Int {
         let number = try value.int()
         guard number >= 1 && number <= max else { throw value.error("must be between 1 and \(max)") }

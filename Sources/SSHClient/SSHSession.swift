@@ -127,6 +127,10 @@ public final class SSHSession {
             + "mac \(method(LIBSSH2_METHOD_MAC_SC))"
     }
 
+    /// False once a timeout or transport failure (or ``close()``) left the session unusable:
+    /// every later call fails, so open a new session.
+    public var isUsable: Bool { handle.brokenReason == nil }
+
     /// Sends a disconnect now (otherwise the session disconnects when released). Later calls
     /// throw `.disconnected`.
     public func close() {

@@ -60,7 +60,7 @@ struct RespondCommand: ParsableCommand {
         }
         let outcome: RespondOutcome
         do { outcome = try Respond.start(request) } catch { throw failBeforeWork(error) }
-        try RunPrinter.print(outcome, check: check, json: json)
+        try RunPrinter.print(outcome, check: check, json: json, output: request.playbook.output.relativePath)
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }
     }

@@ -3,7 +3,9 @@ import Foundation
 
 /// Prints the end of a respond or resume run: summary table, per-host results, files.
 enum RunPrinter {
-    static func print(_ outcome: RespondOutcome, check: Bool, json: String?) throws {
+    /// `output`: the playbook's `output.path` relative to the home (named by `--check`).
+    static func print(_ outcome: RespondOutcome, check: Bool, json: String?,
+                      output: String = "logs/lost-mails.log") throws {
         Swift.print(SummaryTable.render(outcome.report.hosts), terminator: "")
         for (host, result) in outcome.hosts {
             switch result {
@@ -16,7 +18,7 @@ enum RunPrinter {
                 if check {
                     for file in value.pulled { Swift.print("  would read \(host):\(file.path) (\(file.size) bytes)") }
                     for (account, lines) in value.report.linesByAccount.sorted(by: { $0.key < $1.key }) {
-                        Swift.print("  would merge \(lines.count) lines into \(host):~\(account)/logs/lost-mails.log")
+                        Swift.print("  would merge \(lines.count) lines into \(host):~\(account)/\(output)")
                     }
                 }
                 for write in value.writes {

@@ -234,7 +234,8 @@ final class AccountFileCommandTests: XCTestCase {
         }
         XCTAssertThrowsError(try AccountFileCommand.write(account: "ok", uid: 1000, gid: 1000, home: "/h", mode: 0o4755))
         let valid = try AccountFileCommand.write(account: "web_1.x-y", uid: 1000, gid: 1001, home: "/home/web")
-        XCTAssertEqual(Array(valid.arguments.suffix(5)), [AccountFileScript.writeName, "/home/web", "1000", "web_1.x-y", "0600"])
+        XCTAssertEqual(Array(valid.arguments.suffix(7)), [AccountFileScript.writeName, "/home/web", "1000", "web_1.x-y",
+                                                      "logs/lost-mails.log", String(64 << 20), "0600"])
         XCTAssertEqual(valid.arguments[valid.arguments.firstIndex(of: "-c")! + 1], AccountFileScript.write,
                        "the script text is the constant, never built from data")
     }

@@ -19,6 +19,8 @@ struct HostPipeline: Sendable {
     /// False for `--check`: nothing is written on the host.
     let writeAccountFiles: Bool
     let outputMode: UInt16
+    /// The playbook's `output.path` and `output.max_size`.
+    let outputTarget: AccountFileTarget
 
     func run(context: HostJobContext) throws -> HostRespondResult {
         let remote = LazyRemote(host: host, connector: connector)
@@ -86,7 +88,8 @@ struct HostPipeline: Sendable {
                 context.report("writing \(account)")
                 do {
                     writes.append(try steps.perform("write", key: account, redo: redo) {
-                        let writer = AccountFileWriter(host: try remote.get(), mode: outputMode)
+                        let writer = AccountFileWriter(host: try remote.get(), target: outputTarget, mode: outputMode,
+                                                       timeout: .seconds(host.timeouts.command))
                         if entries == nil { entries = try writer.lookup(accounts: accounts.map(\.key)) }
                         guard let entry = entries?[account] else {
                             throw AccountFileError.noSuchAccount(account: account, host: host.name,
@@ -99,6 +102,9 @@ struct HostPipeline: Sendable {
                     })
                 } catch {
                     failures[account] = String(describing: error)
+                    // A write that timed out (or lost its transport) leaves the session unusable;
+                    // the host's next account gets a fresh connection instead of that error.
+                    remote.discardIfUnusable()
                 }
             }
         }
@@ -149,6 +155,12 @@ final class LazyRemote: @unchecked Sendable {  // used only on its host's thread
         let made = try connector(host)
         remote = made
         return made
+    }
+
+    /// Forgets the connection if an earlier failure left it unusable (``RemoteHost/isUsable``),
+    /// so the next ``get()`` connects again.
+    func discardIfUnusable() {
+        if let current = remote, !current.isUsable { remote = nil }
     }
 }
 

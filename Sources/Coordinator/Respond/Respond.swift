@@ -89,13 +89,16 @@ public enum Respond {
         let store = try EvidenceStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
         let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
         let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let output = try AccountFileTarget(relativePath: request.playbook.output.relativePath,
+                                           maxSize: request.playbook.output.maxSize)
         let results = fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
             let host = configs[context.host]!
             let pipeline = HostPipeline(
                 host: host, plan: plan, selection: request.selection, store: store,
                 snapshotRoot: workDirectory.appendingPathComponent("snapshots").appendingPathComponent(host.name),
                 steps: StepLog(journal: journal, run: run ?? 0, host: host.name), connector: request.connector,
-                writeAccountFiles: !request.check, outputMode: UInt16(request.playbook.output.mode))
+                writeAccountFiles: !request.check, outputMode: UInt16(request.playbook.output.mode),
+                outputTarget: output)
             return try pipeline.run(context: context)
         }
         var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)] = []

@@ -52,6 +52,9 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
         self.init(name: name, session: session)
     }
 
+    /// False after a timeout or transport failure (or `close()`): connect a new host value.
+    public var isUsable: Bool { lock.withLock { session.isUsable } }
+
     /// Sends an SSH disconnect; later calls fail with a `.disconnected` error.
     public func close() {
         lock.withLock { session.close() }
