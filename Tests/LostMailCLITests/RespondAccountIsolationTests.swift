@@ -135,7 +135,8 @@ final class RespondAccountIsolationTests: XCTestCase {
         // The name checks run in the script's first milliseconds, the walk over the planted
         // names takes far longer; the swap lands in between (if it landed before the checks,
         // they would refuse the FIFO with the same message).
-        let swapper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file") { _ in
+        let swapper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file",
+                                    mountNamespace: try fleet.mountNamespace(1)) { _ in
             usleep(100_000)
             _ = rename(pending, file)
         }
@@ -160,14 +161,14 @@ final class RespondAccountIsolationTests: XCTestCase {
     }
 
     /// web1's write hangs on host1 (the test stops its script with SIGSTOP while it prints
-    /// web1's existing 24 MB file). The write gives up after the inventory's
+    /// web1's existing 48 MiB file). The write gives up after the inventory's
     /// `lostmail_command_timeout` (4 s, not a built-in 120 s), web1's error names account,
     /// host and the timeout, and web2-web4 on host1 are written over a fresh connection (not
     /// refused with "session is unusable").
     func testHungWriteTimesOutAfterTheConfiguredTimeoutAndSparesTheOtherAccounts() throws {
         let fleet = try self.fleet
         let logs = try makeLogs(1, "web1")
-        let existing = Data(repeating: 0x78, count: 24 << 20)
+        let existing = Data(repeating: 0x78, count: 48 << 20)
         try existing.write(to: URL(fileURLWithPath: "\(logs)/lost-mails.log"))
         let uid = try XCTUnwrap(SSHTestFleet.uid(of: "web1"))
         XCTAssertEqual(chown("\(logs)/lost-mails.log", uid, try XCTUnwrap(getpwnam("web1")).pointee.pw_gid), 0)
@@ -177,7 +178,11 @@ final class RespondAccountIsolationTests: XCTestCase {
             "lostmail_command_timeout": "4", "lostmail_host_deadline": "600",
         ])
 
-        let stopper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file") { kill($0, SIGSTOP) }
+        // Only the create-only attempt (last argument `new`), which prints the existing file: a
+        // watcher that saw the script late would otherwise stop the real write, maybe after it
+        // replaced the file.
+        let stopper = ScriptWatcher(uid: uid, marker: "lostmail-write-account-file", lastArgument: "new",
+                                    mountNamespace: try fleet.mountNamespace(1)) { kill($0, SIGSTOP) }
         stopper.start()
         let state = try fleet.freshStateDir(#function)
         let run = try respond(inventory: inventory, playbook: try SSHTestFleet.filesOnlyPlaybook, state: state)
@@ -187,7 +192,7 @@ final class RespondAccountIsolationTests: XCTestCase {
         XCTAssertEqual(run.status, 4, "\(run)")
         let failed = failures(run)
         XCTAssertEqual(failed.count, 1, "only web1 fails: \(run)")
-        XCTAssertTrue(failed.first?.contains("host1: account web1: FAILED") == true, "\(run)")
+        XCTAssertTrue(failed.first?.contains("host1: account web1: FAILED") == true, "\(run): \(failed)")
         XCTAssertTrue(failed.first?.contains("did not finish within 4") == true, "not the configured timeout: \(run)")
         XCTAssertFalse(run.stdout.contains("unusable"), "\(run)")
         XCTAssertEqual(FileFacts("\(logs)/lost-mails.log")?.data, existing, "web1's file changed")
@@ -292,15 +297,24 @@ final class RespondAccountIsolationTests: XCTestCase {
 final class ScriptWatcher: @unchecked Sendable {  // `seen` and `done` only under `lock`
     private let uid: UInt32
     private let marker: String
+    private let lastArgument: String?
+    private let mountNamespace: UInt64
     private let onSight: (pid_t) -> Void
     private let lock = NSLock()
     private var seen: pid_t?
     private var done = false
     private let finished = DispatchSemaphore(value: 0)
 
-    init(uid: UInt32, marker: String, onSight: @escaping (pid_t) -> Void) {
+    /// - Parameters:
+    ///   - lastArgument: when given, only a process whose last argument is this.
+    ///   - mountNamespace: the host's mount namespace (``SSHTestFleet/mountNamespace(_:)``): the
+    ///     fleet's hosts share uids, so the same account's script runs on every host at once.
+    init(uid: UInt32, marker: String, lastArgument: String? = nil, mountNamespace: UInt64,
+         onSight: @escaping (pid_t) -> Void) {
         self.uid = uid
         self.marker = marker
+        self.lastArgument = lastArgument
+        self.mountNamespace = mountNamespace
         self.onSight = onSight
     }
 
@@ -328,12 +342,15 @@ final class ScriptWatcher: @unchecked Sendable {  // `seen` and `done` only unde
     private func findProcess() -> pid_t? {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
         for entry in entries {
+            var namespace = stat()
             guard let pid = pid_t(entry),
+                  stat("/proc/\(entry)/ns/mnt", &namespace) == 0, UInt64(namespace.st_ino) == mountNamespace,
                   let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
                   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Uid:") }),
                   line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first == Substring(String(uid)),
                   let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
-                  String(decoding: cmdline, as: UTF8.self).contains(marker)
+                  String(decoding: cmdline, as: UTF8.self).contains(marker),
+                  lastArgument.map({ cmdline.split(separator: 0).last.map { String(decoding: $0, as: UTF8.self) } == $0 }) ?? true
             else { continue }
             return pid
         }

@@ -58,6 +58,15 @@ public final class SSHTestFleet: Sendable {
     public func address(_ host: Int) -> String { "\(net).\(host)" }
     /// Host `host`'s root, as seen from this machine.
     public func hostDir(_ host: Int) -> String { "\(dir)/h\(host)" }
+    /// The inode of host `host`'s mount namespace (what `/proc/PID/ns/mnt` of its processes
+    /// shows), as fleet.sh recorded it when it started the host.
+    public func mountNamespace(_ host: Int) throws -> UInt64 {
+        let text = try String(contentsOfFile: "\(hostDir(host))/mntns", encoding: .utf8)
+        guard let inode = UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ProcessFailure(command: "read \(hostDir(host))/mntns", status: 0, output: text)
+        }
+        return inode
+    }
     /// Host `host`'s multilog directory /var/log/qmail/send, as seen from this machine.
     public func sendDirectory(_ host: Int) -> URL { URL(fileURLWithPath: "\(hostDir(host))/qmail-log/send") }
 
