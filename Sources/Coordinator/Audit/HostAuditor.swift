@@ -1,4 +1,5 @@
 import Foundation
+import LogInput
 import LostMailConfig
 import QmailLog
 
@@ -29,9 +30,11 @@ struct HostAuditor {
 
         for directory in playbook.logs.multilog {
             context.report("listing \(directory)")
-            let entries = try remote.list(directory: directory)
-                .filter { $0.kind == .file && LogSelection.isLogName($0.name) && !$0.name.hasPrefix("current.") }
-                .sorted { ($0.name == "current" ? 1 : 0, $0.name) < ($1.name == "current" ? 1 : 0, $1.name) }
+            let listed = try remote.list(directory: directory).filter { $0.kind == .file }
+            let byName = Dictionary(listed.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // multilog's reading order; logrotate's `current.N` copies are read as archives, if at all.
+            let entries = MultilogOrder.order(listed.map(\.name)).files.filter { $0.kind != .archive }
+                .compactMap { byName[$0.name] }
             for entry in entries {
                 if let known = previous.listing[entry.path], known.size == entry.size, known.mtime == entry.mtime,
                    known.identity != nil {
