@@ -205,6 +205,7 @@ final class AuditFleetTests: XCTestCase {
         try? FileManager.default.removeItem(at: keep)
         try FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: keep) }
+        addTeardownBlock { try? fleet.resetLogs() }  // no dangling links left for the next `fleet.sh up`
         func moveAndLink(_ name: String) throws {
             try FileManager.default.moveItem(at: send.appendingPathComponent(name), to: keep.appendingPathComponent(name))
             try FileManager.default.createSymbolicLink(atPath: send.appendingPathComponent(name).path,
@@ -239,6 +240,7 @@ final class AuditFleetTests: XCTestCase {
     func testEntriesThatAreNoRegularFilesAreReportedAndLeaveTheHostIncomplete() throws {
         let fleet = try Self.shared.require()
         let send = fleet.sendDirectory(1)
+        addTeardownBlock { try? fleet.resetLogs() }  // no FIFO or dangling link left for the next `fleet.sh up`
         let bad = (1...3).map { "@" + AuditLines.tai64n(AuditLines.appendedAt.addingTimeInterval(Double($0))).dropFirst() + ".s" }
         try FileManager.default.createDirectory(at: send.appendingPathComponent(bad[0]), withIntermediateDirectories: false)
         XCTAssertEqual(mkfifo(send.appendingPathComponent(bad[1]).path, 0o644), 0)
