@@ -2,7 +2,7 @@ import Foundation
 
 /// Lists a multilog directory (such as `/var/log/qmail/send`) in reading order.
 ///
-/// Naming rules:
+/// Naming rules (`MultilogOrder`, which also orders the remote listings of respond and audit):
 /// - `@` + 24 hex digits + `.s` (finished) or `.u` (unfinished, may be truncated), optionally
 ///   followed by `.gz`, `.bz2`, `.xz` or `.Z` (compressed by the hosting's rotation scripts).
 /// - `current`, always last.
@@ -53,72 +53,27 @@ public enum MultilogDirectory {
         } catch {
             throw InputError(kind: .listDirectory, path: directory.path, message: error.localizedDescription)
         }
-        var keyed: [(key: SortKey, file: LogFile)] = []
-        var current: LogFile?
-        var ignored: [IgnoredFile] = []
+        // Entries named like logs that are no regular file are reported, and left out of the order.
+        var candidates: [String: LogFile] = [:]
+        var unreadable: Set<String> = []
         var issues: [InputIssue] = []
         for name in names.sorted() {
+            guard let entry = MultilogOrder.classify(name) else { continue }
             let path = directory.appendingPathComponent(name).path
-            guard let role = FileNameRules.classify(name) else {
-                ignored.append(IgnoredFile(name: name, reason: "not a multilog log file name"))
-                continue
-            }
             if let problem = EntryCheck.problem(at: path) {
                 issues.append(InputIssue(path: path, line: nil, kind: .notRegularFile,
                                          detail: "named like a log file but \(problem); not read"))
+                unreadable.insert(name)
                 continue
             }
             // A file that cannot be inspected stays in the list: reading it then reports why.
-            let file = LogFile(path: path, kind: role.kind,
-                               compression: (try? Compression.detect(path: path)) ?? .none,
-                               size: (try? LogFile.size(of: path)) ?? 0, stamp: role.stamp)
-            switch role.kind {
-            case .current, .single:
-                current = file
-            case .finished, .unfinished:
-                keyed.append((SortKey(stamp: role.stamp ?? "", rank: 0), file))
-            case .archive:
-                if let stamp = FirstLineStamp.read(file) {
-                    keyed.append((SortKey(stamp: stamp, rank: 1), file))
-                } else {
-                    // No stamp: oldest first (logrotate's highest number), before all stamped files.
-                    let order = String(repeating: "0", count: 24)
-                    keyed.append((SortKey(stamp: order, rank: -1, index: -(role.index ?? 0)), file))
-                }
-            }
+            candidates[name] = LogFile(path: path, kind: entry.kind,
+                                       compression: (try? Compression.detect(path: path)) ?? .none,
+                                       size: (try? LogFile.size(of: path)) ?? 0, stamp: entry.stamp)
         }
-        var files: [LogFile] = []
-        var seen: [String: Int] = [:]
-        for entry in keyed.sorted(by: { $0.key < $1.key }) {
-            // The same rotation twice (`@X.s` and `@X.s.gz` while a script compresses it):
-            // read the plain one, which is complete; the archive may still be being written.
-            guard let stamp = entry.file.stamp else {
-                files.append(entry.file)
-                continue
-            }
-            let key = stamp + entry.file.kind.rawValue
-            if let index = seen[key] {
-                let keep = entry.file.name.count < files[index].name.count ? entry.file : files[index]
-                let drop = keep == entry.file ? files[index] : entry.file
-                files[index] = keep
-                ignored.append(IgnoredFile(name: drop.name, reason: "same rotation as \(keep.name), which is read instead"))
-            } else {
-                seen[key] = files.count
-                files.append(entry.file)
-            }
+        let ordered = MultilogOrder.order(names.filter { !unreadable.contains($0) }) {
+            candidates[$0].flatMap(FirstLineStamp.read)
         }
-        if let current { files.append(current) }
-        return Listing(files: files, ignored: ignored, issues: issues)
-    }
-
-    /// Order of files: by stamp, then rank, then (for unstamped archives) rotation index.
-    struct SortKey: Comparable {
-        var stamp: String
-        var rank: Int
-        var index: Int = 0
-
-        static func < (lhs: SortKey, rhs: SortKey) -> Bool {
-            (lhs.stamp, lhs.rank, lhs.index) < (rhs.stamp, rhs.rank, rhs.index)
-        }
+        return Listing(files: ordered.files.compactMap { candidates[$0.name] }, ignored: ordered.ignored, issues: issues)
     }
 }

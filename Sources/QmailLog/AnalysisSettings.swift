@@ -78,7 +78,7 @@ extension Date {
     }
 
     /// A date from nanoseconds since the Unix epoch.
-    init(logNanos: LogNanos) {
+    public init(logNanos: LogNanos) {
         self.init(timeIntervalSince1970: Double(logNanos / 1_000_000_000)
                   + Double(logNanos % 1_000_000_000) / 1_000_000_000)
     }

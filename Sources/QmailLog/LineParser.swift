@@ -1,17 +1,28 @@
-/// One qmail-send log line, parsed. Text fields are byte ranges into the line buffer,
-/// so parsing allocates nothing.
-enum LogEvent {
+/// One qmail-send log line, parsed (the forms are in qmail-send's log lines after the stamp).
+/// Text fields (sender, recipient, report) are byte ranges into the line the event was parsed
+/// from, so parsing allocates nothing; ``QmailLine/text(_:in:)`` turns one into a string.
+public enum QmailEvent: Sendable, Equatable {
+    /// `new msg M`
     case newMsg(id: Int)
+    /// `info msg M: bytes B from <SENDER> qp Q uid U` (the sender without `<>`).
     case infoMsg(id: Int, bytes: Int, sender: Range<Int>, qp: Int, uid: Int)
+    /// `starting delivery D: msg M to local|remote RECIPIENT`
     case startDelivery(number: Int, msg: Int, remote: Bool, recipient: Range<Int>)
+    /// `delivery D: success|failure|deferral: TEXT`
     case result(number: Int, kind: DeliveryResultKind, text: Range<Int>)
+    /// `bounce msg M qp Q`
     case bounce(msg: Int, qp: Int)
+    /// `triple bounce: discarding bounce/M`: the mail is gone for good.
     case tripleBounce(msg: Int)
+    /// `end msg M`
     case endMsg(id: Int)
+    /// `status: local l/L remote r/R` (the numbers in use).
     case status(local: Int, remote: Int)
+    /// `status: exiting`: qmail-send stops; its open deliveries end with it.
     case exiting
     /// `alert:`/`warning:` lines: known, counted, otherwise skipped.
     case notice
+    /// Text qmail-send does not write (or a malformed line), with the reason.
     case unknown(reason: String)
 }
 
@@ -21,12 +32,12 @@ struct LineParser {
     var i: Int
 
     /// Parses `p[start...]`.
-    static func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> LogEvent {
+    static func parse(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> QmailEvent {
         var parser = LineParser(p: p, i: start)
         return parser.event()
     }
 
-    private mutating func event() -> LogEvent {
+    private mutating func event() -> QmailEvent {
         guard i < p.count else { return .unknown(reason: "no text after stamp") }
         switch p[i] {
         case UInt8(ascii: "n"):
@@ -60,7 +71,7 @@ struct LineParser {
 
     /// `M: bytes B from <SENDER> qp Q uid U`; the sender is taken between `from <` and the
     /// last `> qp `, so a sender containing spaces or `>` is still read whole.
-    private mutating func info() -> LogEvent {
+    private mutating func info() -> QmailEvent {
         guard let id = number(), literal(": bytes "), let bytes = number(), literal(" from <") else {
             return .unknown(reason: "malformed info msg line")
         }
@@ -74,7 +85,7 @@ struct LineParser {
     }
 
     /// `D: msg M to local|remote RECIPIENT`
-    private mutating func start() -> LogEvent {
+    private mutating func start() -> QmailEvent {
         guard let d = number(), literal(": msg "), let m = number(), literal(" to ") else {
             return .unknown(reason: "malformed starting delivery line")
         }
@@ -86,7 +97,7 @@ struct LineParser {
     }
 
     /// `D: success|failure|deferral: TEXT`
-    private mutating func result() -> LogEvent {
+    private mutating func result() -> QmailEvent {
         guard let d = number(), literal(": ") else { return .unknown(reason: "malformed delivery line") }
         let kind: DeliveryResultKind
         if literal("success:") { kind = .success } else if literal("failure:") { kind = .failure }
@@ -98,7 +109,7 @@ struct LineParser {
     }
 
     /// `local l/L remote r/R` or `exiting`
-    private mutating func status() -> LogEvent {
+    private mutating func status() -> QmailEvent {
         if literal("exiting"), atEnd() { return .exiting }
         guard literal("local "), let l = number(), literal("/"), number() != nil,
               literal(" remote "), let r = number(), literal("/"), number() != nil, atEnd() else {

@@ -5,10 +5,8 @@ import Foundation
 /// (`2020-05-26 15:30:00.123456789`, in a given time zone) and qmailanalog's
 /// fractional Unix seconds (`1590499800.123456`). Works on raw bytes, no allocation.
 struct StampParser {
-    /// TAI64 label of the Unix epoch (leap seconds ignored, as tai64nlocal does).
-    static let taiEpoch: UInt64 = 0x4000_0000_0000_000A
     /// Times must fit nanoseconds in an Int64 (until the year 2255).
-    static let maxSeconds: Int64 = 9_000_000_000
+    static let maxSeconds = TAI64N.maxSeconds
     let logTimeZone: TimeZone
     /// Cache for local-time conversion: civil hour (seconds / 3600) -> UTC offset.
     private var cachedHour: Int64 = .min
@@ -30,30 +28,8 @@ struct StampParser {
 
     private func parseTAI64N(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
         guard p.count >= 26, p[25] == UInt8(ascii: " "), let base = p.baseAddress,
-              let high = Self.hex8(base + 1), let low = Self.hex8(base + 9), let nano = Self.hex8(base + 17)
-        else { return nil }
-        let label = high << 32 | low
-        guard nano < 1_000_000_000, label >= Self.taiEpoch,
-              label - Self.taiEpoch < UInt64(Self.maxSeconds) else { return nil }
-        return (LogNanos(label - Self.taiEpoch) * 1_000_000_000 + LogNanos(nano), 26)
-    }
-
-    /// Eight hex digits (either case) at `p` as a number, checked and converted eight bytes
-    /// at a time (SWAR); nil if any byte is not a hex digit.
-    @inline(__always)
-    static func hex8(_ p: UnsafePointer<UInt8>) -> UInt64? {
-        let x = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-        let high: UInt64 = 0x8080_8080_8080_8080
-        guard x & high == 0 else { return nil }
-        // Per byte b < 0x80, b + k sets bit 7 exactly when b >= 0x80 - k (no carry between bytes).
-        let isDigit = (x &+ 0x5050_5050_5050_5050) & ~(x &+ 0x4646_4646_4646_4646) & high   // 0x30...0x39
-        let lower = x | 0x2020_2020_2020_2020
-        let isLetter = (lower &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(lower &+ 0x1919_1919_1919_1919) & high // a...f
-        guard isDigit | isLetter == high else { return nil }
-        let nibbles = (x & 0x0F0F_0F0F_0F0F_0F0F) &+ (isLetter >> 7) &* 9
-        var v = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF_00FF_00FF_00FF
-        v = ((v << 8) | (v >> 16)) & 0x0000_FFFF_0000_FFFF
-        return ((v << 16) | (v >> 32)) & 0xFFFF_FFFF
+              let time = TAI64N.decode(base + 1) else { return nil }
+        return (time, 26)
     }
 
     private func parseFractional(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
@@ -130,10 +106,3 @@ struct StampParser {
 }
 
 @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
-
-@inline(__always) func hexValue(_ b: UInt8) -> UInt8? {
-    if b &- 48 < 10 { return b &- 48 }
-    let lower = b | 0x20
-    if lower &- 97 < 6 { return lower &- 87 }
-    return nil
-}

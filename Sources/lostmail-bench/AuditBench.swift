@@ -2,6 +2,7 @@ import ArgumentParser
 import Coordinator
 import Foundation
 import LostMailConfig
+import QmailLog
 
 /// `lostmail-bench audit`: what a scheduled audit costs on N fleet hosts.
 ///
@@ -80,7 +81,7 @@ struct AuditBench: ParsableCommand {
     private func appendLines(megabytes: Int) throws -> Int64 {
         var text = ""
         text.reserveCapacity(megabytes * 1_048_576 + 4096)
-        let base = UInt64(Date().timeIntervalSince1970) + 0x4000_0000_0000_000A
+        let base = UInt64(Date().timeIntervalSince1970) + TAI64N.unixEpochLabel
         var msg = 500_000
         var delivery = 800_000
         var seconds: UInt64 = 0

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import QmailLog
 
 /// Writes TAI64N-stamped lines into a multilog directory: `current`, rotated into
 /// `@<tai64n>.s` whenever it would grow past `fileSize`, as multilog's `s` option does.
@@ -43,7 +44,7 @@ final class LogWriter {
         if fileBytes + UInt64(used) + 1024 > fileSize { try rotate(at: time) }
         lastStamp = time
         put(UInt8(ascii: "@"))
-        let seconds = 0x4000_0000_0000_000A &+ time / 1_000_000_000
+        let seconds = TAI64N.unixEpochLabel &+ time / 1_000_000_000
         hex(seconds, digits: 16)
         hex(time % 1_000_000_000, digits: 8)
         put(UInt8(ascii: " "))
@@ -141,7 +142,7 @@ final class LogWriter {
         var name = [UInt8]()
         let savedUsed = used
         put(UInt8(ascii: "@"))
-        hex(0x4000_0000_0000_000A &+ stamp / 1_000_000_000, digits: 16)
+        hex(TAI64N.unixEpochLabel &+ stamp / 1_000_000_000, digits: 16)
         hex(stamp % 1_000_000_000, digits: 8)
         name.append(contentsOf: UnsafeBufferPointer(start: storage + savedUsed, count: used - savedUsed))
         used = savedUsed

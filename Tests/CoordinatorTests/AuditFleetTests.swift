@@ -195,6 +195,83 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertEqual(try audit().findings, [])
     }
 
+    /// Rotations kept elsewhere and symlinked into the send directory (as some hosters do) are
+    /// read as their targets: a new one's lines are found once, and one already read under its
+    /// own name keeps its cursor (its identity is its first line), so nothing is repeated.
+    func testSymlinkedRotationsAreReadAndKeepTheirCursors() throws {
+        let fleet = try Self.shared.require()
+        let send = fleet.sendDirectory(1)
+        let keep = send.deletingLastPathComponent().appendingPathComponent("keep")
+        try? FileManager.default.removeItem(at: keep)
+        try FileManager.default.createDirectory(at: keep, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: keep) }
+        addTeardownBlock { try? fleet.resetLogs() }  // no dangling links left for the next `fleet.sh up`
+        func moveAndLink(_ name: String) throws {
+            try FileManager.default.moveItem(at: send.appendingPathComponent(name), to: keep.appendingPathComponent(name))
+            try FileManager.default.createSymbolicLink(atPath: send.appendingPathComponent(name).path,
+                                                       withDestinationPath: "/var/log/qmail/keep/" + name)
+        }
+        _ = try audit()
+        let oldest = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: send.path)
+            .filter { $0.hasPrefix("@") }.sorted().first)
+        try moveAndLink(oldest)
+        let added = AuditLines.failedDelivery(msg: 900041, delivery: 70041, at: AuditLines.appendedAt,
+                                              report: "Unable_to_run_qmail-remote./")
+        try fleet.append(added, host: 1)
+        let rotated = try fleet.rotate(host: 1, at: AuditLines.appendedAt.addingTimeInterval(1))
+        try moveAndLink(rotated)
+
+        let linked = try audit()
+        XCTAssertEqual(linked.failedHosts, [])
+        XCTAssertEqual(linked.findings.map(\.signature), ["qmail-remote could not run"])
+        XCTAssertEqual(linked.findings.first?.file.hasSuffix("/send/" + rotated), true)
+        XCTAssertEqual(try summary(linked, "host1").bytesRead, Int64(added.utf8.count), "only the lines no audit read")
+        XCTAssertEqual(try summary(linked, "host1").unread, [])
+
+        let again = try audit()
+        XCTAssertEqual(again.findings, [])
+        XCTAssertEqual(try summary(again, "host1").bytesRead, 0)
+        XCTAssertEqual(try summary(again, "host1").traffic.commands, 0, "unchanged targets cost only the listing")
+    }
+
+    /// A directory, a FIFO and a dangling symlink named like rotations are not read (no command
+    /// touches them), named in the host's summary and the printed table, and the host counts as
+    /// failed while its readable logs are still audited; once they are gone the host is clean.
+    func testEntriesThatAreNoRegularFilesAreReportedAndLeaveTheHostIncomplete() throws {
+        let fleet = try Self.shared.require()
+        let send = fleet.sendDirectory(1)
+        addTeardownBlock { try? fleet.resetLogs() }  // no FIFO or dangling link left for the next `fleet.sh up`
+        let bad = (1...3).map { "@" + AuditLines.tai64n(AuditLines.appendedAt.addingTimeInterval(Double($0))).dropFirst() + ".s" }
+        try FileManager.default.createDirectory(at: send.appendingPathComponent(bad[0]), withIntermediateDirectories: false)
+        XCTAssertEqual(mkfifo(send.appendingPathComponent(bad[1]).path, 0o644), 0)
+        try FileManager.default.createSymbolicLink(atPath: send.appendingPathComponent(bad[2]).path,
+                                                   withDestinationPath: "/var/log/qmail/keep/gone.s")
+
+        let outcome = try audit()
+        XCTAssertEqual(outcome.failedHosts, ["host1"])
+        let host1 = try summary(outcome, "host1")
+        XCTAssertNil(host1.error)
+        XCTAssertEqual(host1.unread.count, bad.count, "\(host1.unread)")
+        for (name, why) in zip(bad, ["a directory", "FIFO", "dangling symlink"]) {
+            let entry = host1.unread.first { $0.hasPrefix("/var/log/qmail/send/\(name):") }
+            XCTAssertEqual(entry?.contains(why), true, "\(name): \(host1.unread)")
+        }
+        XCTAssertEqual(outcome.findings.filter { $0.host == "host1" }.count, outcome.findings.filter { $0.host == "host2" }.count,
+                       "host1's readable logs are audited like host2's")
+        let table = AuditReport.table(outcome)
+        XCTAssertTrue(table.contains("host host1: INCOMPLETE"), table)
+        for name in bad { XCTAssertTrue(table.contains("NOT READ: /var/log/qmail/send/\(name)"), table) }
+
+        for name in bad { try FileManager.default.removeItem(at: send.appendingPathComponent(name)) }
+        let clean = try audit()
+        XCTAssertEqual(clean.failedHosts, [])
+        XCTAssertEqual(clean.findings, [])
+        XCTAssertFalse(AuditReport.table(clean).contains("NOT READ"))
+        let journal = try Journal(stateDirectory: state)
+        XCTAssertEqual(try journal.run(outcome.run)?.status, .partial)
+        XCTAssertEqual(try journal.run(clean.run)?.status, .done)
+    }
+
     private func gzip(_ source: URL, to target: URL) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

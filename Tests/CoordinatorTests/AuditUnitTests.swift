@@ -47,6 +47,21 @@ final class AuditUnitTests: XCTestCase {
         XCTAssertEqual(reader.lines["id"], 6)
     }
 
+    /// Findings get their time from QmailLog's stamp parser: also lines `tai64nlocal` converted
+    /// (read in the playbook's log time zone, UTC here), which carry no TAI64N stamp.
+    func testFindingsOfTai64nlocalLinesCarryTheirTime() throws {
+        var reader = try ChunkReader(host: "h", playbook: playbook, resuming: AuditHostState())
+        _ = reader.feed(Data("""
+            2030-01-01 00:00:03.250000000 triple bounce: discarding bounce/5
+            2030-01-01 00:00:04 delivery 77: deferral: qmail-remote_crashed./
+
+            """.utf8), path: "/l/current", identity: "id", offset: 0)
+        let findings = reader.collector.findings
+        XCTAssertEqual(findings.map(\.signature), ["triple bounce discarded", "qmail-remote crashed"])
+        XCTAssertEqual(findings.map(\.logTime), [Date(timeIntervalSince1970: 1_893_456_003.25),
+                                                 Date(timeIntervalSince1970: 1_893_456_004)])
+    }
+
     func testOpenMessagesAreJoinedAcrossAudits() throws {
         let stamp = "@400000006b0bb3f6330de0ac"
         var first = try ChunkReader(host: "h", playbook: playbook, resuming: AuditHostState())

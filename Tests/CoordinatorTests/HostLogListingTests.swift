@@ -29,6 +29,24 @@ final class HostLogListingTests: XCTestCase {
         XCTAssertEqual(try host.stat(path: dir.path)?.kind, .directory)
     }
 
+    /// respond picks a window's files in `MultilogOrder`'s order and by its names: what the
+    /// snapshot's analysis would not read (a name multilog never writes, the compressed twin of a
+    /// rotation) is not pulled.
+    func testSelectionUsesTheMultilogOrder() {
+        let day: TimeInterval = 86_400
+        let rotation = { (days: Double) in
+            "@" + String(format: "%016llx%08llx", 0x4000_0000_0000_000A + UInt64(1_893_456_000 + days * day), 0) + ".s"
+        }
+        let names = ["current", rotation(3), rotation(1), rotation(2) + ".gz", rotation(2), rotation(0),
+                     "current.1.gz", "@garbage.s", "lock"]
+        let window = Date(timeIntervalSince1970: 1_893_456_000 + 1.5 * day)
+        let chosen = LogSelection(lead: 0, tail: 0).select(names: names, from: window, until: window.addingTimeInterval(60))
+        XCTAssertEqual(chosen, ["current.1.gz", rotation(2)], "the file rotated after the window started, archives always")
+        XCTAssertEqual(LogSelection(lead: 0, tail: 0).select(names: names, from: window.addingTimeInterval(2 * day),
+                                                             until: window.addingTimeInterval(2 * day + 60)),
+                       ["current.1.gz", "current"])
+    }
+
     func testListingDecodesTheBareFileListOfOlderRuns() throws {
         let old = Data(#"[{"mtime":2,"path":"/var/log/qmail/send/current","size":1}]"#.utf8)
         let listing = try Journal.decodeDetail(HostLogListing.self, from: old)

@@ -70,6 +70,25 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertTrue(badInventory.err.contains("none.yml"), badInventory.err)
     }
 
+    /// An entry named like a rotation that is no regular file (here a FIFO) is printed as NOT
+    /// READ under the host, and an audit with nothing new then exits 4; once it is gone, 0.
+    func testAnEntryThatIsNoRegularFileMakesTheAuditExit4() throws {
+        let audit = [try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
+                     "--playbook", TestPaths.playbook("audit.yml").path,
+                     "--state-dir", work.appendingPathComponent("state").path]
+        _ = try run(audit, expect: 3)
+        let name = "@4000000070dbd88b00000000.s"
+        let fifo = fleet.sendDirectory(1).appendingPathComponent(name).path
+        addTeardownBlock { [fleet] in try? fleet.resetLogs() }  // no FIFO left for the next `fleet.sh up`
+        XCTAssertEqual(mkfifo(fifo, 0o644), 0)
+        let incomplete = try run(audit, expect: 4)
+        XCTAssertTrue(incomplete.out.contains("host host1: INCOMPLETE"), incomplete.out)
+        XCTAssertTrue(incomplete.out.contains("NOT READ: /var/log/qmail/send/\(name): named like a log file but"), incomplete.out)
+        try FileManager.default.removeItem(atPath: fifo)
+        let clean = try run(audit, expect: 0)
+        XCTAssertFalse(clean.out.contains("NOT READ"), clean.out)
+    }
+
     func testRespondOpensAnIncidentRunForTheFindings() throws {
         for host in 1...2 {
             let home = "\(dir)/h\(host)/home"

@@ -49,8 +49,13 @@ public enum Audit {
                 summary.bytesRead = value.bytesRead
                 summary.traffic = value.traffic
                 summary.newFindings = new.count
+                summary.unread = value.unread
                 fresh += new
-                try journal.markDone(step, detail: summary)
+                if value.unread.isEmpty {
+                    try journal.markDone(step, detail: summary)
+                } else {
+                    try journal.markFailed(step, error: "input not read: " + value.unread.joined(separator: "; "))
+                }
             case .failure(let error):
                 summary.error = String(describing: error)
                 try journal.markFailed(step, error: summary.error!)

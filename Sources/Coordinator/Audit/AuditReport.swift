@@ -3,7 +3,8 @@ import Foundation
 /// The printed table and the JSON document of an audit's outcome.
 public enum AuditReport {
     /// One row per host and signature with new findings (count, first and last log time), then
-    /// one line per host that could not be audited.
+    /// one line per host that could not be audited, and per host with entries not read, each
+    /// entry (`NOT READ: path: why`).
     public static func table(_ outcome: AuditOutcome, timeZone: TimeZone = .gmt) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -40,6 +41,9 @@ public enum AuditReport {
         for host in outcome.hosts {
             if let error = host.error {
                 text += "host \(host.host): NOT AUDITED (caught up next time): \(error)\n"
+            } else if !host.unread.isEmpty {
+                text += "host \(host.host): INCOMPLETE, \(host.unread.count) log entries not read:\n"
+                text += host.unread.map { "  NOT READ: \($0)\n" }.joined()
             }
         }
         return text

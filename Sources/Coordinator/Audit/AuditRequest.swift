@@ -52,6 +52,9 @@ public struct AuditHostSummary: Sendable, Codable {
     public var traffic = AuditTraffic()
     /// New findings on this host.
     public var newFindings = 0
+    /// Entries named like logs (or matching an archive pattern) that are not regular files, one
+    /// sentence each naming the path: input this audit lacks, so the host counts as failed.
+    public var unread: [String] = []
 }
 
 /// The end of an audit.
@@ -64,8 +67,8 @@ public struct AuditOutcome: Sendable {
     public var findings: [AuditFinding]
     /// The mail to the operators; nil when the playbook asks for none or nothing was pending.
     public var mail: FindingsMailOutcome?
-    /// The hosts that could not be audited.
-    public var failedHosts: [String] { hosts.filter { $0.error != nil }.map(\.host) }
+    /// The hosts that could not be audited, or not completely (input not read).
+    public var failedHosts: [String] { hosts.filter { $0.error != nil || !$0.unread.isEmpty }.map(\.host) }
     /// Log-time span of the new findings (nil when there are none, or none has a time).
     public var window: (from: Date, until: Date)? {
         let times = findings.compactMap(\.logTime)

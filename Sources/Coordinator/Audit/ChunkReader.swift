@@ -19,7 +19,8 @@ struct ChunkReader {
         let never = Date(timeIntervalSince1970: 4_000_000_000)
         let settings = AnalysisSettings(from: never, until: never.addingTimeInterval(1), timeZone: .gmt,
                                         signatures: [], logTimeZone: playbook.logs.logTimeZone)
-        collector = FindingCollector(host: host, signatures: playbook.signatures, spikes: state.spikes)
+        collector = FindingCollector(host: host, signatures: playbook.signatures, spikes: state.spikes,
+                                     logTimeZone: playbook.logs.logTimeZone)
         if let saved = state.analyzer {
             let pending: PendingState
             do { pending = try JSONDecoder().decode(PendingState.self, from: saved) } catch {

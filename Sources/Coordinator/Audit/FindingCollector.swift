@@ -3,9 +3,10 @@ import LostMailConfig
 import QmailLog
 
 /// Matches one host's new log lines against the playbook's signatures while they go through
-/// the analyser: delivery signatures through the analyser's delivery observer (so a finding
-/// carries the message's sender and recipient), `triple bounce` lines directly, and every
-/// delivery result into the deferral-spike detector.
+/// the analyser: each line is parsed into a ``QmailEvent`` (QmailLog's parser, the analyser's
+/// own), delivery results are matched against the delivery signatures (the analyser's delivery
+/// observer gives a finding the message's sender and recipient), `triple bounce` events are
+/// findings, and every delivery result goes into the deferral-spike detector.
 ///
 /// Used on its host's thread only; the auditor sets ``position`` and ``line`` before handing
 /// each line to the analyser, and the observer (called synchronously) reads them.
@@ -31,10 +32,13 @@ final class FindingCollector: @unchecked Sendable {  // one host thread only; th
     /// The delivery the analyser finished on the current line, if any.
     private var observed: FinishedDelivery?
 
-    private static let tripleBounceText = Array("triple bounce: discarding".utf8)
+    /// Reads the lines' stamps and events (in the playbook's log time zone).
+    private var parser: QmailLineParser
 
-    init(host: String, signatures: [Playbook.Signature], spikes: DeferralSpikeDetector) {
+    init(host: String, signatures: [Playbook.Signature], spikes: DeferralSpikeDetector,
+         logTimeZone: TimeZone = .gmt) {
         self.host = host
+        parser = QmailLineParser(logTimeZone: logTimeZone)
         var delivery: [DeliverySignature] = []
         var triple: String?
         var spike: (String, Playbook.DeferralSpike)?
@@ -59,19 +63,19 @@ final class FindingCollector: @unchecked Sendable {  // one host thread only; th
         observed = delivery
     }
 
-    /// Inspects the current line after the analyser consumed it: a `delivery N: RESULT: TEXT`
-    /// line is counted for the spike detector and matched against the delivery signatures
-    /// (directly on the line, so a result whose start the analyser never saw still counts),
-    /// and `triple bounce: discarding` lines are findings.
+    /// Inspects the current line after the analyser consumed it: a delivery result is counted
+    /// for the spike detector and matched against the delivery signatures (also a result whose
+    /// start the analyser never saw), and a `triple bounce` is a finding. Lines without a stamp
+    /// or with text that is not qmail-send's are no events (the analyser counts them skipped).
     func inspect() {
         defer { observed = nil }
-        let time = TAI64N.date(line) ?? observed.map { Date(timeIntervalSince1970: Double($0.end) / 1e9) }
-        if let (result, report) = Self.deliveryResult(line) {
-            if let time {
-                let nanos = Int64(time.timeIntervalSince1970 * 1e9)
-                spikes.record(nanos: nanos, deferral: result == .deferral)
-                touchedMinutes.insert(nanos / 60_000_000_000)
-            }
+        guard let parsed = parser.parse(line) else { return }
+        let time = parsed.date
+        switch parsed.event {
+        case let .result(_, result, text):
+            spikes.record(nanos: parsed.time, deferral: result == .deferral)
+            touchedMinutes.insert(parsed.time / 60_000_000_000)
+            let report = QmailLine.text(text, in: line)
             for signature in deliverySignatures where signature.result == result && report.contains(signature.text) {
                 let detail = observed.map { delivery in
                     "from <\(delivery.sender ?? "?")> to \(delivery.recipient)"
@@ -79,46 +83,12 @@ final class FindingCollector: @unchecked Sendable {  // one host thread only; th
                 }
                 add(signature.name, .delivery, time: time, detail: detail)
             }
-            return
+        case .tripleBounce:
+            if let name = tripleBounce { add(name, .tripleBounce, time: time, detail: nil) }
+        default:
+            break
         }
-        guard let name = tripleBounce, Self.find(Self.tripleBounceText, in: line) != nil else { return }
-        add(name, .tripleBounce, time: time, detail: nil)
     }
-
-    /// The result and report text of a `delivery N: RESULT: TEXT` line, or nil.
-    static func deliveryResult(_ line: UnsafeBufferPointer<UInt8>) -> (DeliveryResultKind, String)? {
-        guard let marker = find(deliveryText, in: UnsafeBufferPointer(rebasing: line.prefix(64))) else { return nil }
-        var index = marker + deliveryText.count
-        let digitsStart = index
-        while index < line.count, line[index] >= UInt8(ascii: "0"), line[index] <= UInt8(ascii: "9") { index += 1 }
-        guard index > digitsStart, index + 2 < line.count, line[index] == UInt8(ascii: ":"),
-              line[index + 1] == UInt8(ascii: " ") else { return nil }
-        let rest = UnsafeBufferPointer(rebasing: line[(index + 2)...])
-        for (word, kind) in resultWords where rest.starts(with: word) {
-            return (kind, String(decoding: UnsafeBufferPointer(rebasing: rest[word.count...]), as: UTF8.self))
-        }
-        return nil
-    }
-
-    /// The index of the first occurrence of `needle` in `haystack`.
-    static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = 0
-        let last = haystack.count - needle.count
-        while index <= last {
-            guard let base = haystack.baseAddress,
-                  let hit = memchr(base + index, Int32(first), last - index + 1) else { return nil }
-            index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + index, needle, needle.count) == 0 { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    private static let deliveryText = Array("delivery ".utf8)
-    private static let resultWords: [([UInt8], DeliveryResultKind)] = [
-        (Array("success: ".utf8), .success), (Array("failure: ".utf8), .failure), (Array("deferral: ".utf8), .deferral),
-    ]
 
     /// Evaluates the spike detector over the minutes this audit touched.
     func finishSpikes(file: String) {
@@ -143,30 +113,5 @@ final class FindingCollector: @unchecked Sendable {  // one host thread only; th
             host: host, signature: name, kind: kind, logTime: time, file: position.path,
             identity: position.identity, offset: position.offset,
             line: String(decoding: line, as: UTF8.self), detail: detail))
-    }
-}
-
-/// The TAI64N stamp multilog writes at the start of each line (`@` + 24 hex digits).
-enum TAI64N {
-    /// The time of a line starting with a TAI64N stamp, or nil.
-    static func date(_ line: UnsafeBufferPointer<UInt8>) -> Date? {
-        guard line.count >= 25, line[0] == UInt8(ascii: "@") else { return nil }
-        var label: UInt64 = 0
-        var nanos: UInt64 = 0
-        for i in 1..<25 {
-            guard let digit = hexValue(line[i]) else { return nil }
-            if i < 17 { label = label << 4 | digit } else { nanos = nanos << 4 | digit }
-        }
-        guard label >= 0x4000_0000_0000_000A else { return nil }
-        return Date(timeIntervalSince1970: Double(label - 0x4000_0000_0000_000A) + Double(nanos) / 1e9)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt64? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return UInt64(byte - UInt8(ascii: "A") + 10)
-        default: return nil
-        }
     }
 }

@@ -1,9 +1,13 @@
 import Foundation
+import LogInput
 import LostMailConfig
 import QmailLog
 
 /// One host's audit: list the log directories, identify changed files, read only their new
 /// complete lines through the analyser (resumed from the host's saved state), collect findings.
+/// Symlinked rotations and archives are read as the regular files they point to; entries named
+/// like logs that are none (a directory, a FIFO, a device, a dangling or looping link) are not
+/// read and are reported (`unread`): the host's audit is then incomplete.
 ///
 /// Runs on the host's own thread (see `FanOut`) and changes nothing: it returns the new state,
 /// cursors and findings, which `Audit` commits to the journal in one transaction, so a host
@@ -29,10 +33,20 @@ struct HostAuditor {
 
         for directory in playbook.logs.multilog {
             context.report("listing \(directory)")
-            let entries = try remote.list(directory: directory)
-                .filter { $0.kind == .file && LogSelection.isLogName($0.name) && !$0.name.hasPrefix("current.") }
-                .sorted { ($0.name == "current" ? 1 : 0, $0.name) < ($1.name == "current" ? 1 : 0, $1.name) }
-            for entry in entries {
+            let listing = try remote.list(directory: directory)
+            let byName = Dictionary(listing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+            // multilog's reading order; logrotate's `current.N` copies are read as archives, if at all.
+            let names = MultilogOrder.order(listing.map(\.name)).files.filter { $0.kind != .archive }.map(\.name)
+            for info in names.compactMap({ byName[$0] }) {
+                // A symlinked rotation is read as its target (`head`/`tail` follow the link) under
+                // its own path; its identity is the target's first line, so its cursor follows it.
+                let entry: ListedFile
+                switch try HostPipeline.resolve(info, on: remote.remote) {
+                case .success(let file): entry = file
+                case .failure(let problem):
+                    result.unread.append("\(info.path): named like a log file but \(problem.text); not read")
+                    continue
+                }
                 if let known = previous.listing[entry.path], known.size == entry.size, known.mtime == entry.mtime,
                    known.identity != nil {
                     state.listing[entry.path] = known
@@ -84,7 +98,14 @@ struct HostAuditor {
             let glob = (pattern as NSString).lastPathComponent
             let entries: [RemoteFileInfo]
             do { entries = try remote.list(directory: directory) } catch { continue }  // no archive folder yet
-            for entry in entries where entry.kind == .file && fnmatch(glob, entry.name, 0) == 0 {
+            for info in entries where fnmatch(glob, info.name, 0) == 0 {
+                let entry: ListedFile
+                switch try HostPipeline.resolve(info, on: remote.remote) {
+                case .success(let file): entry = file
+                case .failure(let problem):
+                    result.unread.append("\(info.path): matches the archive pattern \(pattern) but is \(problem.text); not read")
+                    continue
+                }
                 if let known = previous.listing[entry.path], known.size == entry.size, known.mtime == entry.mtime {
                     state.listing[entry.path] = known
                     continue
@@ -122,6 +143,8 @@ struct HostAuditResult: Sendable {
     var filesRead = 0
     var bytesRead: Int64 = 0
     var traffic = AuditTraffic()
+    /// Entries that would be read but are not regular files, one sentence each naming the path.
+    var unread: [String] = []
 }
 
 /// An audit failed on a host.

@@ -1,4 +1,5 @@
 import Foundation
+import LogInput
 
 /// The log files a run reads on a host, and the entries named like logs that it cannot read.
 public struct HostLogListing: Codable, Sendable, Equatable {
@@ -45,7 +46,7 @@ extension HostPipeline {
             }
         }
         for directory in plan.logs.multilog {
-            let entries = try remote.list(directory: directory).filter { LogSelection.isLogName($0.name) }
+            let entries = try remote.list(directory: directory).filter { MultilogOrder.classify($0.name) != nil }
             var usable: [String: ListedFile] = [:]
             var problems: [String: String] = [:]
             for entry in entries {

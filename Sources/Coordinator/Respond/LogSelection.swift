@@ -1,4 +1,6 @@
 import Foundation
+import LogInput
+import QmailLog
 
 /// Chooses which files of a remote multilog directory a run must pull for its window.
 ///
@@ -20,36 +22,29 @@ public struct LogSelection: Sendable {
         self.tail = tail
     }
 
-    /// The names of `names` to pull for `from..<until`, in reading order.
+    /// The names of `names` to pull for `from..<until`, in reading order (`MultilogOrder`'s:
+    /// archives without a stamp in their name first, then the rotations, then `current`).
     public func select(names: [String], from: Date, until: Date) -> [String] {
         let start = from.addingTimeInterval(-lead)
         let end = until.addingTimeInterval(tail)
-        let stamped = names.compactMap { name in Self.rotationTime(name).map { (name, $0) } }
-            .sorted { $0.1 < $1.1 }
-        var chosen: [String] = names.filter { Self.rotationTime($0) == nil && $0 != "current" && Self.isLogName($0) }
+        var chosen: [String] = []
         var previousEnd: Date?
-        for (name, rotated) in stamped {
-            // The file spans (previousEnd, rotated]; unknown start when it is the oldest.
-            if rotated >= start && (previousEnd ?? .distantPast) <= end { chosen.append(name) }
-            previousEnd = rotated
+        for entry in MultilogOrder.order(names).files {
+            switch entry.kind {
+            case .finished, .unfinished:
+                guard let rotated = entry.stamp.flatMap(TAI64N.date(hex:)) else {
+                    chosen.append(entry.name)  // a stamp that is no time: always pulled
+                    continue
+                }
+                // The file spans (previousEnd, rotated]; unknown start when it is the oldest.
+                if rotated >= start && (previousEnd ?? .distantPast) <= end { chosen.append(entry.name) }
+                previousEnd = rotated
+            case .current, .single:
+                if (previousEnd ?? .distantPast) <= end { chosen.append(entry.name) }
+            case .archive:
+                chosen.append(entry.name)
+            }
         }
-        if names.contains("current") && (previousEnd ?? .distantPast) <= end { chosen.append("current") }
         return chosen
-    }
-
-    /// The rotation time in a multilog name (`@` + 24 hex digits + `.s`/`.u`, maybe compressed).
-    public static func rotationTime(_ name: String) -> Date? {
-        let bytes = Array(name.utf8)
-        guard bytes.count >= 27, bytes[0] == UInt8(ascii: "@"),
-              let label = UInt64(String(decoding: bytes[1..<17], as: UTF8.self), radix: 16),
-              UInt64(String(decoding: bytes[17..<25], as: UTF8.self), radix: 16) != nil,
-              bytes[25] == UInt8(ascii: "."), bytes[26] == UInt8(ascii: "s") || bytes[26] == UInt8(ascii: "u"),
-              label >= 0x4000_0000_0000_000A else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(label - 0x4000_0000_0000_000A))
-    }
-
-    /// Names that can hold log lines: `current`, `@...` rotations, `current.N[.gz|.bz2|.xz]`.
-    static func isLogName(_ name: String) -> Bool {
-        name == "current" || name.hasPrefix("@") || name.hasPrefix("current.")
     }
 }
