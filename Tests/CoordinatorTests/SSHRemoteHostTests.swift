@@ -178,7 +178,7 @@ final class SSHRemoteHostTests: XCTestCase {
             guard let error = error as? SSHRemoteHostError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.host, "host2")
             XCTAssertEqual(error.kind, .timeout)
-            XCTAssertTrue(error.description.hasPrefix("host host2: 127.0.41.2:2222:"), error.description)
+            XCTAssertTrue(error.description.hasPrefix("host host2: \(fleet.address(2)):2222:"), error.description)
         }
         // The session is unusable afterwards, and says so.
         XCTAssertThrowsError(try ssh.run(arguments: ["true"], stdin: Data(), timeout: .seconds(5))) { error in
@@ -192,7 +192,7 @@ final class SSHRemoteHostTests: XCTestCase {
         host.timeouts = HostTimeouts(connect: 30, command: 300, hostDeadline: 20)
         host.hostKeyPolicy = .acceptNew
         let options = try SSHConnector(environment: [:]).options(for: host)
-        XCTAssertEqual(options.host, "127.0.41.1")
+        XCTAssertEqual(options.host, fleet.address(1))
         XCTAssertEqual(options.port, 2222)
         XCTAssertEqual(options.authentication, .keyFile(path: fleet.clientKey))
         XCTAssertEqual(options.hostKeyPolicy, .acceptNew)
@@ -231,7 +231,7 @@ final class SSHRemoteHostTests: XCTestCase {
         XCTAssertThrowsError(try SSHConnector().connect(config(fleet, host: 9, name: "ghost"))) { error in
             guard let error = error as? SSHRemoteHostError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.kind, .connectionRefused)
-            XCTAssertTrue(error.description.hasPrefix("host ghost: 127.0.41.9:2222"), error.description)
+            XCTAssertTrue(error.description.hasPrefix("host ghost: \(fleet.address(9)):2222"), error.description)
         }
         // Host 2's key checked against an empty known_hosts: unknown, refused under strict.
         let empty = fleet.dir + "/empty_known_hosts"
@@ -257,7 +257,7 @@ final class SSHRemoteHostTests: XCTestCase {
         }
         guard case .failed(let reason) = results[1].status else { return XCTFail("\(results[1])") }
         XCTAssertTrue(reason.lowercased().contains("connection refused"), reason)
-        XCTAssertEqual(results[1].endpoint, "127.0.41.9:2222")
+        XCTAssertEqual(results[1].endpoint, "\(fleet.address(9)):2222")
         XCTAssertFalse(reason.hasPrefix("host ghost"), reason)
 
         // The command itself failing is a failed ping, with its status and stderr.
