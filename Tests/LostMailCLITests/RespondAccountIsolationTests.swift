@@ -5,29 +5,7 @@ import XCTest
 /// One hostile or broken account cannot hurt the others on its host: a FIFO or an oversized
 /// file in place of its `lost-mails.log` fails that account alone, with an error naming it
 /// and the host, and the run says it is incomplete (exit 4).
-///
-/// Its own 4-host fleet (folder and addresses of its own, so it runs beside the other suites).
-final class RespondAccountIsolationTests: XCTestCase {
-    static let shared = ClassFleet()
-
-    override class func setUp() {
-        super.setUp()
-        shared.start(SSHTestFleet.respondFleet(dir: "/var/tmp/lostmail-isolation-tests", net: "127.0.57")) {
-            try $0.upWithInventory()
-        }
-    }
-
-    override class func tearDown() {
-        shared.stop()
-        super.tearDown()
-    }
-
-    var fleet: SSHTestFleet { get throws { try Self.shared.require() } }
-
-    override func setUpWithError() throws {
-        try fleet.resetHomes()
-    }
-
+final class RespondAccountIsolationTests: RespondTestCase {
     /// An inventory like the class's, but with `settings` added (e.g. a small command timeout).
     private func inventory(_ name: String, settings: KeyValuePairs<String, String>) throws -> String {
         let path = "\(try fleet.dir)/inventory-\(name).yml"

@@ -5,27 +5,11 @@ import XCTest
 /// `lostmail respond` on the real fleet when a host's log directory holds more than plain
 /// files: symlinked rotations, entries that cannot be read, no archive folder, skipped lines.
 ///
-/// Its own 4-host fleet (folder and network), so the respond suites' fleet is never changed.
-final class RespondInputTests: XCTestCase {
-    static let shared = ClassFleet()
-
-    override class func setUp() {
-        super.setUp()
-        shared.start(SSHTestFleet.respondFleet(dir: "/var/tmp/lostmail-respond-input-tests", net: "127.0.73")) {
-            try $0.upWithInventory()
-        }
-    }
-
-    override class func tearDown() {
-        shared.stop()
-        super.tearDown()
-    }
-
-    var fleet: SSHTestFleet { get throws { try Self.shared.require() } }
-
+/// The respond fleet; each test starts from the corpus logs and puts them back when it ends.
+final class RespondInputTests: RespondTestCase {
     override func setUpWithError() throws {
+        try super.setUpWithError()
         let fleet = try self.fleet
-        try fleet.resetHomes()
         try fleet.resetLogs()
         addTeardownBlock { try? fleet.resetLogs() }
     }

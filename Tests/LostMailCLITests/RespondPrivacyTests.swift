@@ -4,27 +4,7 @@ import XCTest
 
 /// Nothing exposed (issue 10): the state directory and `--json` reports are the operator's
 /// alone whatever the umask, and relay credentials never go over plain SMTP.
-final class RespondPrivacyTests: XCTestCase {
-    /// Its own 2-host fleet (folder and network), so it never shares hosts with other suites.
-    static let privacyFleet = ClassFleet()
-
-    override class func setUp() {
-        super.setUp()
-        privacyFleet.start(SSHTestFleet.respondFleet(dir: "/var/tmp/lostmail-respond-privacy-tests", net: "127.0.58",
-                                                     hosts: 2)) { try $0.upWithInventory() }
-    }
-
-    override class func tearDown() {
-        privacyFleet.stop()
-        super.tearDown()
-    }
-
-    var fleet: SSHTestFleet { get throws { try Self.privacyFleet.require() } }
-
-    override func setUpWithError() throws {
-        try fleet.resetHomes()
-    }
-
+final class RespondPrivacyTests: RespondTestCase {
     /// Runs the built binary under `umask` (in a shell that then execs it).
     private func lostmail(umask: String, _ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run(["/bin/sh", "-c", "umask \(umask) && exec \"$0\" \"$@\"", try LostmailBinary.path()] + arguments)
