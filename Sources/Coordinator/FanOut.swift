@@ -85,7 +85,7 @@ public struct FanOut: Sendable {
             thread.start()
 
             if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval) {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval) {
                     let alreadyDone = results.withLock { $0[index] != nil }
                     guard !alreadyDone else { return }
                     context.cancel()
@@ -95,16 +95,5 @@ public struct FanOut: Sendable {
         }
         done.wait()
         return results.withLock { all in all.map { $0! } }
-    }
-}
-
-extension Duration {
-    /// The duration as a Dispatch interval, in nanoseconds (saturating).
-    var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if nanos.overflow { return .never }
-        let total = nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return total.overflow ? .never : .nanoseconds(Int(total.partialValue))
     }
 }

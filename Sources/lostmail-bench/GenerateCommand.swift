@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 
 /// `lostmail-bench generate`: writes a large, realistic qmail-send multilog directory and the
@@ -90,7 +91,7 @@ struct GenerateCommand: ParsableCommand {
         let simulator = MailSimulator(host: host, writer: writer, settings: settings, rng: rng)
         try simulator.run()
         let elapsed = clock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.timeInterval
 
         let zone = TimeZone(identifier: timezone) ?? .gmt
         let expectedLines = try ExpectedOutput(host: host, timeZone: zone).write(simulator.lost, root: root)

@@ -73,8 +73,8 @@ struct PingCommand: ParsableCommand {
         return String(format: "%.3g", Double(milliseconds) / 1000)
     }
 
+    /// Whole milliseconds (the nearest).
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        Int64((duration.timeInterval * 1000).rounded())
     }
 }
