@@ -33,7 +33,11 @@ public struct FanOut: Sendable {
         self.hostTimeout = hostTimeout
     }
 
-    /// Runs `job` for every host and waits until every host has an outcome.
+    /// Runs `job` for every host and returns when every host has an outcome.
+    ///
+    /// This is the one bridge between blocking work and async callers: the hosts' threads are
+    /// started and waited for on a thread of their own (never on the concurrency pool), which
+    /// then resumes the caller.
     ///
     /// - Parameters:
     ///   - hosts: host names, in the order results are returned (duplicates allowed).
@@ -43,6 +47,22 @@ public struct FanOut: Sendable {
     public func run<Value: Sendable>(
         hosts: [String],
         progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+        job: @escaping @Sendable (HostJobContext) throws -> Value
+    ) async -> [HostResult<Value>] {
+        await withCheckedContinuation { continuation in
+            let waiter = Thread {
+                continuation.resume(returning: runOnThreads(hosts: hosts, progress: progress, job: job))
+            }
+            waiter.name = "lostmail.fanout"
+            waiter.start()
+        }
+    }
+
+    /// Starts the hosts' threads (at most ``forks`` live at once) and blocks until every host
+    /// has an outcome.
+    private func runOnThreads<Value: Sendable>(
+        hosts: [String],
+        progress: (@Sendable (String, FanOutEvent) -> Void)?,
         job: @escaping @Sendable (HostJobContext) throws -> Value
     ) -> [HostResult<Value>] {
         let slots = DispatchSemaphore(value: forks)

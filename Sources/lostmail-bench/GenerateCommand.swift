@@ -4,7 +4,7 @@ import Foundation
 
 /// `lostmail-bench generate`: writes a large, realistic qmail-send multilog directory and the
 /// matching host snapshot (control files, users/assign, passwd, .qmail files).
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a realistic qmail-send log (multilog directory) plus a matching host snapshot.",
@@ -70,7 +70,7 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let root = URL(fileURLWithPath: out)
         let logDirectory = root.appendingPathComponent("var/log/qmail/send")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)

@@ -8,7 +8,7 @@ import SSHClient
 /// Brings up its own fleet with Scripts/fleet.sh (needs root), makes a random file of
 /// `--size-mb` MB on every host, then (1) pulls it from h1 with LostMail and with scp, side by
 /// side, `--rounds` times each, and (2) pulls it from every host at once (a thread per host).
-struct SSHBench: ParsableCommand {
+struct SSHBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh",
         abstract: "SFTP download speed: LostMail (libssh2) vs OpenSSH scp, one host and N hosts at once.")
@@ -28,7 +28,7 @@ struct SSHBench: ParsableCommand {
     @Flag(help: "Leave the fleet running at the end.")
     var keepFleet = false
 
-    func run() throws {
+    func run() async throws {
         let script = fleetScript ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/fleet.sh").path
         try runProgram(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])

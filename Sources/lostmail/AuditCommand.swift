@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail audit`: the scheduled audit (cron or systemd timer) over the fleet's logs.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read what is new in every host's qmail-send logs and report lost-mail signatures.",
@@ -49,7 +49,7 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Mail the findings through this SMTP relay (HOST:PORT) instead of the one in the playbook's report section.")
     var relay: String?
 
-    func run() throws {
+    func run() async throws {
         var request: AuditRequest
         var incident: AuditRespond?
         do {
@@ -75,7 +75,7 @@ struct AuditCommand: ParsableCommand {
             throw failBeforeWork(error)
         }
         let outcome: AuditOutcome
-        do { outcome = try Audit.run(request) } catch { throw failBeforeWork(error) }
+        do { outcome = try await Audit.run(request) } catch { throw failBeforeWork(error) }
         print(AuditReport.table(outcome), terminator: "")
         if let json {
             try PrivateFiles.write(AuditReport.json(outcome), to: URL(fileURLWithPath: json))
@@ -89,13 +89,13 @@ struct AuditCommand: ParsableCommand {
                 FileHandleOutput.standardError("lostmail audit: \(mail.summary)")
             }
         }
-        if let incident, !outcome.findings.isEmpty { startRespond(outcome, audit: request, incident: incident) }
+        if let incident, !outcome.findings.isEmpty { await startRespond(outcome, audit: request, incident: incident) }
         if !outcome.findings.isEmpty { throw ExitCodes.found }
         if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed { throw ExitCodes.resumable }
     }
 
     /// Opens a respond run over the findings' window on the hosts with findings.
-    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) {
+    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) async {
         guard let window = outcome.window else {
             print("respond: not started, the findings carry no log time")
             return
@@ -105,7 +105,7 @@ struct AuditCommand: ParsableCommand {
         print("respond: starting a run for \(request.hosts.count) hosts, window "
             + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")
         do {
-            try RunPrinter.print(try Respond.start(request), check: false, json: nil)
+            try RunPrinter.print(try await Respond.start(request), check: false, json: nil)
         } catch {
             FileHandleOutput.standardError("lostmail audit: the respond run could not start: \(error)")
         }

@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail ping`: can LostMail reach and log in to every host of the inventory?
-struct PingCommand: ParsableCommand {
+struct PingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ping",
         abstract: "Connect to every selected host over SSH at once and run `uname -n`.",
@@ -23,7 +23,7 @@ struct PingCommand: ParsableCommand {
     @Option(help: "Only hosts matching this Ansible-style pattern (e.g. host2, 'mx:!mx3').")
     var limit: String?
 
-    func run() throws {
+    func run() async throws {
         let hosts: [HostConfig]
         let forks: Int
         do {
@@ -46,7 +46,7 @@ struct PingCommand: ParsableCommand {
             FileHandle.standardError.write(Data("lostmail ping: \(inventory): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let results = job.run()
+        let results = await job.run()
         let nameWidth = results.map(\.host.count).max() ?? 0
         let endpointWidth = results.map(\.endpoint.count).max() ?? 0
         for result in results {

@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail respond`: the incident response across the fleet.
-struct RespondCommand: ParsableCommand {
+struct RespondCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "respond",
         abstract: "Pull every host's logs, find the lost mails, write each affected account's lost-mails.log.",
@@ -39,7 +39,7 @@ struct RespondCommand: ParsableCommand {
     @Option(help: "Send notifications through this SMTP relay (HOST:PORT) instead of the playbook's.")
     var relay: String?
 
-    func run() throws {
+    func run() async throws {
         var request: RespondRequest
         do {
             let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
@@ -59,7 +59,7 @@ struct RespondCommand: ParsableCommand {
             throw failBeforeWork(error)
         }
         let outcome: RespondOutcome
-        do { outcome = try Respond.start(request) } catch { throw failBeforeWork(error) }
+        do { outcome = try await Respond.start(request) } catch { throw failBeforeWork(error) }
         try RunPrinter.print(outcome, check: check, json: json)
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }

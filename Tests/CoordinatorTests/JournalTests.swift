@@ -164,11 +164,11 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(holder.terminationReason, .uncaughtSignal)
     }
 
-    func testStepsFromManyFanOutThreadsAtOnce() throws {
+    func testStepsFromManyFanOutThreadsAtOnce() async throws {
         let journal = try Journal(stateDirectory: dir.url)
         let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
         let hosts = (1...16).map { "h\($0)" }
-        let results = FanOut(forks: 8).run(hosts: hosts) { context in
+        let results = await FanOut(forks: 8).run(hosts: hosts) { context in
             for name in ["connect", "pull", "analyse"] {
                 let step = StepKey(run: run, host: context.host, name: name)
                 try journal.markStarted(step)
