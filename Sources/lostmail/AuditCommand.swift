@@ -53,19 +53,14 @@ struct AuditCommand: AsyncParsableCommand {
         var request: AuditRequest
         var incident: AuditRespond?
         do {
-            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
-            let fleet = try Inventory.load(file: inventoryFile)
-            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
-            FileHandleOutput.knownHostsWarnings(hosts)
+            let fleet = try Fleet.forCommand(inventory: inventory, pattern: book.hosts, limit: limit)
             if relay != nil, book.report == nil || book.report?.enabled == false {
                 throw ValidationError("--relay: the playbook has no (enabled) report section to mail findings with")
             }
             request = AuditRequest(
-                inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
-                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: HostDeadline.forFleet(hosts),
-                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                fleet: fleet, playbook: book, stateDirectory: try state.directory(),
+                progress: quiet ? nil : ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 mail: try FindingsMailSetup.make(playbook: book, relayOverride: relay))
             request.respondPlaybook = respondPlaybook.map { URL(fileURLWithPath: $0).standardizedFileURL }
             if respond {
@@ -96,14 +91,13 @@ struct AuditCommand: AsyncParsableCommand {
 
     /// Opens a respond run over the findings' window on the hosts with findings.
     private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) async {
-        guard let window = outcome.window else {
-            print("respond: not started, the findings carry no log time")
+        var request: RespondRequest
+        do { request = try incident.request(after: outcome, audit: audit) } catch {
+            print("respond: not started, \(error)")
             return
         }
-        var request = incident.request(window: window, findings: outcome.findings, audit: audit)
         if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
-        print("respond: starting a run for \(request.hosts.count) hosts, window "
-            + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")
+        print(AuditRespond.announcement(request))
         do {
             try RunPrinter.print(try await Respond.start(request), check: false, json: nil)
         } catch {

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Coordinator
 import Foundation
-import LostMailConfig
 
 /// `lostmail ping`: can LostMail reach and log in to every host of the inventory?
 struct PingCommand: AsyncParsableCommand {
@@ -24,27 +23,23 @@ struct PingCommand: AsyncParsableCommand {
     var limit: String?
 
     func run() async throws {
-        let hosts: [HostConfig]
-        let forks: Int
+        let fleet: Fleet
         do {
-            let loaded = try Inventory.load(file: URL(fileURLWithPath: inventory))
-            hosts = try loaded.hosts(limit: limit)
-            forks = loaded.forks
+            fleet = try Fleet.forCommand(inventory: inventory, limit: limit)
         } catch {
-            FileHandle.standardError.write(Data("lostmail ping: \(error)\n".utf8))
-            throw ExitCode(2)
+            FileHandleOutput.standardError("lostmail ping: \(error)")
+            throw ExitCodes.unusable
         }
-        guard !hosts.isEmpty else {
-            FileHandle.standardError.write(Data("lostmail ping: no host selected\n".utf8))
-            throw ExitCode(2)
+        guard !fleet.hosts.isEmpty else {
+            FileHandleOutput.standardError("lostmail ping: no host selected")
+            throw ExitCodes.unusable
         }
-        FileHandleOutput.knownHostsWarnings(hosts)
-        let job = PingJob(hosts: hosts, forks: forks)
+        let job = PingJob(fleet: fleet)
         do {
             try job.preflight()
         } catch {
-            FileHandle.standardError.write(Data("lostmail ping: \(inventory): \(error)\n".utf8))
-            throw ExitCode(2)
+            FileHandleOutput.standardError("lostmail ping: \(inventory): \(error)")
+            throw ExitCodes.unusable
         }
         let results = await job.run()
         let nameWidth = results.map(\.host.count).max() ?? 0
@@ -63,7 +58,7 @@ struct PingCommand: AsyncParsableCommand {
                     + "(lostmail_host_deadline) of \(Self.seconds(limit)) s")
             }
         }
-        if !results.allSatisfy(\.isOK) { throw ExitCode(1) }
+        if !results.allSatisfy(\.isOK) { throw ExitCodes.hostsFailed }
     }
 
     /// "2" for 2 s, "0.5" for 500 ms.

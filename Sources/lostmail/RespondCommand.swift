@@ -42,17 +42,11 @@ struct RespondCommand: AsyncParsableCommand {
     func run() async throws {
         var request: RespondRequest
         do {
-            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL))
-            let fleet = try Inventory.load(file: inventoryFile)
-            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
-            FileHandleOutput.knownHostsWarnings(hosts)
+            let fleet = try Fleet.forCommand(inventory: inventory, pattern: book.hosts, limit: limit)
             request = RespondRequest(
-                inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
-                stateDirectory: try state.directory(), check: check,
-                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: HostDeadline.forFleet(hosts),
-                progress: ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                fleet: fleet, playbook: book, limit: limit, stateDirectory: try state.directory(), check: check,
+                progress: ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
             request.relayOverride = relay
         } catch {

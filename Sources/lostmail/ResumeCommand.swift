@@ -25,7 +25,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let outcome: RespondOutcome
         do {
             outcome = try await Respond.resume(run: runID, stateDirectory: try state.directory(),
-                                         connector: { try SSHConnector().connect($0) },
+                                         connector: Fleet.ssh,
                                          relayOverride: relay, progress: ProgressDisplay().callback)
         } catch {
             throw failBeforeWork(error)

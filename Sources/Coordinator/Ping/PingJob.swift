@@ -64,6 +64,11 @@ public struct PingJob: Sendable {
         self.connector = connector
     }
 
+    /// Pings `fleet`'s hosts with its forks (over SSH, whatever its connector).
+    public init(fleet: Fleet, command: [String] = ["uname", "-n"], connector: SSHConnector = SSHConnector()) {
+        self.init(hosts: fleet.hosts, forks: fleet.forks, command: command, connector: connector)
+    }
+
     /// The per-host deadline given to the fan-out.
     public var deadline: Duration {
         HostDeadline.forFleet(hosts) ?? .seconds(HostTimeouts.defaults.hostDeadline)

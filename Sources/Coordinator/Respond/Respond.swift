@@ -67,10 +67,10 @@ public enum Respond {
         let relay = relayOverride ?? runPlan.relay
         let notification = try NotificationSetup.make(playbook: playbook, relayOverride: relay)
         _ = try journal.reopenRun(run)
+        let fleet = Fleet(inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts,
+                          forks: inventory.forks, connector: connector)
         var request = RespondRequest(
-            inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
-            limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
-            forks: inventory.forks, hostDeadline: HostDeadline.forFleet(hosts),
+            fleet: fleet, playbook: playbook, limit: runPlan.limit, stateDirectory: stateDirectory, check: false,
             progress: progress, notification: notification)
         request.relayOverride = relay
         return try await execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
