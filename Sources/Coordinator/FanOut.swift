@@ -33,7 +33,11 @@ public struct FanOut: Sendable {
         self.hostTimeout = hostTimeout
     }
 
-    /// Runs `job` for every host and waits until every host has an outcome.
+    /// Runs `job` for every host and returns when every host has an outcome.
+    ///
+    /// This is the one bridge between blocking work and async callers: the hosts' threads are
+    /// started and waited for on a thread of their own (never on the concurrency pool), which
+    /// then resumes the caller.
     ///
     /// - Parameters:
     ///   - hosts: host names, in the order results are returned (duplicates allowed).
@@ -43,6 +47,22 @@ public struct FanOut: Sendable {
     public func run<Value: Sendable>(
         hosts: [String],
         progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+        job: @escaping @Sendable (HostJobContext) throws -> Value
+    ) async -> [HostResult<Value>] {
+        await withCheckedContinuation { continuation in
+            let waiter = Thread {
+                continuation.resume(returning: runOnThreads(hosts: hosts, progress: progress, job: job))
+            }
+            waiter.name = "lostmail.fanout"
+            waiter.start()
+        }
+    }
+
+    /// Starts the hosts' threads (at most ``forks`` live at once) and blocks until every host
+    /// has an outcome.
+    private func runOnThreads<Value: Sendable>(
+        hosts: [String],
+        progress: (@Sendable (String, FanOutEvent) -> Void)?,
         job: @escaping @Sendable (HostJobContext) throws -> Value
     ) -> [HostResult<Value>] {
         let slots = DispatchSemaphore(value: forks)
@@ -85,7 +105,7 @@ public struct FanOut: Sendable {
             thread.start()
 
             if let timeout {
-                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.dispatchInterval) {
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval) {
                     let alreadyDone = results.withLock { $0[index] != nil }
                     guard !alreadyDone else { return }
                     context.cancel()
@@ -95,16 +115,5 @@ public struct FanOut: Sendable {
         }
         done.wait()
         return results.withLock { all in all.map { $0! } }
-    }
-}
-
-extension Duration {
-    /// The duration as a Dispatch interval, in nanoseconds (saturating).
-    var dispatchInterval: DispatchTimeInterval {
-        let (seconds, attoseconds) = components
-        let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if nanos.overflow { return .never }
-        let total = nanos.partialValue.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return total.overflow ? .never : .nanoseconds(Int(total.partialValue))
     }
 }

@@ -64,7 +64,7 @@ extension HostResult {
 /// When the host's deadline passes, the context is cancelled: ``isCancelled`` turns true and the
 /// handler set with ``onCancel(_:)`` runs once (on a timer thread). A job blocked in a C call
 /// should register a handler that makes the call return (for SSH: shut down the socket).
-public final class HostJobContext: @unchecked Sendable {  // mutable state guarded by `state`
+public final class HostJobContext: Sendable {
     /// The host this job runs for.
     public let host: String
     private let emit: @Sendable (FanOutEvent) -> Void

@@ -37,30 +37,3 @@ extension NotificationRecord: FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "notifications"
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
-
-/// Identifies one log file across polls, independent of its name: rotation renames files.
-public struct LogFileIdentity: Hashable, Sendable, Codable {
-    public var inode: UInt64
-    /// SHA-256 (hex) of the file's first line, so a reused inode is not mistaken for the file.
-    public var firstLineHash: String
-
-    public init(inode: UInt64, firstLineHash: String) {
-        self.inode = inode
-        self.firstLineHash = firstLineHash
-    }
-}
-
-/// How far an audit has read one log file of one host.
-public struct LogCursor: Sendable, Equatable {
-    public var host: String
-    public var file: LogFileIdentity
-    public var offset: UInt64
-    public var updatedAt: Date
-
-    public init(host: String, file: LogFileIdentity, offset: UInt64, updatedAt: Date = Date()) {
-        self.host = host
-        self.file = file
-        self.offset = offset
-        self.updatedAt = updatedAt
-    }
-}

@@ -160,6 +160,24 @@ enum JournalSchema {
             try db.drop(table: "notifications")
             try db.rename(table: "notificationsWithParts", to: "notifications")
         }
+        // Audit cursors are keyed by (host, file identity) alone: the `inode` column was always
+        // written as 0 (only a removed, test-only API wrote other values). SQLite cannot drop a
+        // primary-key column, so the table is rebuilt and its inode-0 rows copied.
+        migrator.registerMigration("cursorsWithoutInode") { db in
+            try db.create(table: "cursorsByIdentity") { t in
+                t.column("host", .text).notNull()
+                t.column("firstLineHash", .text).notNull()
+                t.column("offset", .integer).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["host", "firstLineHash"])
+            }
+            try db.execute(sql: """
+                INSERT INTO cursorsByIdentity (host, firstLineHash, offset, updatedAt)
+                SELECT host, firstLineHash, offset, updatedAt FROM cursors WHERE inode = 0
+                """)
+            try db.drop(table: "cursors")
+            try db.rename(table: "cursorsByIdentity", to: "cursors")
+        }
         return migrator
     }
 }

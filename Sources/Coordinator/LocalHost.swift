@@ -46,7 +46,7 @@ public struct LocalHost: RemoteHost {
         }
         writer.start()
 
-        let deadline = DispatchTime.now() + timeout.dispatchInterval
+        let deadline = DispatchTime.now() + timeout.timeInterval
         if exited.wait(timeout: deadline) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             // Bounded: Foundation reports the exit only when every process holding the child's

@@ -10,7 +10,7 @@ import QmailLog
 /// audits: the first one over the corpus, one with nothing new, one after `--new-mb` MB of
 /// qmail-send lines were appended to every host's `current`, and one with nothing new again.
 /// Prints wall time and what moved over SSH (payload bytes of listings, commands, downloads).
-struct AuditBench: ParsableCommand {
+struct AuditBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Wall time and bytes moved of `lostmail audit` with nothing new and with N MB new per host.")
@@ -26,7 +26,7 @@ struct AuditBench: ParsableCommand {
     @Flag(help: "Leave the fleet running at the end.")
     var keepFleet = false
 
-    func run() throws {
+    func run() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let script = root.appendingPathComponent("Scripts/fleet.sh").path
@@ -45,9 +45,9 @@ struct AuditBench: ParsableCommand {
             forks: hosts, hostDeadline: .seconds(600))
 
         var rows = [["audit", "wall s", "bytes moved", "per host", "commands", "listings", "lines read MB", "new findings"]]
-        func measure(_ label: String) throws {
+        func measure(_ label: String) async throws {
             let start = Date()
-            let outcome = try Audit.run(request)
+            let outcome = try await Audit.run(request)
             let seconds = Date().timeIntervalSince(start)
             guard outcome.failedHosts.isEmpty else {
                 throw ValidationError("hosts failed: \(outcome.hosts.compactMap(\.error).joined(separator: "; "))")
@@ -59,11 +59,11 @@ struct AuditBench: ParsableCommand {
                          String(traffic.listings), String(format: "%.1f", Double(read) / 1_048_576),
                          String(outcome.findings.count)])
         }
-        try measure("first (corpus)")
-        try measure("nothing new")
+        try await measure("first (corpus)")
+        try await measure("nothing new")
         let appended = try appendLines(megabytes: newMb)
-        try measure("\(newMb) MB new per host")
-        try measure("nothing new again")
+        try await measure("\(newMb) MB new per host")
+        try await measure("nothing new again")
         print("\(hosts) hosts on \(net).1-\(hosts):2222 (loopback), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
             + "appended \(ByteCount.text(appended)) per host; bytes moved = SSH payload (listings ~96 B/entry, "
             + "command output, downloads)")

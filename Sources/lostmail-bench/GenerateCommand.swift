@@ -1,9 +1,10 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 
 /// `lostmail-bench generate`: writes a large, realistic qmail-send multilog directory and the
 /// matching host snapshot (control files, users/assign, passwd, .qmail files).
-struct GenerateCommand: ParsableCommand {
+struct GenerateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Write a realistic qmail-send log (multilog directory) plus a matching host snapshot.",
@@ -69,7 +70,7 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let root = URL(fileURLWithPath: out)
         let logDirectory = root.appendingPathComponent("var/log/qmail/send")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
@@ -90,7 +91,7 @@ struct GenerateCommand: ParsableCommand {
         let simulator = MailSimulator(host: host, writer: writer, settings: settings, rng: rng)
         try simulator.run()
         let elapsed = clock.now - began
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.timeInterval
 
         let zone = TimeZone(identifier: timezone) ?? .gmt
         let expectedLines = try ExpectedOutput(host: host, timeZone: zone).write(simulator.lost, root: root)

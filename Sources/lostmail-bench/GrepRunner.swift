@@ -1,3 +1,4 @@
+import Coordinator
 import Foundation
 import LogInput
 
@@ -49,7 +50,7 @@ enum GrepRunner {
         let cpu = errorLines.last { $0.hasPrefix("cpu_s=") }.map { line in
             line.dropFirst("cpu_s=".count).split(separator: " ").compactMap { Double($0) }.reduce(0, +)
         }
-        return Result(seconds: elapsed.seconds, bytes: plain.reduce(0) { $0 + $1.size }, count: count,
+        return Result(seconds: elapsed.timeInterval, bytes: plain.reduce(0) { $0 + $1.size }, count: count,
                       peakRSS: peak, cpuSeconds: cpu, note: note)
     }
 }

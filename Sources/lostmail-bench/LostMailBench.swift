@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `lostmail-bench`: generators and benchmarks for LostMail's log pipeline.
 @main
-struct LostMailBench: ParsableCommand {
+struct LostMailBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lostmail-bench",
         abstract: "Generate large qmail-send logs and measure how fast LostMail reads them.",

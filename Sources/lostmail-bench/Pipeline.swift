@@ -1,3 +1,4 @@
+import Coordinator
 import Dispatch
 import Foundation
 import LogInput
@@ -39,7 +40,7 @@ enum Pipeline {
             for account in analysis.accountsWithLines { accountLines += analysis.lostMailLines(for: account).count }
         }
         let elapsed = clock.now - began
-        return Stats(seconds: elapsed.seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
+        return Stats(seconds: elapsed.timeInterval, cpuSeconds: ResourceUsage.cpuSeconds() - cpuBefore, rawBytes: summary.rawBytes,
                      decompressedBytes: summary.decompressedBytes, lines: summary.lines,
                      matchingLines: consumer.matchingLines, issues: summary.issues, lost: lost,
                      accountLines: accountLines)
@@ -50,42 +51,18 @@ enum Pipeline {
     /// (CPU time / wall time shows how many cores the jobs really got on a shared machine).
     static func runConcurrently(_ assignments: [[LogFile]], search: Bool = true, analyzer: Analyzer? = nil) throws
         -> (bytes: UInt64, seconds: Double, cpuSeconds: Double) {
-        let results = ResultBox()
+        let results = Locked<[Result<Pipeline.Stats, any Error>]>([])
         let clock = ContinuousClock()
         let cpuBefore = ResourceUsage.cpuSeconds()
         let began = clock.now
         DispatchQueue.concurrentPerform(iterations: assignments.count) { index in
-            results.add(Result { try run(files: assignments[index], search: search, analyzer: analyzer) })
+            let result = Result { try run(files: assignments[index], search: search, analyzer: analyzer) }
+            results.withLock { $0.append(result) }
         }
         let elapsed = clock.now - began
         let cpu = ResourceUsage.cpuSeconds() - cpuBefore
         var bytes: UInt64 = 0
-        for result in results.all { bytes += try result.get().decompressedBytes }
-        return (bytes, elapsed.seconds, cpu)
-    }
-}
-
-/// Collects results from worker threads.
-private final class ResultBox: @unchecked Sendable {  // Sendable: every access goes through `lock`.
-    private let lock = NSLock()
-    private var results: [Result<Pipeline.Stats, any Error>] = []
-
-    func add(_ result: Result<Pipeline.Stats, any Error>) {
-        lock.lock()
-        results.append(result)
-        lock.unlock()
-    }
-
-    var all: [Result<Pipeline.Stats, any Error>] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results
-    }
-}
-
-extension Duration {
-    /// The duration in seconds as a Double.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+        for result in results.withLock({ $0 }) { bytes += try result.get().decompressedBytes }
+        return (bytes, elapsed.timeInterval, cpu)
     }
 }

@@ -4,7 +4,7 @@ import LogInput
 import QmailLog
 
 /// `lostmail-bench read`: reads logs with LogInput and compares with `grep -c delivery`.
-struct ReadCommand: ParsableCommand {
+struct ReadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
         abstract: "Measure LogInput's read speed (MB/s, lines/s, peak RSS) next to LC_ALL=C grep -c delivery.",
@@ -43,7 +43,7 @@ struct ReadCommand: ParsableCommand {
         guard jobs >= 1, `repeat` >= 1 else { throw ValidationError("--jobs and --repeat must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         var logs: [[LogFile]] = []
         var analyzer: Analyzer?
         for path in dir {

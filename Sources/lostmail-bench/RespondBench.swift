@@ -8,7 +8,7 @@ import Foundation
 /// playbook for the generated incident window, then runs the sibling `lostmail` binary once per
 /// host count, each time with a fresh state directory and the accounts' `~/logs` removed, so
 /// every run pulls and writes for real. The fleet is stopped at the end (also on error).
-struct RespondBench: ParsableCommand {
+struct RespondBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "respond",
         abstract: "Wall time of `lostmail respond` against 1, 4 and 8 fleet hosts holding the same generated log.")
@@ -45,7 +45,7 @@ struct RespondBench: ParsableCommand {
         var firstWrite: Double?, done: Double?
     }
 
-    func run() throws {
+    func run() async throws {
         let counts = hosts.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--hosts takes a list like 1,4,8") }
         let fleetSize = counts.max()!
@@ -57,7 +57,7 @@ struct RespondBench: ParsableCommand {
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
 
         let snapshot = base.appendingPathComponent("snapshot")
-        try generateSnapshot(snapshot)
+        try await generateSnapshot(snapshot)
         let summary = try readSummary(snapshot.appendingPathComponent("generated-summary.tsv"))
         let (view, extraAccounts, accounts) = try prepareLoadView(snapshot: snapshot, base: base)
         print("accounts: \(accounts.count) generated; \(extraAccounts.count) created by `up --accounts` (uid taken), "
@@ -97,7 +97,7 @@ struct RespondBench: ParsableCommand {
     }
 
     /// Generates the snapshot unless one of the same size (marker file) is already there.
-    private func generateSnapshot(_ snapshot: URL) throws {
+    private func generateSnapshot(_ snapshot: URL) async throws {
         let marker = snapshot.appendingPathComponent("bench-size")
         if (try? String(contentsOf: marker, encoding: .utf8)) == String(size.bytes) {
             print("reusing \(snapshot.path) (\(size))")
@@ -105,7 +105,7 @@ struct RespondBench: ParsableCommand {
         }
         try? FileManager.default.removeItem(at: snapshot)
         let generate = try GenerateCommand.parse(["--out", snapshot.path, "--size", String(size.bytes)])
-        try generate.run()
+        try await generate.run()
         try String(size.bytes).write(to: marker, atomically: true, encoding: .utf8)
     }
 

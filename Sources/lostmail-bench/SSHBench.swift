@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 import SSHClient
 
@@ -7,7 +8,7 @@ import SSHClient
 /// Brings up its own fleet with Scripts/fleet.sh (needs root), makes a random file of
 /// `--size-mb` MB on every host, then (1) pulls it from h1 with LostMail and with scp, side by
 /// side, `--rounds` times each, and (2) pulls it from every host at once (a thread per host).
-struct SSHBench: ParsableCommand {
+struct SSHBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ssh",
         abstract: "SFTP download speed: LostMail (libssh2) vs OpenSSH scp, one host and N hosts at once.")
@@ -27,7 +28,7 @@ struct SSHBench: ParsableCommand {
     @Flag(help: "Leave the fleet running at the end.")
     var keepFleet = false
 
-    func run() throws {
+    func run() async throws {
         let script = fleetScript ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scripts/fleet.sh").path
         try runProgram(["/bin/bash", script, "up", "--dir", dir, "--hosts", String(hosts), "--net", net, "--no-corpus"])
@@ -87,7 +88,7 @@ struct SSHBench: ParsableCommand {
         // first touch of fresh memory costs about 10x: `dd` of 1.6 GB took 4.2 s, then 0.4 s).
         var aggregates: [Double] = []
         for round in 1...rounds {
-            let failures = FailureList()
+            let failures = Locked<[String]>([])
             let aggregate = try Self.measure(bytes * UInt64(hosts), sshdPIDFiles: (1...hosts).map { "\(dir)/h\($0)/sshd.pid" }) {
                 let group = DispatchGroup()
                 for host in 1...hosts {
@@ -100,14 +101,14 @@ struct SSHBench: ParsableCommand {
                             let session = try SSHSession(options)
                             _ = try session.download(remote, to: target)
                         } catch {
-                            failures.append("h\(host): \(error)")
+                            failures.withLock { $0.append("h\(host): \(error)") }
                         }
                     }.start()
                 }
                 group.wait()
             }.rate
             for host in 1...hosts { try? FileManager.default.removeItem(atPath: "\(local)/h\(host).bin") }
-            for failure in failures.all { print("FAILED \(failure)") }
+            for failure in failures.withLock({ $0 }) { print("FAILED \(failure)") }
             print(String(format: "round %d: %d hosts at once: aggregate %7.1f MB/s", round, hosts, aggregate))
             aggregates.append(aggregate)
         }
@@ -181,12 +182,4 @@ struct SSHBench: ParsableCommand {
     }
 
 
-}
-
-/// Errors of the per-host threads (guarded by a lock).
-private final class FailureList: @unchecked Sendable { // `items` is only touched under `lock`
-    private let lock = NSLock()
-    private var items: [String] = []
-    func append(_ item: String) { lock.withLock { items.append(item) } }
-    var all: [String] { lock.withLock { items } }
 }

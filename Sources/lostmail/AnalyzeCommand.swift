@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail analyze`: the analysis core on local host snapshots, no SSH.
-struct AnalyzeCommand: ParsableCommand {
+struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Analyse local snapshots of hosts (folders mirroring a host's file system).",
@@ -30,7 +30,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Argument(help: "Snapshot folders, one per host.")
     var snapshots: [String]
 
-    func run() throws {
+    func run() async throws {
         let plan: AnalysisPlan
         do {
             let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook)))

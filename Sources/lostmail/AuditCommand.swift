@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail audit`: the scheduled audit (cron or systemd timer) over the fleet's logs.
-struct AuditCommand: ParsableCommand {
+struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read what is new in every host's qmail-send logs and report lost-mail signatures.",
@@ -49,23 +49,18 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Mail the findings through this SMTP relay (HOST:PORT) instead of the one in the playbook's report section.")
     var relay: String?
 
-    func run() throws {
+    func run() async throws {
         var request: AuditRequest
         var incident: AuditRespond?
         do {
-            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL)
-            let fleet = try Inventory.load(file: inventoryFile)
-            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
-            FileHandleOutput.knownHostsWarnings(hosts)
+            let fleet = try Fleet.forCommand(inventory: inventory, pattern: book.hosts, limit: limit)
             if relay != nil, book.report == nil || book.report?.enabled == false {
                 throw ValidationError("--relay: the playbook has no (enabled) report section to mail findings with")
             }
             request = AuditRequest(
-                inventoryFile: inventoryFile, hosts: hosts, playbook: book, stateDirectory: try state.directory(),
-                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: HostDeadline.forFleet(hosts),
-                progress: quiet ? nil : ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                fleet: fleet, playbook: book, stateDirectory: try state.directory(),
+                progress: quiet ? nil : ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 mail: try FindingsMailSetup.make(playbook: book, relayOverride: relay))
             request.respondPlaybook = respondPlaybook.map { URL(fileURLWithPath: $0).standardizedFileURL }
             if respond {
@@ -75,7 +70,7 @@ struct AuditCommand: ParsableCommand {
             throw failBeforeWork(error)
         }
         let outcome: AuditOutcome
-        do { outcome = try Audit.run(request) } catch { throw failBeforeWork(error) }
+        do { outcome = try await Audit.run(request) } catch { throw failBeforeWork(error) }
         print(AuditReport.table(outcome), terminator: "")
         if let json {
             try PrivateFiles.write(AuditReport.json(outcome), to: URL(fileURLWithPath: json))
@@ -89,23 +84,22 @@ struct AuditCommand: ParsableCommand {
                 FileHandleOutput.standardError("lostmail audit: \(mail.summary)")
             }
         }
-        if let incident, !outcome.findings.isEmpty { startRespond(outcome, audit: request, incident: incident) }
+        if let incident, !outcome.findings.isEmpty { await startRespond(outcome, audit: request, incident: incident) }
         if !outcome.findings.isEmpty { throw ExitCodes.found }
         if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed { throw ExitCodes.resumable }
     }
 
     /// Opens a respond run over the findings' window on the hosts with findings.
-    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) {
-        guard let window = outcome.window else {
-            print("respond: not started, the findings carry no log time")
+    private func startRespond(_ outcome: AuditOutcome, audit: AuditRequest, incident: AuditRespond) async {
+        var request: RespondRequest
+        do { request = try incident.request(after: outcome, audit: audit) } catch {
+            print("respond: not started, \(error)")
             return
         }
-        var request = incident.request(window: window, findings: outcome.findings, audit: audit)
         if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
-        print("respond: starting a run for \(request.hosts.count) hosts, window "
-            + "\(ISO8601DateFormatter().string(from: window.from)) .. \(ISO8601DateFormatter().string(from: window.until))")
+        print(AuditRespond.announcement(request))
         do {
-            try RunPrinter.print(try Respond.start(request), check: false, json: nil)
+            try RunPrinter.print(try await Respond.start(request), check: false, json: nil)
         } catch {
             FileHandleOutput.standardError("lostmail audit: the respond run could not start: \(error)")
         }

@@ -5,8 +5,8 @@ import LostMailConfig
 
 /// Writes to standard error (progress and errors; the report goes to standard output).
 enum FileHandleOutput {
-    static func standardError(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+    static func standardError(_ line: String, terminator: String = "\n") {
+        FileHandle.standardError.write(Data((line + terminator).utf8))
     }
 
     /// Warns about every known_hosts line the hosts' files hold that LostMail does not use.

@@ -1,10 +1,9 @@
 import ArgumentParser
 import Coordinator
 import Foundation
-import LostMailConfig
 
 /// `lostmail ping`: can LostMail reach and log in to every host of the inventory?
-struct PingCommand: ParsableCommand {
+struct PingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ping",
         abstract: "Connect to every selected host over SSH at once and run `uname -n`.",
@@ -23,30 +22,26 @@ struct PingCommand: ParsableCommand {
     @Option(help: "Only hosts matching this Ansible-style pattern (e.g. host2, 'mx:!mx3').")
     var limit: String?
 
-    func run() throws {
-        let hosts: [HostConfig]
-        let forks: Int
+    func run() async throws {
+        let fleet: Fleet
         do {
-            let loaded = try Inventory.load(file: URL(fileURLWithPath: inventory))
-            hosts = try loaded.hosts(limit: limit)
-            forks = loaded.forks
+            fleet = try Fleet.forCommand(inventory: inventory, limit: limit)
         } catch {
-            FileHandle.standardError.write(Data("lostmail ping: \(error)\n".utf8))
-            throw ExitCode(2)
+            FileHandleOutput.standardError("lostmail ping: \(error)")
+            throw ExitCodes.unusable
         }
-        guard !hosts.isEmpty else {
-            FileHandle.standardError.write(Data("lostmail ping: no host selected\n".utf8))
-            throw ExitCode(2)
+        guard !fleet.hosts.isEmpty else {
+            FileHandleOutput.standardError("lostmail ping: no host selected")
+            throw ExitCodes.unusable
         }
-        FileHandleOutput.knownHostsWarnings(hosts)
-        let job = PingJob(hosts: hosts, forks: forks)
+        let job = PingJob(fleet: fleet)
         do {
             try job.preflight()
         } catch {
-            FileHandle.standardError.write(Data("lostmail ping: \(inventory): \(error)\n".utf8))
-            throw ExitCode(2)
+            FileHandleOutput.standardError("lostmail ping: \(inventory): \(error)")
+            throw ExitCodes.unusable
         }
-        let results = job.run()
+        let results = await job.run()
         let nameWidth = results.map(\.host.count).max() ?? 0
         let endpointWidth = results.map(\.endpoint.count).max() ?? 0
         for result in results {
@@ -63,7 +58,7 @@ struct PingCommand: ParsableCommand {
                     + "(lostmail_host_deadline) of \(Self.seconds(limit)) s")
             }
         }
-        if !results.allSatisfy(\.isOK) { throw ExitCode(1) }
+        if !results.allSatisfy(\.isOK) { throw ExitCodes.hostsFailed }
     }
 
     /// "2" for 2 s, "0.5" for 500 ms.
@@ -73,8 +68,8 @@ struct PingCommand: ParsableCommand {
         return String(format: "%.3g", Double(milliseconds) / 1000)
     }
 
+    /// Whole milliseconds (the nearest).
     private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        Int64((duration.timeInterval * 1000).rounded())
     }
 }

@@ -4,18 +4,22 @@ import Foundation
 /// Shows what each host is doing: on a terminal, one live line per host redrawn in place;
 /// otherwise, plain time-stamped log lines on standard error. Hosts not named at the start
 /// (`resume` learns them from the journal) get their line when they first report.
-final class ProgressDisplay: @unchecked Sendable {  // all state is accessed under `lock`
-    private let lock = NSLock()
-    private var hosts: [String]
-    private var lines: [String: String] = [:]
+final class ProgressDisplay: Sendable {
+    /// What the display shows; updated and drawn under its lock.
+    private struct State {
+        var hosts: [String]
+        var lines: [String: String] = [:]
+        /// Lines the last redraw wrote (the cursor goes back up that many).
+        var drawnLines = 0
+        var finished = 0
+        var failed = 0
+    }
+
+    private let state: Locked<State>
     private let live: Bool
-    /// Lines the last redraw wrote (the cursor goes back up that many).
-    private var drawnLines = 0
-    private var finished = 0
-    private var failed = 0
 
     init(hosts: [String] = []) {
-        self.hosts = hosts
+        state = Locked(State(hosts: hosts))
         live = isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
@@ -33,26 +37,26 @@ final class ProgressDisplay: @unchecked Sendable {  // all state is accessed und
         case .failed(let message): text = "FAILED: \(message)"
         case .timedOut(let limit): text = "TIMED OUT after \(limit)"
         }
-        lock.withLock {
+        state.withLock { state in
             switch event {
-            case .succeeded: finished += 1
-            case .failed, .timedOut: finished += 1; failed += 1
+            case .succeeded: state.finished += 1
+            case .failed, .timedOut: state.finished += 1; state.failed += 1
             default: break
             }
-            lines[host] = text
-            if !hosts.contains(host) { hosts.append(host) }
-            if live { redraw() } else { FileHandleOutput.standardError("\(Self.stamp()) \(host): \(text)") }
+            state.lines[host] = text
+            if !state.hosts.contains(host) { state.hosts.append(host) }
+            if live { Self.redraw(&state) } else { FileHandleOutput.standardError("\(Self.stamp()) \(host): \(text)") }
         }
     }
 
-    private func redraw() {
-        var out = drawnLines > 0 ? "\u{1B}[\(drawnLines)A" : ""
-        for host in hosts {
-            out += "\u{1B}[2K\(host): \(lines[host] ?? "waiting")\n"
+    private static func redraw(_ state: inout State) {
+        var out = state.drawnLines > 0 ? "\u{1B}[\(state.drawnLines)A" : ""
+        for host in state.hosts {
+            out += "\u{1B}[2K\(host): \(state.lines[host] ?? "waiting")\n"
         }
-        out += "\u{1B}[2K\(finished)/\(hosts.count) hosts finished, \(failed) failed\n"
-        drawnLines = hosts.count + 1
-        FileHandle.standardError.write(Data(out.utf8))
+        out += "\u{1B}[2K\(state.finished)/\(state.hosts.count) hosts finished, \(state.failed) failed\n"
+        state.drawnLines = state.hosts.count + 1
+        FileHandleOutput.standardError(out, terminator: "")
     }
 
     private static func stamp() -> String {

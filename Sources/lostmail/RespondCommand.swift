@@ -4,7 +4,7 @@ import Foundation
 import LostMailConfig
 
 /// `lostmail respond`: the incident response across the fleet.
-struct RespondCommand: ParsableCommand {
+struct RespondCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "respond",
         abstract: "Pull every host's logs, find the lost mails, write each affected account's lost-mails.log.",
@@ -39,27 +39,21 @@ struct RespondCommand: ParsableCommand {
     @Option(help: "Send notifications through this SMTP relay (HOST:PORT) instead of the playbook's.")
     var relay: String?
 
-    func run() throws {
+    func run() async throws {
         var request: RespondRequest
         do {
-            let inventoryFile = URL(fileURLWithPath: inventory).standardizedFileURL
             let book = try window.apply(to: Playbook.load(file: URL(fileURLWithPath: playbook).standardizedFileURL))
-            let fleet = try Inventory.load(file: inventoryFile)
-            let hosts = try fleet.hosts(pattern: book.hosts, limit: limit)
-            FileHandleOutput.knownHostsWarnings(hosts)
+            let fleet = try Fleet.forCommand(inventory: inventory, pattern: book.hosts, limit: limit)
             request = RespondRequest(
-                inventoryFile: inventoryFile, hosts: hosts, playbook: book, limit: limit,
-                stateDirectory: try state.directory(), check: check,
-                connector: { try SSHConnector().connect($0) }, forks: fleet.forks,
-                hostDeadline: HostDeadline.forFleet(hosts),
-                progress: ProgressDisplay(hosts: hosts.map(\.name)).callback,
+                fleet: fleet, playbook: book, limit: limit, stateDirectory: try state.directory(), check: check,
+                progress: ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
             request.relayOverride = relay
         } catch {
             throw failBeforeWork(error)
         }
         let outcome: RespondOutcome
-        do { outcome = try Respond.start(request) } catch { throw failBeforeWork(error) }
+        do { outcome = try await Respond.start(request) } catch { throw failBeforeWork(error) }
         try RunPrinter.print(outcome, check: check, json: json, output: request.playbook.output.relativePath)
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }

@@ -3,7 +3,7 @@ import Coordinator
 import Foundation
 
 /// `lostmail resume [RUN]`: continue a respond run, doing only what is not done.
-struct ResumeCommand: ParsableCommand {
+struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Continue a respond run that was killed or finished with hosts failed.",
@@ -21,13 +21,13 @@ struct ResumeCommand: ParsableCommand {
     @Option(help: "Send notifications through this SMTP relay (HOST:PORT); default: the run's.")
     var relay: String?
 
-    func run() throws {
+    func run() async throws {
         let outcome: RespondOutcome
         do {
-            outcome = try Respond.resume(run: runID, stateDirectory: try state.directory(),
-                                         connector: { try SSHConnector().connect($0) },
-                                         relayOverride: relay, progress: ProgressDisplay().callback,
-                                         hostsResolved: FileHandleOutput.knownHostsWarnings)
+            outcome = try await Respond.resume(run: runID, stateDirectory: try state.directory(),
+                                               connector: Fleet.ssh,
+                                               relayOverride: relay, progress: ProgressDisplay().callback,
+                                               hostsResolved: FileHandleOutput.knownHostsWarnings)
         } catch {
             throw failBeforeWork(error)
         }

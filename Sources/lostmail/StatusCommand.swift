@@ -3,7 +3,7 @@ import Coordinator
 import Foundation
 
 /// `lostmail status [RUN]`: what a run did, from the journal.
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show a run: hosts, steps, failures with their errors, accounts written and notified."
@@ -14,7 +14,7 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var state: StateOptions
 
-    func run() throws {
+    func run() async throws {
         let summary: RunSummary
         do {
             let journal = try Journal(stateDirectory: try state.directory())

@@ -25,20 +25,20 @@ final class AuditFleetTests: XCTestCase {
 
     override func tearDown() { temp?.remove() }
 
-    private func audit() throws -> AuditOutcome {
-        try Audit.run(Self.shared.require().request(inventory: inventory, state: state))
+    private func audit() async throws -> AuditOutcome {
+        try await Audit.run(Self.shared.require().request(inventory: inventory, state: state))
     }
 
     private func summary(_ outcome: AuditOutcome, _ host: String) throws -> AuditHostSummary {
         try XCTUnwrap(outcome.hosts.first { $0.host == host })
     }
 
-    func testFirstAuditFindsTheIncidentAndASecondReadsNothingButListings() throws {
+    func testFirstAuditFindsTheIncidentAndASecondReadsNothingButListings() async throws {
         let failures = try AuditLines.corpusCount("failure: Unable_to_run_qmail-remote")
         let triples = try AuditLines.corpusCount("triple bounce: discarding")
         XCTAssertGreaterThan(failures, 0)
 
-        let first = try audit()
+        let first = try await audit()
         XCTAssertEqual(first.failedHosts, [])
         for host in ["host1", "host2"] {
             let found = first.findings.filter { $0.host == host }
@@ -51,7 +51,7 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertFalse(withDetail.isEmpty, "deliveries seen from their start carry sender and recipient")
         XCTAssertNotNil(first.window)
 
-        let second = try audit()
+        let second = try await audit()
         XCTAssertEqual(second.findings, [])
         XCTAssertEqual(second.failedHosts, [])
         for host in second.hosts {
@@ -65,9 +65,9 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertEqual(try journal.run(second.run)?.kind, .audit)
     }
 
-    func testGrowingLogReportsOnlyTheNewFindingsAndWaitsForAnUnfinishedLine() throws {
+    func testGrowingLogReportsOnlyTheNewFindingsAndWaitsForAnUnfinishedLine() async throws {
         let fleet = try Self.shared.require()
-        _ = try audit()
+        _ = try await audit()
         let now = AuditLines.appendedAt
         let added = AuditLines.failedDelivery(msg: 900001, delivery: 70001, at: now,
                                               report: "Unable_to_run_qmail-remote./")
@@ -76,7 +76,7 @@ final class AuditFleetTests: XCTestCase {
         let unfinished = AuditLines.tai64n(now) + " delivery 70002: failure: Unable_to_run_qmail-local./"
         try fleet.append(unfinished, host: 1)
 
-        let grown = try audit()
+        let grown = try await audit()
         XCTAssertEqual(grown.findings.map(\.signature).sorted(), ["qmail-remote could not run", "triple bounce discarded"])
         XCTAssertTrue(grown.findings.allSatisfy { $0.host == "host1" && $0.file.hasSuffix("/send/current") })
         XCTAssertEqual(try summary(grown, "host1").bytesRead, Int64(added.utf8.count), "only the new complete lines")
@@ -84,15 +84,16 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertEqual(grown.findings.first { $0.kind == .delivery }?.detail?.contains("alice@example.org"), true)
 
         try fleet.append("\n", host: 1)
-        let finished = try audit()
+        let finished = try await audit()
         XCTAssertEqual(finished.findings.map(\.signature), ["qmail-local could not run"])
         XCTAssertEqual(finished.findings.first?.line, unfinished)
-        XCTAssertEqual(try audit().findings, [])
+        let nothing = try await audit()
+        XCTAssertEqual(nothing.findings, [])
     }
 
-    func testRotationBetweenAuditsLosesNothingAndRepeatsNothing() throws {
+    func testRotationBetweenAuditsLosesNothingAndRepeatsNothing() async throws {
         let fleet = try Self.shared.require()
-        _ = try audit()
+        _ = try await audit()
         let now = AuditLines.appendedAt
         // Written to `current` and rotated before any audit saw it, then more in the new current.
         try fleet.append(AuditLines.failedDelivery(msg: 900011, delivery: 70011, at: now,
@@ -102,37 +103,37 @@ final class AuditFleetTests: XCTestCase {
                                                    report: "Unable_to_run_qmail-remote./"), host: 1)
         try fleet.append(AuditLines.tripleBounce(msg: 900013, at: now.addingTimeInterval(3)), host: 1)
 
-        let afterRotation = try audit()
+        let afterRotation = try await audit()
         let files = afterRotation.findings.map { ($0.file as NSString).lastPathComponent }
         XCTAssertEqual(files.sorted(), [rotated, "current", "current"].sorted())
         XCTAssertEqual(afterRotation.findings.count, 3)
 
         // A second rotation of a fully read `current`: nothing new, nothing repeated.
         try fleet.rotate(host: 1, at: now.addingTimeInterval(4))
-        let again = try audit()
+        let again = try await audit()
         XCTAssertEqual(again.findings, [])
         XCTAssertEqual(try summary(again, "host1").bytesRead, 0)
     }
 
-    func testHostDownDuringOneAuditIsCaughtUpByTheNext() throws {
+    func testHostDownDuringOneAuditIsCaughtUpByTheNext() async throws {
         let fleet = try Self.shared.require()
-        _ = try audit()
+        _ = try await audit()
         try fleet.stop(2)
         try fleet.append(AuditLines.failedDelivery(msg: 900021, delivery: 70021, at: AuditLines.appendedAt,
                                                    report: "Unable_to_run_qmail-remote./"), host: 2)
-        let down = try audit()
+        let down = try await audit()
         XCTAssertEqual(down.failedHosts, ["host2"])
         XCTAssertEqual(down.findings, [])
         XCTAssertNotNil(try summary(down, "host2").error)
 
         try fleet.start(2)
-        let caughtUp = try audit()
+        let caughtUp = try await audit()
         XCTAssertEqual(caughtUp.failedHosts, [])
         XCTAssertEqual(caughtUp.findings.map(\.host), ["host2"])
         XCTAssertEqual(caughtUp.findings.first?.signature, "qmail-remote could not run")
     }
 
-    func testTwoAuditsAtOnceOneRunsTheOtherSaysWhy() throws {
+    func testTwoAuditsAtOnceOneRunsTheOtherSaysWhy() async throws {
         let fleet = try Self.shared.require()
         try fleet.pause(1)  // the first audit waits in the SSH handshake with host1
         let started = DispatchSemaphore(value: 0)
@@ -141,14 +142,18 @@ final class AuditFleetTests: XCTestCase {
             if host == "host1", event == .started { started.signal() }
         }
         let done = DispatchSemaphore(value: 0)
-        Thread {
-            let result = Result<AuditOutcome, any Error> { try Audit.run(request) }
+        Task {
+            let result: Result<AuditOutcome, any Error>
+            do { result = .success(try await Audit.run(request)) } catch { result = .failure(error) }
             first.withLock { $0 = result }
             done.signal()
-        }.start()
+        }
         XCTAssertEqual(started.wait(timeout: .now() + 30), .success)
 
-        XCTAssertThrowsError(try audit()) { error in
+        do {
+            _ = try await audit()
+            XCTFail("a second audit on the same state directory must not run")
+        } catch {
             guard case JournalError.stateDirLocked(_, let holder) = error else {
                 return XCTFail("expected the lock error, got \(error)")
             }
@@ -162,9 +167,9 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertFalse(outcome.findings.isEmpty)
     }
 
-    func testCompressedArchiveOfAFileAlreadyReadIsSkippedAndANewOneIsRead() throws {
+    func testCompressedArchiveOfAFileAlreadyReadIsSkippedAndANewOneIsRead() async throws {
         let fleet = try Self.shared.require()
-        _ = try audit()
+        _ = try await audit()
         // The oldest rotated file is compressed into the archive folder and removed (logrotate).
         let send = fleet.sendDirectory(1)
         let archive = send.deletingLastPathComponent().appendingPathComponent("archive")
@@ -176,7 +181,7 @@ final class AuditFleetTests: XCTestCase {
         try gzip(send.appendingPathComponent(oldest), to: archive.appendingPathComponent("send-1.gz"))
         try FileManager.default.removeItem(at: send.appendingPathComponent(oldest))
 
-        let skipped = try audit()
+        let skipped = try await audit()
         XCTAssertEqual(skipped.findings, [], "the archive's lines were read before, as \(oldest)")
         XCTAssertEqual(try summary(skipped, "host1").traffic.downloads, 1)
         XCTAssertEqual(try summary(skipped, "host1").bytesRead, 0)
@@ -188,17 +193,18 @@ final class AuditFleetTests: XCTestCase {
         try Data(text.utf8).write(to: plain)
         try gzip(plain, to: archive.appendingPathComponent("send-0.gz"))
         try FileManager.default.removeItem(at: plain)
-        let read = try audit()
+        let read = try await audit()
         XCTAssertEqual(read.findings.map(\.signature), ["qmail-local could not run"])
         XCTAssertEqual(read.findings.first?.file.hasSuffix("/archive/send-0.gz"), true)
         XCTAssertEqual(try summary(read, "host1").traffic.downloads, 1, "the known archive is not pulled again")
-        XCTAssertEqual(try audit().findings, [])
+        let nothing = try await audit()
+        XCTAssertEqual(nothing.findings, [])
     }
 
     /// Rotations kept elsewhere and symlinked into the send directory (as some hosters do) are
     /// read as their targets: a new one's lines are found once, and one already read under its
     /// own name keeps its cursor (its identity is its first line), so nothing is repeated.
-    func testSymlinkedRotationsAreReadAndKeepTheirCursors() throws {
+    func testSymlinkedRotationsAreReadAndKeepTheirCursors() async throws {
         let fleet = try Self.shared.require()
         let send = fleet.sendDirectory(1)
         let keep = send.deletingLastPathComponent().appendingPathComponent("keep")
@@ -211,7 +217,7 @@ final class AuditFleetTests: XCTestCase {
             try FileManager.default.createSymbolicLink(atPath: send.appendingPathComponent(name).path,
                                                        withDestinationPath: "/var/log/qmail/keep/" + name)
         }
-        _ = try audit()
+        _ = try await audit()
         let oldest = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: send.path)
             .filter { $0.hasPrefix("@") }.sorted().first)
         try moveAndLink(oldest)
@@ -221,14 +227,14 @@ final class AuditFleetTests: XCTestCase {
         let rotated = try fleet.rotate(host: 1, at: AuditLines.appendedAt.addingTimeInterval(1))
         try moveAndLink(rotated)
 
-        let linked = try audit()
+        let linked = try await audit()
         XCTAssertEqual(linked.failedHosts, [])
         XCTAssertEqual(linked.findings.map(\.signature), ["qmail-remote could not run"])
         XCTAssertEqual(linked.findings.first?.file.hasSuffix("/send/" + rotated), true)
         XCTAssertEqual(try summary(linked, "host1").bytesRead, Int64(added.utf8.count), "only the lines no audit read")
         XCTAssertEqual(try summary(linked, "host1").unread, [])
 
-        let again = try audit()
+        let again = try await audit()
         XCTAssertEqual(again.findings, [])
         XCTAssertEqual(try summary(again, "host1").bytesRead, 0)
         XCTAssertEqual(try summary(again, "host1").traffic.commands, 0, "unchanged targets cost only the listing")
@@ -237,7 +243,7 @@ final class AuditFleetTests: XCTestCase {
     /// A directory, a FIFO and a dangling symlink named like rotations are not read (no command
     /// touches them), named in the host's summary and the printed table, and the host counts as
     /// failed while its readable logs are still audited; once they are gone the host is clean.
-    func testEntriesThatAreNoRegularFilesAreReportedAndLeaveTheHostIncomplete() throws {
+    func testEntriesThatAreNoRegularFilesAreReportedAndLeaveTheHostIncomplete() async throws {
         let fleet = try Self.shared.require()
         let send = fleet.sendDirectory(1)
         addTeardownBlock { try? fleet.resetLogs() }  // no FIFO or dangling link left for the next `fleet.sh up`
@@ -247,7 +253,7 @@ final class AuditFleetTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: send.appendingPathComponent(bad[2]).path,
                                                    withDestinationPath: "/var/log/qmail/keep/gone.s")
 
-        let outcome = try audit()
+        let outcome = try await audit()
         XCTAssertEqual(outcome.failedHosts, ["host1"])
         let host1 = try summary(outcome, "host1")
         XCTAssertNil(host1.error)
@@ -263,7 +269,7 @@ final class AuditFleetTests: XCTestCase {
         for name in bad { XCTAssertTrue(table.contains("NOT READ: /var/log/qmail/send/\(name)"), table) }
 
         for name in bad { try FileManager.default.removeItem(at: send.appendingPathComponent(name)) }
-        let clean = try audit()
+        let clean = try await audit()
         XCTAssertEqual(clean.failedHosts, [])
         XCTAssertEqual(clean.findings, [])
         XCTAssertFalse(AuditReport.table(clean).contains("NOT READ"))

@@ -8,11 +8,11 @@ final class FanOutTests: XCTestCase {
         var description: String { "boom on \(host)" }
     }
 
-    func testTwentyHostsWithFourForksNeverExceedFourAtOnce() {
+    func testTwentyHostsWithFourForksNeverExceedFourAtOnce() async {
         let hosts = (1...20).map { "h\($0)" }
         let counters = Locked((active: 0, peak: 0))
         let fullHouse = DispatchSemaphore(value: 0)
-        let results = FanOut(forks: 4).run(hosts: hosts) { context -> String in
+        let results = await FanOut(forks: 4).run(hosts: hosts) { context -> String in
             let reachedFour = counters.withLock { c -> Bool in
                 c.active += 1
                 c.peak = max(c.peak, c.active)
@@ -32,9 +32,9 @@ final class FanOutTests: XCTestCase {
         XCTAssertEqual(results.compactMap { $0.outcome.value }, hosts.map { $0.uppercased() })
     }
 
-    func testResultsComeBackInInputOrder() {
+    func testResultsComeBackInInputOrder() async {
         let hosts = (0..<12).map { "host-\($0)" }
-        let results = FanOut(forks: 6).run(hosts: hosts) { context -> Int in
+        let results = await FanOut(forks: 6).run(hosts: hosts) { context -> Int in
             let index = Int(context.host.split(separator: "-")[1])!
             usleep(UInt32((12 - index) * 1_000))  // later hosts finish first
             return index
@@ -43,13 +43,13 @@ final class FanOutTests: XCTestCase {
         XCTAssertEqual(results.compactMap { $0.outcome.value }, Array(0..<12))
     }
 
-    func testHungHostTimesOutWhileOthersFinish() throws {
+    func testHungHostTimesOutWhileOthersFinish() async throws {
         let release = DispatchSemaphore(value: 0)
         let hungReturned = DispatchSemaphore(value: 0)
         let cancelHandlerRan = Locked(false)
         let events = Locked<[String: [FanOutEvent]]>([:])
         let hosts = ["a", "hung", "b", "c", "d"]
-        let results = FanOut(forks: 2, hostTimeout: .milliseconds(500)).run(
+        let results = await FanOut(forks: 2, hostTimeout: .milliseconds(500)).run(
             hosts: hosts,
             progress: { host, event in events.withLock { $0[host, default: []].append(event) } }
         ) { context -> String in
@@ -80,10 +80,10 @@ final class FanOutTests: XCTestCase {
         XCTAssertEqual(events.withLock { $0["a"] ?? [] }, [.started, .progress("working"), .succeeded])
     }
 
-    func testTimedOutHostFreesItsSlot() {
+    func testTimedOutHostFreesItsSlot() async {
         let release = DispatchSemaphore(value: 0)
         defer { release.signal() }
-        let results = FanOut(forks: 1, hostTimeout: .milliseconds(300)).run(hosts: ["stuck", "next"]) {
+        let results = await FanOut(forks: 1, hostTimeout: .milliseconds(300)).run(hosts: ["stuck", "next"]) {
             context -> Int in
             if context.host == "stuck" { release.wait() }
             return 1
@@ -92,10 +92,10 @@ final class FanOutTests: XCTestCase {
         XCTAssertEqual(results[1].outcome.value, 1, "the next host must get the freed slot")
     }
 
-    func testErrorsAreIsolatedPerHost() {
+    func testErrorsAreIsolatedPerHost() async {
         let hosts = (1...8).map { "h\($0)" }
         let events = Locked<[String: FanOutEvent]>([:])
-        let results = FanOut(forks: 3).run(
+        let results = await FanOut(forks: 3).run(
             hosts: hosts,
             progress: { host, event in events.withLock { $0[host] = event } }
         ) { context -> Int in
@@ -119,9 +119,36 @@ final class FanOutTests: XCTestCase {
         }
     }
 
-    func testEmptyHostListReturnsAtOnce() {
-        let results = FanOut().run(hosts: []) { _ in 1 }
+    func testEmptyHostListReturnsAtOnce() async {
+        let results = await FanOut().run(hosts: []) { _ in 1 }
         XCTAssertTrue(results.isEmpty)
         XCTAssertEqual(FanOut(forks: 0).forks, 1)
+    }
+
+    func testFanOutsAwaitedAtOnceDoNotHoldTheConcurrencyPool() async {
+        // More fan-outs than the pool has threads, each host waiting until every host started:
+        // only when an awaited fan-out gives its pool thread back can they all start.
+        let count = ProcessInfo.processInfo.activeProcessorCount + 4
+        let arrived = Locked(0)
+        let everyoneIn = DispatchSemaphore(value: 0)
+        let allStarted = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    let results = await FanOut(forks: 1).run(hosts: ["h\(index)"]) { _ -> Bool in
+                        let last = arrived.withLock { n -> Bool in
+                            n += 1
+                            return n == count
+                        }
+                        if last { for _ in 0..<count { everyoneIn.signal() } }
+                        return everyoneIn.wait(timeout: .now() + 30) == .success
+                    }
+                    return results.first?.outcome.value == true
+                }
+            }
+            var all = true
+            for await started in group { all = all && started }
+            return all
+        }
+        XCTAssertTrue(allStarted, "the \(count) fan-outs did not all run at once: an awaited fan-out held a pool thread")
     }
 }

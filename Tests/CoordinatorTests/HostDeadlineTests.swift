@@ -22,7 +22,7 @@ final class HostDeadlineTests: XCTestCase {
     /// A run over two hosts whose second host has the larger deadline, and whose second host
     /// never answers: `respond` and `resume` both give it the larger deadline (resume took the
     /// first host's).
-    func testResumeGivesEveryHostTheLargestDeadline() throws {
+    func testResumeGivesEveryHostTheLargestDeadline() async throws {
         let work = try TempDir("deadline")
         defer { work.remove() }
         let inventoryFile = work.url.appendingPathComponent("inventory.yml")
@@ -57,7 +57,7 @@ final class HostDeadlineTests: XCTestCase {
             check: false, connector: connector, forks: inventory.forks, hostDeadline: HostDeadline.forFleet(hosts))
         let largest = "did not finish within \(Duration.seconds(2))"
 
-        let first = try Respond.start(request)
+        let first = try await Respond.start(request)
         XCTAssertEqual(message(first, "host2"), largest)
         // The abandoned host2 thread holds the journal (and the state directory's lock) until
         // its connector returns: let it return, and wait (bounded) for the lock to be free.
@@ -69,7 +69,7 @@ final class HostDeadlineTests: XCTestCase {
         }
         XCTAssertTrue(free, "the first run's journal was never released")
 
-        let resumed = try Respond.resume(run: first.run, stateDirectory: state, connector: connector)
+        let resumed = try await Respond.resume(run: first.run, stateDirectory: state, connector: connector)
         XCTAssertEqual(resumed.run, first.run)
         XCTAssertEqual(message(resumed, "host2"), largest, "resume used another deadline than respond")
         XCTAssertNotEqual(message(resumed, "host1"), nil)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LostMailTestSupport
 import XCTest
 @testable import Coordinator
@@ -12,7 +13,8 @@ final class JournalTests: XCTestCase {
     func testMigrationFromEmptyDirectoryCreatesSchemaInWALMode() throws {
         let state = dir.url.appendingPathComponent("not/yet/there")
         let journal = try Journal(stateDirectory: state)
-        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines", "notificationParts"])
+        XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines", "notificationParts",
+                                                        "cursorsWithoutInode"])
         let (tables, mode) = try journal.schemaFacts()
         XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "notifiedLines",
                                 "runs", "steps"])
@@ -163,11 +165,11 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(holder.terminationReason, .uncaughtSignal)
     }
 
-    func testStepsFromManyFanOutThreadsAtOnce() throws {
+    func testStepsFromManyFanOutThreadsAtOnce() async throws {
         let journal = try Journal(stateDirectory: dir.url)
         let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .respond)).id)
         let hosts = (1...16).map { "h\($0)" }
-        let results = FanOut(forks: 8).run(hosts: hosts) { context in
+        let results = await FanOut(forks: 8).run(hosts: hosts) { context in
             for name in ["connect", "pull", "analyse"] {
                 let step = StepKey(run: run, host: context.host, name: name)
                 try journal.markStarted(step)
@@ -199,21 +201,33 @@ final class JournalTests: XCTestCase {
         XCTAssertEqual(try journal.summary(run: run).notifications, [.accepted: 1, .pending: 1])
     }
 
-    func testCursorsUpsertAndSurviveReopen() throws {
-        let big = LogFileIdentity(inode: UInt64(Int64.max) + 7, firstLineHash: "f00d")
-        let small = LogFileIdentity(inode: 12, firstLineHash: "beef")
+    func testJournalWithInodeCursorsFromThePreviousVersionOpensAndKeepsItsCursors() throws {
+        // The schema the previous version left: every migration up to `notifiedLines`, and the
+        // cursors it wrote (inode always 0).
+        let path = dir.url.appendingPathComponent("journal.sqlite").path
+        let then = Date(timeIntervalSince1970: 1_800_000_000)
         do {
-            let journal = try Journal(stateDirectory: dir.url)
-            try journal.saveCursor(LogCursor(host: "h1", file: big, offset: 100))
-            try journal.saveCursor(LogCursor(host: "h1", file: big, offset: 250))
-            try journal.saveCursor(LogCursor(host: "h1", file: small, offset: 5))
-            try journal.saveCursor(LogCursor(host: "h2", file: small, offset: 9))
+            let old = try DatabaseQueue(path: path)
+            try JournalSchema.migrator.migrate(old, upTo: "notifiedLines")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO cursors (host, inode, firstLineHash, offset, updatedAt)
+                    VALUES ('h', 0, 'a', 50, ?), ('h', 0, 'b', 7, ?), ('g', 0, 'a', 3, ?)
+                    """, arguments: [then, then, then])
+            }
         }
         let journal = try Journal(stateDirectory: dir.url)
-        XCTAssertEqual(try journal.cursor(host: "h1", file: big)?.offset, 250)
-        XCTAssertEqual(try journal.cursor(host: "h2", file: small)?.offset, 9)
-        XCTAssertNil(try journal.cursor(host: "h2", file: big))
-        XCTAssertEqual(try journal.cursors(host: "h1").map(\.file).sorted { $0.inode < $1.inode }, [small, big])
+        XCTAssertEqual(try journal.appliedMigrations().last, "cursorsWithoutInode")
+        let columns = try journal.db.read { try $0.columns(in: "cursors").map(\.name) }
+        XCTAssertEqual(columns, ["host", "firstLineHash", "offset", "updatedAt"])
+        XCTAssertEqual(try journal.cursors(host: "h"), ["a": 50, "b": 7])
+        XCTAssertEqual(try journal.cursors(host: "g"), ["a": 3])
+        // And the audit keeps moving them.
+        let run = try XCTUnwrap(journal.beginRun(RunRecord(kind: .audit)).id)
+        var state = AuditHostState()
+        state.listing["/l/current"] = .init(size: 80, mtime: 1, identity: "a")
+        _ = try journal.commitAudit(run: run, host: "h", state: state, cursors: ["a": 80], findings: [], at: then)
+        XCTAssertEqual(try journal.cursors(host: "h"), ["a": 80, "b": 7])
     }
 
     func testStepOfUnknownRunIsAnError() throws {

@@ -243,10 +243,10 @@ final class SSHRemoteHostTests: XCTestCase {
         }
     }
 
-    func testPingJobReportsEveryHost() throws {
+    func testPingJobReportsEveryHost() async throws {
         let fleet = try requireFleet()
         let hosts = [config(fleet, host: 1), config(fleet, host: 9, name: "ghost"), config(fleet, host: 2)]
-        let results = PingJob(hosts: hosts, forks: 3).run()
+        let results = await PingJob(hosts: hosts, forks: 3).run()
         XCTAssertEqual(results.map(\.host), ["host1", "ghost", "host2"])
         XCTAssertEqual(results.map(\.isOK), [true, false, true])
         for (index, number) in [(0, 1), (2, 2)] {
@@ -261,7 +261,7 @@ final class SSHRemoteHostTests: XCTestCase {
         XCTAssertFalse(reason.hasPrefix("host ghost"), reason)
 
         // The command itself failing is a failed ping, with its status and stderr.
-        let failing = PingJob(hosts: [config(fleet, host: 2)], forks: 1,
+        let failing = await PingJob(hosts: [config(fleet, host: 2)], forks: 1,
                               command: ["/bin/sh", "-c", "echo 'no such thing' >&2; exit 3"]).run()
         guard case .failed(let why) = failing.first?.status else { return XCTFail("\(failing)") }
         XCTAssertTrue(why.hasSuffix("exited with status 3: no such thing"), why)

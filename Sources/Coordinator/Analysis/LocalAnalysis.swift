@@ -7,12 +7,13 @@ public enum LocalAnalysis {
     /// - Returns: results in the order of `roots`.
     /// - Throws: the first snapshot that could not be analysed at all, naming it.
     public static func analyze(roots: [URL], plan: AnalysisPlan) throws -> [SnapshotAnalysis.Result] {
-        let slots = ResultSlots<SnapshotAnalysis.Result>(count: roots.count)
+        let slots = Locked<[Result<SnapshotAnalysis.Result, any Error>?]>(Array(repeating: nil, count: roots.count))
         DispatchQueue.concurrentPerform(iterations: roots.count) { index in
             let root = roots[index]
-            slots.set(index, Result { try SnapshotAnalysis.analyze(root: root, name: root.lastPathComponent, plan: plan) })
+            let result = Result { try SnapshotAnalysis.analyze(root: root, name: root.lastPathComponent, plan: plan) }
+            slots.withLock { $0[index] = result }
         }
-        return try slots.values().map { try $0.get() }
+        return try slots.withLock { $0 }.map { try $0!.get() }
     }
 
     /// Writes `<directory>/<snapshot>/<account>/lost-mails.log` for every affected account,
@@ -32,21 +33,5 @@ public enum LocalAnalysis {
             }
         }
         return written
-    }
-}
-
-/// Results written by concurrent workers, one slot each, read after all have finished.
-final class ResultSlots<Value: Sendable>: @unchecked Sendable {  // every slot access holds `lock`
-    private let lock = NSLock()
-    private var slots: [Result<Value, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<Value, any Error>) {
-        lock.withLock { slots[index] = value }
-    }
-
-    func values() -> [Result<Value, any Error>] {
-        lock.withLock { slots.map { $0! } }
     }
 }

@@ -9,7 +9,7 @@ import LostMailConfig
 /// cursors, state and findings are committed in one transaction once the host is done; a host
 /// that fails or times out keeps its old cursors and is read again, from there, next time.
 public enum Audit {
-    public static func run(_ request: AuditRequest) throws -> AuditOutcome {
+    public static func run(_ request: AuditRequest) async throws -> AuditOutcome {
         let journal = try Journal(stateDirectory: request.stateDirectory)
         let playbookData = try Data(contentsOf: request.playbook.file)
         let record = try journal.beginRun(RunRecord(
@@ -27,7 +27,7 @@ public enum Audit {
         let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let frozen = previous
         let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
-        let results = fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
+        let results = await fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
             let host = configs[context.host]!
             let (state, cursors) = frozen[host.name]!
             return try HostAuditor(host: host, playbook: request.playbook, connector: request.connector,
@@ -73,7 +73,7 @@ public enum Audit {
                 FindingsDigest(run: run, runTime: Date(), timeZone: setup.timeZone, pending: pending,
                                inventory: inventory, respondPlaybook: respondPlaybook)
             }
-            outcome.mail = mailer.send()
+            outcome.mail = await mailer.send()
         }
         try journal.finishRun(run, status: outcome.failedHosts.isEmpty ? .done : .partial)
         outcome.hosts = summaries

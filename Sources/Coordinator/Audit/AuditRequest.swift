@@ -38,6 +38,19 @@ public struct AuditRequest: Sendable {
         self.progress = progress
         self.mail = mail
     }
+
+    /// An audit of `fleet`'s hosts, with its forks, connector and per-host deadline.
+    public init(fleet: Fleet, playbook: Playbook, stateDirectory: URL,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil, mail: FindingsMailSetup? = nil) {
+        self.init(inventoryFile: fleet.inventoryFile, hosts: fleet.hosts, playbook: playbook,
+                  stateDirectory: stateDirectory, connector: fleet.connector, forks: fleet.forks,
+                  hostDeadline: fleet.hostDeadline, progress: progress, mail: mail)
+    }
+
+    /// The audited hosts as a fleet (for the respond run of `audit --respond`).
+    public var fleet: Fleet {
+        Fleet(inventoryFile: inventoryFile, hosts: hosts, forks: forks, connector: connector)
+    }
 }
 
 /// How one host's audit went.

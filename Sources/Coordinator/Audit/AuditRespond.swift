@@ -21,6 +21,13 @@ public struct AuditRespond: Sendable {
                             notification: try NotificationSetup.make(playbook: playbook, relayOverride: nil))
     }
 
+    /// The respond run for an audit's new findings: over their window, on the audit's hosts that
+    /// have findings. Throws ``AuditRespondError/noLogTime`` when no finding carries a log time.
+    public func request(after outcome: AuditOutcome, audit: AuditRequest) throws -> RespondRequest {
+        guard let window = outcome.window else { throw AuditRespondError.noLogTime }
+        return request(window: window, findings: outcome.findings, audit: audit)
+    }
+
     /// The respond run over `window` on the audit's hosts that have findings.
     public func request(window: (from: Date, until: Date), findings: [AuditFinding],
                         audit: AuditRequest) -> RespondRequest {
@@ -28,11 +35,27 @@ public struct AuditRespond: Sendable {
         incident.window = Playbook.Window(from: window.from, until: window.until,
                                           timeZone: playbook.window?.timeZone ?? .gmt)
         let found = Set(findings.map(\.host))
-        let hosts = audit.hosts.filter { found.contains($0.name) }
         return RespondRequest(
-            inventoryFile: audit.inventoryFile, hosts: hosts, playbook: incident,
-            limit: found.sorted().joined(separator: ","), stateDirectory: audit.stateDirectory,
-            check: false, connector: audit.connector, forks: audit.forks,
-            hostDeadline: HostDeadline.forFleet(hosts), notification: notification)
+            fleet: audit.fleet.only(found), playbook: incident, limit: found.sorted().joined(separator: ","),
+            stateDirectory: audit.stateDirectory, check: false, notification: notification)
+    }
+
+    /// What is said before the run starts: its hosts and window (UTC, ISO 8601).
+    public static func announcement(_ request: RespondRequest) -> String {
+        let iso = ISO8601DateFormatter()
+        let window = request.playbook.window.map { " \(iso.string(from: $0.from)) .. \(iso.string(from: $0.until))" } ?? ""
+        return "respond: starting a run for \(request.hosts.count) hosts, window" + window
+    }
+}
+
+/// Why `audit --respond` starts no run.
+public enum AuditRespondError: Error, CustomStringConvertible, Sendable {
+    /// No new finding has a log time, so there is no window to respond to.
+    case noLogTime
+
+    public var description: String {
+        switch self {
+        case .noLogTime: return "the findings carry no log time"
+        }
     }
 }

@@ -56,7 +56,7 @@ struct FindingsMailer {
     var retry = RetryPolicy(maxAttempts: 2, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(5))
 
     /// Mails every pending finding; nil when nothing is pending.
-    func send(now: Date = Date()) -> FindingsMailOutcome? {
+    func send(now: Date = Date()) async -> FindingsMailOutcome? {
         var outcome = FindingsMailOutcome(state: .failed, via: setup.via, recipients: setup.recipients,
                                           findings: 0, earlier: 0, messageId: nil, detail: "")
         let pending: [PendingFinding]
@@ -78,15 +78,14 @@ struct FindingsMailer {
             let dispatcher = NotificationDispatcher(transport: transport, retry: retry)
             let ids = pending.map(\.id)
             let commitError = Locked<String?>(nil)
-            let result = blocking {
-                await dispatcher.deliver(message, envelopeFrom: setup.sender, recipients: setup.operators) { receipt in
-                    // Commit right after the relay's answer to DATA, before anything else.
-                    guard receipt.messageAccepted else { return }
-                    do {
-                        try journal.markFindingMailAccepted(mail, findings: ids, relayReply: receipt.dataReply?.description)
-                    } catch {
-                        commitError.withLock { $0 = String(describing: error) }
-                    }
+            let result = await dispatcher.deliver(message, envelopeFrom: setup.sender,
+                                                  recipients: setup.operators) { receipt in
+                // Commit right after the relay's answer to DATA, before anything else.
+                guard receipt.messageAccepted else { return }
+                do {
+                    try journal.markFindingMailAccepted(mail, findings: ids, relayReply: receipt.dataReply?.description)
+                } catch {
+                    commitError.withLock { $0 = String(describing: error) }
                 }
             }
             if let error = commitError.withLock({ $0 }) {

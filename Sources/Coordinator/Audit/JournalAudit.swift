@@ -57,8 +57,8 @@ extension Journal {
             }
             for (identity, offset) in cursors {
                 try db.execute(sql: """
-                    INSERT INTO cursors (host, inode, firstLineHash, offset, updatedAt) VALUES (?, 0, ?, ?, ?)
-                    ON CONFLICT(host, inode, firstLineHash) DO UPDATE SET offset = excluded.offset,
+                    INSERT INTO cursors (host, firstLineHash, offset, updatedAt) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(host, firstLineHash) DO UPDATE SET offset = excluded.offset,
                     updatedAt = excluded.updatedAt
                     """, arguments: [host, identity, offset, date])
             }

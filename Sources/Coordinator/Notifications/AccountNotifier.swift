@@ -41,7 +41,7 @@ struct AccountNotifier {
 
     /// Sends (or, without a journal, renders) one message per account of every host, through
     /// one dispatcher so the playbook's rate limit holds for the whole fleet.
-    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])]) -> [NotificationOutcome] {
+    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])]) async -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
         do { transport = try setup.transport() } catch {
@@ -55,7 +55,7 @@ struct AccountNotifier {
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
         for (host, accounts) in hosts {
             for (account, domain, lines) in accounts {
-                outcomes.append(notifyOne(host: host, account: account, domain: domain, lines: lines,
+                outcomes.append(await notifyOne(host: host, account: account, domain: domain, lines: lines,
                                           dispatcher: dispatcher))
             }
         }
@@ -63,7 +63,7 @@ struct AccountNotifier {
     }
 
     private func notifyOne(host: String, account: String, domain: String?, lines: [String],
-                           dispatcher: NotificationDispatcher) -> NotificationOutcome {
+                           dispatcher: NotificationDispatcher) async -> NotificationOutcome {
         func outcome(_ recipient: String, _ state: NotificationOutcome.State, _ detail: String,
                      _ rendered: String? = nil) -> NotificationOutcome {
             NotificationOutcome(host: host, account: account, recipient: recipient, state: state,
@@ -113,13 +113,11 @@ struct AccountNotifier {
             let message = try setup.composer.compose(context, to: [recipient], subject: setup.subject,
                                                      messageIDLocalPart: record.messageId)
             let to = try MailAddress(recipient, field: "To", account: account)
-            let result = blocking {
-                await dispatcher.deliver(message, envelopeFrom: setup.sender, recipients: [to]) { receipt in
-                    // Commit right after the relay's answer to DATA, before anything else.
-                    if receipt.messageAccepted {
-                        try? journal.markNotificationAccepted(id: record.id!, relayReply: receipt.dataReply?.description,
-                                                              lines: delta.newLines)
-                    }
+            let result = await dispatcher.deliver(message, envelopeFrom: setup.sender, recipients: [to]) { receipt in
+                // Commit right after the relay's answer to DATA, before anything else.
+                if receipt.messageAccepted {
+                    try? journal.markNotificationAccepted(id: record.id!, relayReply: receipt.dataReply?.description,
+                                                          lines: delta.newLines)
                 }
             }
             let final = result.outcomes.first
@@ -147,17 +145,4 @@ struct AccountNotifier {
         return NotificationEntry(time: String(line[..<from.lowerBound]), sender: String(line[from.upperBound..<to.lowerBound]),
                                  recipient: String(line[to.upperBound...]))
     }
-}
-
-/// Runs async work from a synchronous caller (the coordinator's host threads) and waits for it.
-func blocking<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let done = DispatchSemaphore(value: 0)
-    let box = Locked<T?>(nil)
-    Task {
-        let value = await work()
-        box.withLock { $0 = value }
-        done.signal()
-    }
-    done.wait()
-    return box.withLock { $0! }
 }

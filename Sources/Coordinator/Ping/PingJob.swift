@@ -64,6 +64,11 @@ public struct PingJob: Sendable {
         self.connector = connector
     }
 
+    /// Pings `fleet`'s hosts with its forks (over SSH, whatever its connector).
+    public init(fleet: Fleet, command: [String] = ["uname", "-n"], connector: SSHConnector = SSHConnector()) {
+        self.init(hosts: fleet.hosts, forks: fleet.forks, command: command, connector: connector)
+    }
+
     /// The per-host deadline given to the fan-out.
     public var deadline: Duration {
         HostDeadline.forFleet(hosts) ?? .seconds(HostTimeouts.defaults.hostDeadline)
@@ -78,12 +83,12 @@ public struct PingJob: Sendable {
 
     /// Pings every host; one result per host, in the order of ``hosts``. Returns when every host
     /// answered, failed or passed its deadline.
-    public func run() -> [PingResult] {
+    public func run() async -> [PingResult] {
         let byName = Dictionary(hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let fanOut = FanOut(forks: forks, hostTimeout: deadline)
         let connector = self.connector
         let command = self.command
-        let outcomes = fanOut.run(hosts: hosts.map(\.name)) { context -> PingResult.OkDetails in
+        let outcomes = await fanOut.run(hosts: hosts.map(\.name)) { context -> PingResult.OkDetails in
             let config = byName[context.host]!
             return try Self.ping(config, connector: connector, command: command)
         }

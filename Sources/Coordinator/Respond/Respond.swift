@@ -7,7 +7,7 @@ import LostMailConfig
 /// same steps, and a step the journal has as done is never done again.
 public enum Respond {
     /// Starts a new run (or, with `check`, shows what a run would do and changes nothing).
-    public static func start(_ request: RespondRequest) throws -> RespondOutcome {
+    public static func start(_ request: RespondRequest) async throws -> RespondOutcome {
         let plan = try AnalysisPlan(playbook: request.playbook)
         if request.check {
             let scratch = FileManager.default.temporaryDirectory
@@ -18,7 +18,7 @@ public enum Respond {
             let existing = FileManager.default.fileExists(
                 atPath: request.stateDirectory.appendingPathComponent("journal.sqlite").path)
             let history = existing ? try Journal(stateDirectory: request.stateDirectory) : nil
-            return try execute(request, plan: plan, run: nil, journal: nil, history: history, workDirectory: scratch)
+            return try await execute(request, plan: plan, run: nil, journal: nil, history: history, workDirectory: scratch)
         }
         let journal = try Journal(stateDirectory: request.stateDirectory)
         let playbookData = try Data(contentsOf: request.playbook.file)
@@ -33,8 +33,8 @@ public enum Respond {
                               from: window.from, until: window.until, timeZone: window.timeZone.identifier,
                               relay: request.relayOverride)
         _ = try StepLog(journal: journal, run: run, host: "*").perform("plan") { runPlan }
-        return try execute(request, plan: plan, run: run, journal: journal,
-                           workDirectory: request.stateDirectory.appendingPathComponent("runs/\(run)"))
+        return try await execute(request, plan: plan, run: run, journal: journal,
+                                 workDirectory: request.stateDirectory.appendingPathComponent("runs/\(run)"))
     }
 
     /// Continues run `run` (default: the latest respond run) where it stopped.
@@ -44,7 +44,7 @@ public enum Respond {
     public static func resume(run requested: Int64?, stateDirectory: URL, connector: @escaping HostConnector,
                               relayOverride: String? = nil,
                               progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
-                              hostsResolved: ([HostConfig]) -> Void = { _ in }) throws -> RespondOutcome {
+                              hostsResolved: ([HostConfig]) -> Void = { _ in }) async throws -> RespondOutcome {
         let journal = try Journal(stateDirectory: stateDirectory)
         guard let record = try requested.map({ try journal.run($0) }) ?? journal.latestRun(kind: .respond),
               let run = record.id else {
@@ -71,27 +71,27 @@ public enum Respond {
         let relay = relayOverride ?? runPlan.relay
         let notification = try NotificationSetup.make(playbook: playbook, relayOverride: relay)
         _ = try journal.reopenRun(run)
+        let fleet = Fleet(inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts,
+                          forks: inventory.forks, connector: connector)
         var request = RespondRequest(
-            inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts, playbook: playbook,
-            limit: runPlan.limit, stateDirectory: stateDirectory, check: false, connector: connector,
-            forks: inventory.forks, hostDeadline: HostDeadline.forFleet(hosts),
+            fleet: fleet, playbook: playbook, limit: runPlan.limit, stateDirectory: stateDirectory, check: false,
             progress: progress, notification: notification)
         request.relayOverride = relay
-        return try execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
-                           workDirectory: stateDirectory.appendingPathComponent("runs/\(run)"))
+        return try await execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
+                                 workDirectory: stateDirectory.appendingPathComponent("runs/\(run)"))
     }
 
     /// Runs every host's pipeline through the fan-out, then assembles and saves the report.
     /// - Parameter history: for `--check` (no run, no `journal`): the journal whose notifications
     ///   tell what earlier runs told.
     static func execute(_ request: RespondRequest, plan: AnalysisPlan, run: Int64?, journal: Journal?,
-                        history: Journal? = nil, workDirectory: URL) throws -> RespondOutcome {
+                        history: Journal? = nil, workDirectory: URL) async throws -> RespondOutcome {
         let store = try EvidenceStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
         let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
         let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let output = try AccountFileTarget(relativePath: request.playbook.output.relativePath,
                                            maxSize: request.playbook.output.maxSize)
-        let results = fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
+        let results = await fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
             let host = configs[context.host]!
             let pipeline = HostPipeline(
                 host: host, plan: plan, selection: request.selection, store: store,
@@ -115,7 +115,7 @@ public enum Respond {
         var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: succeeded.map(\.report)))
         outcome.reportJSON = try outcome.report.json(encodedHosts: succeeded.map(\.reportJSON))
         if let setup = request.notification {
-            outcome.notifications = notify(hosts, setup: setup, plan: plan, run: run, journal: journal ?? history,
+            outcome.notifications = await notify(hosts, setup: setup, plan: plan, run: run, journal: journal ?? history,
                                            check: request.check)
         }
         if let run, let journal {
@@ -133,7 +133,7 @@ extension Respond {
     /// Tells the owner of every account whose file is in place (or, with `check`, would be).
     static func notify(_ hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)],
                        setup: NotificationSetup, plan: AnalysisPlan, run: Int64?, journal: Journal?,
-                       check: Bool) -> [NotificationOutcome] {
+                       check: Bool) async -> [NotificationOutcome] {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = plan.settings.timeZone
@@ -150,7 +150,7 @@ extension Respond {
                 .map { (account: $0.key, domain: result.report.domainsByAccount?[$0.key]?.first, lines: $0.value) }
             batches.append((host, accounts))
         }
-        return notifier.notify(batches)
+        return await notifier.notify(batches)
     }
 }
 

@@ -48,6 +48,15 @@ public struct RespondRequest: Sendable {
         self.progress = progress
         self.notification = notification
     }
+
+    /// A run on `fleet`'s hosts, with its forks, connector and per-host deadline.
+    public init(fleet: Fleet, playbook: Playbook, limit: String?, stateDirectory: URL, check: Bool,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+                notification: NotificationSetup? = nil) {
+        self.init(inventoryFile: fleet.inventoryFile, hosts: fleet.hosts, playbook: playbook, limit: limit,
+                  stateDirectory: stateDirectory, check: check, connector: fleet.connector, forks: fleet.forks,
+                  hostDeadline: fleet.hostDeadline, progress: progress, notification: notification)
+    }
 }
 
 /// What a run is, as recorded in the journal so `resume` repeats it exactly.

@@ -18,7 +18,7 @@ import Darwin
 /// ``RemoteHostError/launchFailed(host:program:message:)``; everything else (timeouts,
 /// transport, channel) is an ``SSHRemoteHostError`` naming the inventory host and the endpoint.
 /// After a timeout or transport failure the session is unusable: connect a new host value.
-public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the session is only touched under `lock`
+public final class SSHRemoteHost: RemoteHost, Sendable {
     /// The inventory name.
     public let name: String
     /// `address:port` the session is connected to.
@@ -28,13 +28,13 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
     /// The negotiated host key algorithm, e.g. "ssh-ed25519".
     public let hostKeyAlgorithm: String
 
-    private let lock = NSLock()
-    private let session: SSHSession
+    /// The session is only touched under its lock.
+    private let session: Locked<SSHSession>
 
     /// Wraps an open session; the host owns it from now on (closing it in `close()` or deinit).
     public init(name: String, session: SSHSession) {
         self.name = name
-        self.session = session
+        self.session = Locked(session)
         self.endpoint = session.options.endpoint
         self.hostKeyFingerprint = session.hostKeyFingerprint
         self.hostKeyAlgorithm = session.hostKeyAlgorithm
@@ -53,11 +53,11 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
     }
 
     /// False after a timeout or transport failure (or `close()`): connect a new host value.
-    public var isUsable: Bool { lock.withLock { session.isUsable } }
+    public var isUsable: Bool { session.withLock { $0.isUsable } }
 
     /// Sends an SSH disconnect; later calls fail with a `.disconnected` error.
     public func close() {
-        lock.withLock { session.close() }
+        session.withLock { $0.close() }
     }
 
     public func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult {
@@ -71,8 +71,8 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
         }
         let result: SSHClient.CommandResult
         do {
-            result = try lock.withLock {
-                try session.run(arguments, stdin: stdin, timeout: timeout.sshSeconds)
+            result = try session.withLock { session in
+                try session.run(arguments, stdin: stdin, timeout: timeout.timeInterval)
             }
         } catch let error as SSHError {
             throw SSHRemoteHostError(host: name, operation: "run \(program)", underlying: error)
@@ -88,7 +88,7 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
     public func list(directory: String) throws -> [RemoteFileInfo] {
         let entries: [SSHClient.RemoteFileInfo]
         do {
-            entries = try lock.withLock { try session.list(directory) }
+            entries = try session.withLock { try $0.list(directory) }
         } catch let error as SSHError {
             throw map(error, operation: "list", path: directory)
         }
@@ -97,7 +97,7 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
 
     public func stat(path: String) throws -> RemoteFileInfo? {
         do {
-            let entry = try lock.withLock { try session.stat(path) }
+            let entry = try session.withLock { try $0.stat(path) }
             return Self.info(entry, path: path)
         } catch let error as SSHError {
             // SSH_FX_NO_SUCH_FILE: nothing there (or a dangling symlink).
@@ -121,7 +121,7 @@ public final class SSHRemoteHost: RemoteHost, @unchecked Sendable {  // the sess
                          progress: @escaping (UInt64) -> Void) throws -> DownloadResult {
         let transferred: UInt64
         do {
-            transferred = try lock.withLock {
+            transferred = try session.withLock { session in
                 try session.download(path, to: local, resume: resume, progress: { progress($0) })
             }
         } catch let error as SSHError {
@@ -186,12 +186,4 @@ public struct SSHRemoteHostError: Error, CustomStringConvertible, Sendable {
     public var kind: SSHError.Kind { underlying.kind }
 
     public var description: String { "host \(host): \(underlying.description)" }
-}
-
-extension Duration {
-    /// The duration in seconds, as the SSH layer's timeouts take it.
-    fileprivate var sshSeconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
 }

@@ -164,10 +164,3 @@ public actor SMTPSession: MailTransport {
         SMTPError(kind: .protocolMisuse(detail), relay: configuration.relay, reply: nil, transcript: machine.transcript)
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
