@@ -108,7 +108,7 @@ final class NotifiedLinesTests: XCTestCase {
             }
         }
         let journal = try Journal(stateDirectory: dir.url)
-        XCTAssertEqual(try journal.appliedMigrations().last, "notificationParts")
+        XCTAssertTrue(try journal.appliedMigrations().contains("notificationParts"))
         let kept = try journal.notifications(run: 1)
         XCTAssertEqual(kept.map(\.messageId), ["lostmail.1.old"])
         XCTAssertEqual(kept.map(\.part), [1])

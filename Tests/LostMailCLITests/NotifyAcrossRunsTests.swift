@@ -128,9 +128,11 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let rotated = fleet.fleet.sendDirectory(2).appendingPathComponent("@400000006b0bb55e1bbf3fa4.s")
         let aside = fleet.fleet.sendDirectory(2).appendingPathComponent("aside.keep")
         try FileManager.default.moveItem(at: rotated, to: aside)
-        defer {
-            try? FileManager.default.removeItem(at: rotated)
-            try? FileManager.default.moveItem(at: aside, to: rotated)
+        defer {  // the rotation back in place for the next test, whatever happened (once only)
+            if FileManager.default.fileExists(atPath: aside.path) {
+                try? FileManager.default.removeItem(at: rotated)
+                try? FileManager.default.moveItem(at: aside, to: rotated)
+            }
         }
         try FileManager.default.createDirectory(at: rotated, withIntermediateDirectories: false)
 

@@ -1,9 +1,6 @@
 import Foundation
 import LostMailConfig
 
-/// Opens the connection to a host (over SSH in production; locally in some tests).
-public typealias HostConnector = @Sendable (HostConfig) throws -> any RemoteHost
-
 /// The steps of one host in a respond run: account maps, listing, pulls, analysis, account files.
 ///
 /// Runs on the host's own thread (see `FanOut`). Every step goes through the journal, so a
@@ -136,39 +133,5 @@ struct HostPipeline: Sendable {
                 try manager.copyItem(at: object, to: target)
             }
         }
-    }
-}
-
-/// Connects on first use, so a resumed host whose steps are all done is never contacted.
-final class LazyRemote: @unchecked Sendable {  // used only on its host's thread (FanOut)
-    private let host: HostConfig
-    private let connector: HostConnector
-    private var remote: (any RemoteHost)?
-
-    init(host: HostConfig, connector: @escaping HostConnector) {
-        self.host = host
-        self.connector = connector
-    }
-
-    func get() throws -> any RemoteHost {
-        if let remote { return remote }
-        let made = try connector(host)
-        remote = made
-        return made
-    }
-
-    /// Forgets the connection if an earlier failure left it unusable (``RemoteHost/isUsable``),
-    /// so the next ``get()`` connects again.
-    func discardIfUnusable() {
-        if let current = remote, !current.isUsable { remote = nil }
-    }
-}
-
-extension RemoteHost {
-    /// The file at `path` as its directory lists it, or nil if there is no such regular file.
-    func regularFile(at path: String) throws -> RemoteFileInfo? {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        return try list(directory: directory).first { $0.name == name && $0.kind == .file }
     }
 }

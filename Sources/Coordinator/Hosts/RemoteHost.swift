@@ -53,8 +53,8 @@ public struct DownloadResult: Sendable, Equatable {
 
 /// A host the respond pipeline works on: run a command, list a directory, download a file.
 ///
-/// Implementations: ``LocalHost`` (this machine, for tests and the demo) and the SSH host the
-/// lead adds on top of SSHClient. Calls block; the fan-out runs each host on its own thread.
+/// Implementations: ``SSHRemoteHost`` (and, in the tests, a local host and counting or
+/// failing wrappers). Calls block; the fan-out runs each host on its own thread.
 /// One host value is used by one thread at a time.
 public protocol RemoteHost: Sendable {
     /// The host's name (inventory name), for messages and the journal.
@@ -120,5 +120,14 @@ public enum RemoteHostError: Error, CustomStringConvertible {
         case .sizeMismatch(let host, let path, let expected, let actual):
             return "host \(host): download of \(path) has \(actual) bytes, the file has \(expected)"
         }
+    }
+}
+
+extension RemoteHost {
+    /// The file at `path` as its directory lists it, or nil if there is no such regular file.
+    func regularFile(at path: String) throws -> RemoteFileInfo? {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        return try list(directory: directory).first { $0.name == name && $0.kind == .file }
     }
 }

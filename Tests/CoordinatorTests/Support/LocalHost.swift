@@ -1,4 +1,5 @@
 import Foundation
+@testable import Coordinator
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +7,7 @@ import Darwin
 #endif
 
 /// This machine as a ``RemoteHost``: commands run with `Process` (argv as given, no shell),
-/// files through `FileManager`. Used by tests and the demo; the SSH host has the same contract.
+/// files through `FileManager`. A test double with the SSH host's contract (test-only).
 public struct LocalHost: RemoteHost {
     public let name: String
 

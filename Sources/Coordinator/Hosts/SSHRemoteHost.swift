@@ -14,7 +14,7 @@ import Darwin
 /// calls in by mistake waits instead of corrupting the session.
 ///
 /// Errors: SFTP and local file failures become ``RemoteHostError/fileSystem(host:operation:path:message:)``
-/// (as ``LocalHost`` throws them), an empty or NUL-carrying argv becomes
+/// (as the tests' local host throws them), an empty or NUL-carrying argv becomes
 /// ``RemoteHostError/launchFailed(host:program:message:)``; everything else (timeouts,
 /// transport, channel) is an ``SSHRemoteHostError`` naming the inventory host and the endpoint.
 /// After a timeout or transport failure the session is unusable: connect a new host value.
@@ -63,7 +63,7 @@ public final class SSHRemoteHost: RemoteHost, Sendable {
     public func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult {
         let program = arguments.first ?? ""
         // The command line is built by ShellQuote only (SSHSession.run quotes the same way);
-        // checking here first turns an unusable argv into the same error LocalHost gives.
+        // checking here first turns an unusable argv into the same error a local host gives.
         do {
             _ = try ShellQuote.commandLine(arguments)
         } catch {
@@ -136,7 +136,7 @@ public final class SSHRemoteHost: RemoteHost, Sendable {
         return DownloadResult(size: size, transferred: transferred, resumedFrom: size - min(size, transferred))
     }
 
-    /// File errors as LocalHost reports them; session-level failures as SSHRemoteHostError.
+    /// File errors as every RemoteHost reports them; session-level failures as SSHRemoteHostError.
     private func map(_ error: SSHError, operation: String, path: String) -> any Error {
         switch error.kind {
         case .sftp, .localFile:

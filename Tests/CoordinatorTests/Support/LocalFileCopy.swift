@@ -1,4 +1,5 @@
 import Foundation
+@testable import Coordinator
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
