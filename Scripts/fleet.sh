@@ -209,10 +209,17 @@ start_host() {
          mount --bind "$2/qmail-log" /var/log/qmail && mount --bind "$2/var-qmail" /var/qmail &&
          exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"' \
         sh "h$i" "$h" </dev/null >>"$h/start.log" 2>&1 &
+    # setsid, unshare and sh exec in turn: $! is the sshd. Up to 20 s (a loaded machine); one that
+    # does not answer by then is stopped, so no listener is left behind without a pid file.
+    local started=$!
     n=0
     until [ -s "$h/sshd.pid" ] && port_open "$addr"; do
         n=$((n + 1))
-        [ $n -lt 200 ] || die "h$i: sshd did not answer on $addr:$PORT (see $h/sshd.log, $h/start.log)"
+        if [ $n -ge 800 ]; then
+            kill -TERM "$started" 2>/dev/null || true
+            rm -f "$h/sshd.pid"
+            die "h$i: sshd did not answer on $addr:$PORT within 20 s (see $h/sshd.log, $h/start.log)"
+        fi
         sleep 0.025
     done
     stat -L -c %i "/proc/$(cat "$h/sshd.pid")/ns/mnt" > "$h/mntns"
