@@ -51,13 +51,13 @@ struct HostPipeline: Sendable {
             logs.append(try steps.perform("pull", key: file.path) {
                 let info = RemoteFileInfo(name: (file.path as NSString).lastPathComponent, path: file.path,
                                           kind: .file, size: file.size, mtime: file.mtime)
-                // Bytes so far, a few times a second (the live line redraws on each report).
-                var reported = DispatchTime.now().uptimeNanoseconds
+                // Bytes so far, rate and time left, a few times a second (the live line redraws
+                // on each report).
+                var progress = PullProgress(total: file.size)
                 let pull = try puller.pull(info, from: remote.get()) { size in
-                    let now = DispatchTime.now().uptimeNanoseconds
-                    guard now - reported >= 250_000_000 else { return }
-                    reported = now
-                    context.report(label + String(format: " %.1f/%.1f MB", Double(size) / 1e6, Double(file.size) / 1e6))
+                    if let line = progress.line(bytes: size, nanos: DispatchTime.now().uptimeNanoseconds) {
+                        context.report(label + " " + line)
+                    }
                 }
                 transferred += pull.transferred
                 return PulledFile(path: file.path, sha256: pull.object.sha256, size: pull.object.size)
