@@ -38,6 +38,38 @@ final class NotifyRunTests: NotifyTestCase {
         XCTAssertTrue(status.stdout.contains("nothing left to do"), "\(status)")
     }
 
+    /// A relay that is down is said once, in plain words, with how many notifications wait
+    /// for `lostmail resume`; not one raw error dump per account.
+    func testRelayDownIsSaidOnceInPlainWords() throws {
+        let fleet = try self.fleet
+        let port = try Self.closedPort()
+        let state = try fleet.fleet.freshStateDir(#function)
+        let run = try fleet.lostmail(fleet.respondArguments(state: state, relay: nil) + ["--relay", "127.0.0.1:\(port)"])
+        XCTAssertEqual(run.status, 6, "\(run)")
+        try fleet.fleet.assertGroundTruth(hosts: [1, 2])
+        let said = "SMTP relay 127.0.0.1:\(port): connection refused; 8 notifications left for `lostmail resume"
+        XCTAssertEqual(run.stdout.components(separatedBy: said).count - 1, 1, "\(run)")
+        XCTAssertFalse(run.stdout.contains("errno") || run.stdout.contains("SingleConnectionFailure"), "\(run)")
+        XCTAssertTrue(notifyLines(run, state: "temporary failure").isEmpty, "one line per account again: \(run)")
+    }
+
+    /// A loopback port nothing listens on (bound, then closed).
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw ProcessFailure(command: "bind 127.0.0.1:0", status: errno, output: "") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// The playbook's `rate_per_minute` holds for the whole fleet, not per host: with 7 a
     /// minute, 7 of the 8 messages go at once and the 8th only when the first is 60 s old.
     func testRateLimitIsFleetWide() throws {
