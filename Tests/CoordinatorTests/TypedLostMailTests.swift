@@ -2,6 +2,7 @@ import Foundation
 import QmailLog
 import XCTest
 @testable import Coordinator
+@testable import Notify
 
 /// Lost mails carried as values (`LostMailEntry`) to the account file's merge and the
 /// notification, formatted to the seed's line only there.
@@ -56,6 +57,15 @@ final class TypedLostMailTests: XCTestCase {
         XCTAssertEqual(lines.last, "an operator's note")
         XCTAssertEqual(try mergeLostMailFile(existing: typed, new: new, formatter: formatter), typed,
                        "running again adds nothing")
+    }
+
+    func testFatesSayWhetherTheSenderWasTold() {
+        XCTAssertEqual(AccountNotifier.fate(.bounceDelivered), .senderTold)
+        for fate in [BounceFate.bounceFailed, .doubleBounceDelivered, .doubleBounceFailed, .discarded] {
+            XCTAssertEqual(AccountNotifier.fate(fate), .senderNotTold, "\(fate)")
+        }
+        XCTAssertEqual(AccountNotifier.fate(.noBounceYet), .unknown)
+        XCTAssertEqual(AccountNotifier.fate(.bounceQueued), .unknown)
     }
 
     func testNotificationDeltaKeepsTheIndicesOfNewLines() {

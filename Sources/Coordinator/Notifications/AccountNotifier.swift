@@ -144,9 +144,23 @@ struct AccountNotifier {
         }
     }
 
-    /// What the owner is shown of one lost mail: the account file's stamp and fields.
+    /// What the owner is shown of one lost mail: the account file's stamp and fields, and its fate.
     func entry(_ lost: LostMailEntry) -> NotificationEntry {
-        NotificationEntry(time: formatter.stamp(lost.time), sender: lost.sender ?? "?", recipient: lost.recipient)
+        NotificationEntry(time: formatter.stamp(lost.time), sender: lost.sender ?? "?", recipient: lost.recipient,
+                          fate: Self.fate(lost.fate))
+    }
+
+    /// Whether the sender of a lost mail learnt that it was not delivered, from its bounce's fate:
+    /// - `bounceDelivered`: the bounce reached the sender: told.
+    /// - `bounceFailed`, `doubleBounceDelivered`, `doubleBounceFailed`, `discarded`: the bounce did
+    ///   not reach the sender (at most the postmaster got the double bounce): not told.
+    /// - `noBounceYet`, `bounceQueued`: no bounce finished when the log ends: not known yet.
+    static func fate(_ fate: BounceFate) -> NotificationEntry.Fate {
+        switch fate {
+        case .bounceDelivered: return .senderTold
+        case .bounceFailed, .doubleBounceDelivered, .doubleBounceFailed, .discarded: return .senderNotTold
+        case .noBounceYet, .bounceQueued: return .unknown
+        }
     }
 }
 
