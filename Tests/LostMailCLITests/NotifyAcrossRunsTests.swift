@@ -129,8 +129,11 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let aside = fleet.fleet.sendDirectory(2).appendingPathComponent("aside.keep")
         try FileManager.default.moveItem(at: rotated, to: aside)
         defer {
-            try? FileManager.default.removeItem(at: rotated)
-            try? FileManager.default.moveItem(at: aside, to: rotated)
+            // Only while the log is still aside: once put back below, it must stay.
+            if FileManager.default.fileExists(atPath: aside.path) {
+                try? FileManager.default.removeItem(at: rotated)
+                try? FileManager.default.moveItem(at: aside, to: rotated)
+            }
         }
         try FileManager.default.createDirectory(at: rotated, withIntermediateDirectories: false)
 
