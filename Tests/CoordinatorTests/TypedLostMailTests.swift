@@ -1,4 +1,6 @@
 import Foundation
+import LostMailConfig
+import LostMailTestSupport
 import QmailLog
 import XCTest
 @testable import Coordinator
@@ -74,5 +76,29 @@ final class TypedLostMailTests: XCTestCase {
         let delta = NotificationDelta(lines: [a, b, a], told: told)
         XCTAssertEqual(delta.newLines, [b, a])
         XCTAssertEqual(delta.newIndices, [1, 2])
+    }
+
+    /// The report's JSON is what it was (`linesByAccount`, no typed form in it), so a report an
+    /// older run stored in its journal decodes, and its typed lost mails come from its `lost`:
+    /// they format to its lines and their fates add up to its per-account figures.
+    func testStoredReportDecodesAndYieldsTheSameEntries() throws {
+        let playbook = try Playbook.load(file: TestPaths.packageRoot.appendingPathComponent("Playbooks/corpus-incident.yml"))
+        let plan = try AnalysisPlan(playbook: playbook)
+        let root = TestPaths.corpus.appendingPathComponent("host")
+        let report = HostReport(try SnapshotAnalysis.analyze(root: root, name: "h1", plan: plan), hostRoot: root.path)
+        let json = try Journal.encodeDetail(report)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        XCTAssertNotNil(object["linesByAccount"])
+        XCTAssertNil(object["entriesByAccount"], "the JSON keeps its form")
+
+        let stored = try Journal.decodeDetail(HostReport.self, from: json)
+        let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
+        XCTAssertEqual(stored.entriesByAccount.mapValues { $0.map { formatter.line($0) } }, report.linesByAccount)
+        XCTAssertEqual(stored.entriesByAccount, report.entriesByAccount)
+        for (account, entries) in stored.entriesByAccount {
+            XCTAssertEqual(Dictionary(grouping: entries, by: \.fate.rawValue).mapValues(\.count),
+                           stored.accounts[account]?.fates, account)
+        }
+        XCTAssertEqual(stored.entriesByAccount["web1"]?.filter { $0.fate == .bounceDelivered }.count, 20)
     }
 }
