@@ -42,18 +42,37 @@ public struct CTimeFormatter: Sendable {
         self.timeZone = timeZone
     }
 
-    /// The ctime text of a Unix time in whole seconds (fractions are truncated by the caller).
-    public func string(unixSeconds: Int64) -> String {
+    /// The fields a ctime stamp shows.
+    public struct WallClock: Sendable, Equatable {
+        public var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+        /// 0 is Sunday.
+        public var weekday: Int
+    }
+
+    /// The wall-clock fields of a Unix time in whole seconds, in the formatter's zone.
+    public func wallClock(unixSeconds: Int64) -> WallClock {
         let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(unixSeconds))))
         let local = unixSeconds + offset
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = Int(local - days * 86_400)
         let (year, month, day) = CivilDate.civilFromDays(days)
         let weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
-        var s = Self.weekdays[weekday] + " " + Self.months[month - 1] + " "
-        s += day < 10 ? " \(day)" : "\(day)"
-        s += " " + twoDigits(secondOfDay / 3600) + ":" + twoDigits(secondOfDay / 60 % 60)
-        s += ":" + twoDigits(secondOfDay % 60) + " \(year)"
+        return WallClock(year: year, month: month, day: day, hour: secondOfDay / 3600,
+                         minute: secondOfDay / 60 % 60, second: secondOfDay % 60, weekday: weekday)
+    }
+
+    /// The wall-clock fields of a log time, truncated to the second.
+    public func wallClock(_ time: LogNanos) -> WallClock {
+        wallClock(unixSeconds: time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000)
+    }
+
+    /// The ctime text of a Unix time in whole seconds (fractions are truncated by the caller).
+    public func string(unixSeconds: Int64) -> String {
+        let w = wallClock(unixSeconds: unixSeconds)
+        var s = Self.weekdays[w.weekday] + " " + Self.months[w.month - 1] + " "
+        s += w.day < 10 ? " \(w.day)" : "\(w.day)"
+        s += " " + twoDigits(w.hour) + ":" + twoDigits(w.minute)
+        s += ":" + twoDigits(w.second) + " \(w.year)"
         return s
     }
 

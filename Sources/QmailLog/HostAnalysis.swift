@@ -159,6 +159,12 @@ public struct HostAnalysis: Codable, Sendable {
         return lineOrder.mapValues { $0.map { formatter.line(lost, at: $0) } }
     }
 
+    /// Lost mails per account (only accounts with some), in account-file order: the typed
+    /// form of `linesByAccount`.
+    public var entriesByAccount: [String: [LostMailEntry]] {
+        lineOrder.mapValues { $0.map { lost.entry(at: $0) } }
+    }
+
     /// Accounts with at least one line, sorted.
     public var accountsWithLines: [String] { lineOrder.keys.sorted() }
 

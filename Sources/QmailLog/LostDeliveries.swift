@@ -89,6 +89,8 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         }
     }
 
+    /// The stored record of the delivery at `index`.
+    func record(at index: Int) -> Record { records[index] }
     /// Time of the delivery at `index`, without building the element.
     func time(at index: Int) -> LogNanos { records[index].time }
     /// Kind of the message of the delivery at `index`.

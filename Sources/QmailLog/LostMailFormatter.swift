@@ -20,10 +20,23 @@ public struct LostMailFormatter: Sendable {
         ctime.string(lost.time) + " from=" + (lost.sender ?? "?") + " to=" + lost.recipient
     }
 
+    /// The line for one lost mail of an account: the seed's account-file line.
+    public func line(_ entry: LostMailEntry) -> String {
+        ctime.string(entry.time) + " from=" + (entry.sender ?? "?") + " to=" + entry.recipient
+    }
+
     /// The line for the lost delivery at `index`, without building the whole element.
     func line(_ lost: LostDeliveries, at index: Int) -> String {
         let (sender, recipient) = lost.addresses(at: index)
         return ctime.string(lost.time(at: index)) + " from=" + (sender ?? "?") + " to=" + recipient
+    }
+
+    /// The line's time stamp for `time` (ctime form, in the formatter's zone).
+    public func stamp(_ time: LogNanos) -> String { ctime.string(time) }
+
+    /// The wall-clock fields of `time` in the formatter's zone, as the line's stamp shows them.
+    public func wallClock(_ time: LogNanos) -> CTimeFormatter.WallClock {
+        ctime.wallClock(time)
     }
 
     /// Lines per account for every listed lost delivery, sorted by time (to the second) and

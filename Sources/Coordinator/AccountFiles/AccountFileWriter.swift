@@ -1,5 +1,6 @@
 import Foundation
 import LostMailConfig
+import QmailLog
 
 /// What updating one account's `lost-mails.log` did.
 public struct AccountFileUpdate: Sendable, Equatable {
@@ -77,10 +78,23 @@ public struct AccountFileWriter: Sendable {
     /// account on a first run); if it has one, that command prints it instead, and the merge is
     /// written with a second command only if it differs.
     public func update(entry: PasswdEntry, lines: [String]) throws -> AccountFileUpdate {
+        try update(entry: entry, hasNew: !lines.isEmpty) { try mergeLostMailFile(existing: $0, new: lines) }
+    }
+
+    /// Merges a run's lost mails into the file of the account `entry` describes: each becomes
+    /// the file's line (`formatter`) here, where the file is written.
+    public func update(entry: PasswdEntry, lost: [LostMailEntry], formatter: LostMailFormatter) throws -> AccountFileUpdate {
+        try update(entry: entry, hasNew: !lost.isEmpty) {
+            try mergeLostMailFile(existing: $0, new: lost, formatter: formatter)
+        }
+    }
+
+    /// The update: `merge` turns the file's current content into the new one.
+    private func update(entry: PasswdEntry, hasNew: Bool, merge: (Data) throws -> Data) throws -> AccountFileUpdate {
         let account = entry.name
         let path = target.path(home: entry.home)
         let current: Data
-        if lines.isEmpty {
+        if !hasNew {
             let read = try AccountFileCommand.read(account: account, uid: entry.uid, gid: entry.gid,
                                                    home: entry.home, target: target)
             let result = try run(read, stdin: Data(), path: path)
@@ -88,7 +102,7 @@ public struct AccountFileWriter: Sendable {
                                                   stderr: result.stderrText) { throw error }
             current = result.stdout
         } else {
-            let fresh = try mergeLostMailFile(existing: Data(), new: lines)
+            let fresh = try merge(Data())
             let create = try AccountFileCommand.write(account: account, uid: entry.uid, gid: entry.gid,
                                                       home: entry.home, target: target, mode: mode,
                                                       size: fresh.count, onlyIfAbsent: true)
@@ -109,7 +123,7 @@ public struct AccountFileWriter: Sendable {
                                            status: AccountFileError.Refusal.fileTooLarge.rawValue,
                                            message: "\(path) grew past the limit of \(target.maxSize) bytes while being read")
         }
-        let merged = try mergeLostMailFile(existing: current, new: lines)
+        let merged = try merge(current)
         let before = Self.lineCount(current)
         let after = Self.lineCount(merged)
         guard merged != current else {

@@ -1,4 +1,5 @@
 import Foundation
+import QmailLog
 
 /// Merges the lines of an account's existing `lost-mails.log` with a run's new lines.
 ///
@@ -22,25 +23,58 @@ public func mergeLostMailLines(existing: [String], new: [String]) -> [String] {
 /// Byte-line form of ``mergeLostMailLines(existing:new:)-([String],_)``: existing files may hold
 /// bytes that are not UTF-8, and they are kept exactly.
 public func mergeLostMailLines(existing: [[UInt8]], new: [[UInt8]]) -> [[UInt8]] {
+    mergeAccountFileLines(existing: existing.map(AccountFileLine.init(bytes:)),
+                          new: new.map(AccountFileLine.init(bytes:))).map(\.bytes)
+}
+
+/// One line of an account's `lost-mails.log`: its exact bytes and its time stamp, read once
+/// (where the file is read, or where an entry is formatted for it).
+public struct AccountFileLine: Sendable, Equatable {
+    /// The line's bytes, without the LF.
+    public var bytes: [UInt8]
+    /// Its leading ctime stamp; nil if it has none.
+    public var time: LostMailLineTime?
+
+    /// A line read from a file.
+    public init(bytes: [UInt8]) {
+        self.bytes = bytes
+        time = LostMailLineTime(line: bytes)
+    }
+
+    /// The line a lost mail is written as; its time comes from the entry, not from the text.
+    public init(_ entry: LostMailEntry, formatter: LostMailFormatter) {
+        bytes = Array(formatter.line(entry).utf8)
+        time = LostMailLineTime(formatter.wallClock(entry.time))
+    }
+
+    /// The lines of a file's content: LF-separated, a last line without LF counts.
+    public static func lines(of data: Data) -> [AccountFileLine] {
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        return lines.map { AccountFileLine(bytes: Array($0)) }
+    }
+}
+
+/// The merge of ``mergeLostMailLines(existing:new:)-([String],_)`` on lines already parsed.
+func mergeAccountFileLines(existing: [AccountFileLine], new: [AccountFileLine]) -> [AccountFileLine] {
     var existingCount: [[UInt8]: Int] = [:]
-    for line in existing { existingCount[line, default: 0] += 1 }
+    for line in existing { existingCount[line.bytes, default: 0] += 1 }
     var merged = existing
     var newCount: [[UInt8]: Int] = [:]
     for line in new {
-        newCount[line, default: 0] += 1
-        if newCount[line]! > existingCount[line, default: 0] { merged.append(line) }
+        newCount[line.bytes, default: 0] += 1
+        if newCount[line.bytes]! > existingCount[line.bytes, default: 0] { merged.append(line) }
     }
     // Stable sort: decorate with position.
-    let keyed = merged.enumerated().map { (time: LostMailLineTime(line: $0.element), index: $0.offset) }
-    let order = keyed.sorted { a, b in
-        switch (a.time, b.time) {
-        case let (x?, y?): return x != y ? x < y : a.index < b.index
+    let order = merged.indices.sorted { a, b in
+        switch (merged[a].time, merged[b].time) {
+        case let (x?, y?): return x != y ? x < y : a < b
         case (.some, .none): return true
         case (.none, .some): return false
-        case (.none, .none): return a.index < b.index
+        case (.none, .none): return a < b
         }
     }
-    return order.map { merged[$0.index] }
+    return order.map { merged[$0] }
 }
 
 /// The content of an account's `lost-mails.log` after merging `new` lines into `existing`
@@ -52,13 +86,25 @@ public func mergeLostMailFile(existing: Data, new: [String]) throws -> Data {
     if let bad = new.first(where: { $0.utf8.contains(0x0A) }) {
         throw LostMailFileError.lineContainsNewline(bad)
     }
-    var lines = existing.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-    if lines.last?.isEmpty == true { lines.removeLast() }
-    let merged = mergeLostMailLines(existing: lines, new: new.map { Array($0.utf8) })
+    return fileContent(mergeAccountFileLines(existing: AccountFileLine.lines(of: existing),
+                                             new: new.map { AccountFileLine(bytes: Array($0.utf8)) }))
+}
+
+/// ``mergeLostMailFile(existing:new:)-(_,[String])`` for a run's lost mails: each is formatted
+/// to the account file's line here, once, and sorted by its own time.
+public func mergeLostMailFile(existing: Data, new: [LostMailEntry], formatter: LostMailFormatter) throws -> Data {
+    let lines = new.map { AccountFileLine($0, formatter: formatter) }
+    if let bad = lines.first(where: { $0.bytes.contains(0x0A) }) {
+        throw LostMailFileError.lineContainsNewline(String(decoding: bad.bytes, as: UTF8.self))
+    }
+    return fileContent(mergeAccountFileLines(existing: AccountFileLine.lines(of: existing), new: lines))
+}
+
+private func fileContent(_ lines: [AccountFileLine]) -> Data {
     var out = Data()
-    out.reserveCapacity(merged.reduce(0) { $0 + $1.count + 1 })
-    for line in merged {
-        out.append(contentsOf: line)
+    out.reserveCapacity(lines.reduce(0) { $0 + $1.bytes.count + 1 })
+    for line in lines {
+        out.append(contentsOf: line.bytes)
         out.append(0x0A)
     }
     return out
@@ -110,7 +156,18 @@ public struct LostMailLineTime: Comparable, Sendable {
               let hour = Self.number(clock[0..<2]), let minute = Self.number(clock[3..<5]),
               let second = Self.number(clock[6..<8]), hour < 24, minute < 60, second < 61
         else { return nil }
-        packed = ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 61 + second
+        packed = Self.pack(year, month, day, hour, minute, second)
+    }
+
+    /// The stamp a line formatted from these wall-clock fields starts with.
+    public init(_ clock: CTimeFormatter.WallClock) {
+        packed = Self.pack(Int64(clock.year), Int64(clock.month), Int64(clock.day), Int64(clock.hour),
+                           Int64(clock.minute), Int64(clock.second))
+    }
+
+    private static func pack(_ year: Int64, _ month: Int64, _ day: Int64, _ hour: Int64, _ minute: Int64,
+                             _ second: Int64) -> Int64 {
+        ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 61 + second
     }
 
     private static func number(_ digits: ArraySlice<UInt8>) -> Int64? {

@@ -1,5 +1,6 @@
 import Foundation
 import Notify
+import QmailLog
 
 /// One account's notification, as the run reports it.
 public struct NotificationOutcome: Sendable {
@@ -38,10 +39,12 @@ struct AccountNotifier {
     let run: Int64
     let windowFrom: String
     let windowUntil: String
+    /// Formats the lost mails as the account file's lines (what the journal digests) and times.
+    let formatter: LostMailFormatter
 
     /// Sends (or, without a journal, renders) one message per account of every host, through
     /// one dispatcher so the playbook's rate limit holds for the whole fleet.
-    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])]) async -> [NotificationOutcome] {
+    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lost: [LostMailEntry])])]) async -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
         do { transport = try setup.transport() } catch {
@@ -54,15 +57,15 @@ struct AccountNotifier {
             transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
         for (host, accounts) in hosts {
-            for (account, domain, lines) in accounts {
-                outcomes.append(await notifyOne(host: host, account: account, domain: domain, lines: lines,
+            for (account, domain, lost) in accounts {
+                outcomes.append(await notifyOne(host: host, account: account, domain: domain, lost: lost,
                                           dispatcher: dispatcher))
             }
         }
         return outcomes
     }
 
-    private func notifyOne(host: String, account: String, domain: String?, lines: [String],
+    private func notifyOne(host: String, account: String, domain: String?, lost: [LostMailEntry],
                            dispatcher: NotificationDispatcher) async -> NotificationOutcome {
         func outcome(_ recipient: String, _ state: NotificationOutcome.State, _ detail: String,
                      _ rendered: String? = nil) -> NotificationOutcome {
@@ -71,6 +74,8 @@ struct AccountNotifier {
         }
         // Every accepted message counts, this run's too: a resumed run whose host found more
         // lines than its first message listed sends a follow-up with only those.
+        // The journal keeps digests of the account file's exact lines (journals of older runs too).
+        let lines = lost.map { formatter.line($0) }
         let delta: NotificationDelta
         do {
             let told = try journal?.notifiedLines(host: host, account: account) ?? []
@@ -92,7 +97,7 @@ struct AccountNotifier {
             return outcome("", .refused, setup.recipients.missingReason(account: account))
         }
         let context = NotificationContext(
-            account: account, host: host, entries: delta.newLines.map(Self.entry), filePath: setup.output,
+            account: account, host: host, entries: delta.newIndices.map { entry(lost[$0]) }, filePath: setup.output,
             announcementURL: setup.announcementURL, windowFrom: windowFrom, windowUntil: windowUntil,
             language: setup.language)
         // Said after the relay's answer when earlier runs told part of it.
@@ -137,12 +142,22 @@ struct AccountNotifier {
         }
     }
 
-    /// `Sun Nov 29 06:13:54 2026 from=a@b to=c@d` -> its three parts.
-    static func entry(_ line: String) -> NotificationEntry {
-        guard let from = line.range(of: " from="), let to = line.range(of: " to=", range: from.upperBound..<line.endIndex) else {
-            return NotificationEntry(time: line, sender: "", recipient: "")
+    /// What the owner is shown of one lost mail: the account file's stamp and fields, and its fate.
+    func entry(_ lost: LostMailEntry) -> NotificationEntry {
+        NotificationEntry(time: formatter.stamp(lost.time), sender: lost.sender ?? "?", recipient: lost.recipient,
+                          fate: Self.fate(lost.fate))
+    }
+
+    /// Whether the sender of a lost mail learnt that it was not delivered, from its bounce's fate:
+    /// - `bounceDelivered`: the bounce reached the sender: told.
+    /// - `bounceFailed`, `doubleBounceDelivered`, `doubleBounceFailed`, `discarded`: the bounce did
+    ///   not reach the sender (at most the postmaster got the double bounce): not told.
+    /// - `noBounceYet`, `bounceQueued`: no bounce finished when the log ends: not known yet.
+    static func fate(_ fate: BounceFate) -> NotificationEntry.Fate {
+        switch fate {
+        case .bounceDelivered: return .senderTold
+        case .bounceFailed, .doubleBounceDelivered, .doubleBounceFailed, .discarded: return .senderNotTold
+        case .noBounceYet, .bounceQueued: return .unknown
         }
-        return NotificationEntry(time: String(line[..<from.lowerBound]), sender: String(line[from.upperBound..<to.lowerBound]),
-                                 recipient: String(line[to.upperBound...]))
     }
 }

@@ -4,6 +4,8 @@
 public struct NotificationDelta: Sendable, Equatable {
     /// The lines not told before, in the order the run found them: the message lists these.
     public var newLines: [String]
+    /// Where each of `newLines` is in the run's lines (so the caller finds its entries).
+    public var newIndices: [Int]
     /// Per earlier run, how many of this run's lines it told.
     public var toldByRun: [Int64: Int]
 
@@ -19,11 +21,13 @@ public struct NotificationDelta: Sendable, Equatable {
             left[line.lineDigest, default: []].append((line.run, line.count))
         }
         newLines = []
+        newIndices = []
         toldByRun = [:]
-        for line in lines {
+        for (index, line) in lines.enumerated() {
             let digest = NotifiedLine.digest(line)
             guard var runs = left[digest], let first = runs.first else {
                 newLines.append(line)
+                newIndices.append(index)
                 continue
             }
             toldByRun[first.run, default: 0] += 1

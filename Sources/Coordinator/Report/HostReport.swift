@@ -39,6 +39,9 @@ public struct HostReport: Codable, Sendable {
     public var accounts: [String: AccountFigures]
     /// Lines per account, as written into `~account/logs/lost-mails.log`.
     public var linesByAccount: [String: [String]]
+    /// Lost mails per account, the typed form of `linesByAccount` (same accounts, same order),
+    /// built from `lost`, so reports of older runs have them too. Not part of the JSON.
+    public var entriesByAccount: [String: [LostMailEntry]] { LostMailEntry.byAccount(lost) }
     /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
     public var domainsByAccount: [String: [String]]?

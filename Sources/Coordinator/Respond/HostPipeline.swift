@@ -1,5 +1,6 @@
 import Foundation
 import LostMailConfig
+import QmailLog
 
 /// The steps of one host in a respond run: account maps, listing, pulls, analysis, account files.
 ///
@@ -77,11 +78,12 @@ struct HostPipeline: Sendable {
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
         if writeAccountFiles {
-            let accounts = report.linesByAccount.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+            let accounts = report.entriesByAccount.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+            let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
             // One `getent` for every account, made when the first write needs it (a resumed
             // host whose writes are all done is not contacted).
             var entries: [String: PasswdEntry]?
-            for (account, lines) in accounts {
+            for (account, lost) in accounts {
                 context.report("writing \(account)")
                 do {
                     writes.append(try steps.perform("write", key: account, redo: redo) {
@@ -92,7 +94,7 @@ struct HostPipeline: Sendable {
                             throw AccountFileError.noSuchAccount(account: account, host: host.name,
                                                                  message: "getent: not found")
                         }
-                        let update = try writer.update(entry: entry, lines: lines)
+                        let update = try writer.update(entry: entry, lost: lost, formatter: formatter)
                         return AccountWriteRecord(account: account, path: update.path,
                                                   previousLines: update.previousLines,
                                                   addedLines: update.addedLines, written: update.written)

@@ -1,5 +1,6 @@
 import Foundation
 import LostMailConfig
+import QmailLog
 
 /// The incident response: every selected host's evidence pulled, analysed, its accounts told.
 ///
@@ -141,13 +142,15 @@ extension Respond {
         let zone = " (\(plan.settings.timeZone.identifier))"
         let notifier = AccountNotifier(setup: setup, journal: journal, check: check, run: run ?? 0,
                                        windowFrom: formatter.string(from: plan.settings.from) + zone,
-                                       windowUntil: formatter.string(from: plan.settings.until) + zone)
-        var batches: [(host: String, accounts: [(account: String, domain: String?, lines: [String])])] = []
+                                       windowUntil: formatter.string(from: plan.settings.until) + zone,
+                                       formatter: LostMailFormatter(timeZone: plan.settings.timeZone))
+        var batches: [(host: String, accounts: [(account: String, domain: String?, lost: [LostMailEntry])])] = []
         for case let (host, .success(result)) in hosts {
-            let ready = check ? Set(result.report.linesByAccount.keys) : Set(result.writes.map(\.account))
-            let accounts = result.report.linesByAccount.filter { ready.contains($0.key) && !$0.value.isEmpty }
+            let lost = result.report.entriesByAccount
+            let ready = check ? Set(lost.keys) : Set(result.writes.map(\.account))
+            let accounts = lost.filter { ready.contains($0.key) && !$0.value.isEmpty }
                 .sorted { $0.key < $1.key }
-                .map { (account: $0.key, domain: result.report.domainsByAccount?[$0.key]?.first, lines: $0.value) }
+                .map { (account: $0.key, domain: result.report.domainsByAccount?[$0.key]?.first, lost: $0.value) }
             batches.append((host, accounts))
         }
         return await notifier.notify(batches)

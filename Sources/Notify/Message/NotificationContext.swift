@@ -1,17 +1,30 @@
 /// One lost mail as shown to the account owner.
 public struct NotificationEntry: Sendable, Equatable {
+    /// Whether the sender learnt that the mail was not delivered.
+    public enum Fate: String, Sendable {
+        /// The bounce reached the sender: they know, and may send again.
+        case senderTold
+        /// No bounce reached the sender (at most the postmaster was told): nobody warned them.
+        case senderNotTold
+        /// No bounce had finished when the log ends: not known yet.
+        case unknown
+    }
+
     /// When the delivery failed, already formatted for the reader (e.g. local time).
     public var time: String
     /// The envelope sender.
     public var sender: String
     /// The envelope recipient.
     public var recipient: String
+    /// Whether the sender was told.
+    public var fate: Fate
 
     /// Creates an entry.
-    public init(time: String, sender: String, recipient: String) {
+    public init(time: String, sender: String, recipient: String, fate: Fate = .unknown) {
         self.time = time
         self.sender = sender
         self.recipient = recipient
+        self.fate = fate
     }
 }
 
@@ -19,7 +32,11 @@ public struct NotificationEntry: Sendable, Equatable {
 ///
 /// Template keys: `account`, `host`, `filePath`, `announcementURL`, `windowFrom`, `windowUntil`,
 /// `language`, `entryCount`, and the list `entries` whose items have `time`, `sender`,
-/// `recipient`. Values are inserted as plain text (no HTML escaping).
+/// `recipient`, `fate` (`senderTold`, `senderNotTold`, `unknown`) and one flag of the same names
+/// set for sections (`{{#senderTold}}...{{/senderTold}}`); per fate the counts
+/// `senderToldCount`, `senderNotToldCount`, `unknownCount`, the same flags on the context when the
+/// count is not zero, and the lists `senderToldEntries`, `senderNotToldEntries`, `unknownEntries`.
+/// Values are inserted as plain text (no HTML escaping).
 public struct NotificationContext: Sendable, Equatable {
     /// The hosting account (Unix user), e.g. `web1`.
     public var account: String
@@ -57,7 +74,25 @@ public struct NotificationContext: Sendable, Equatable {
             "account": account, "host": host, "filePath": filePath,
             "announcementURL": announcementURL, "windowFrom": windowFrom, "windowUntil": windowUntil,
             "language": language, "entryCount": entries.count,
-            "entries": entries.map { ["time": $0.time, "sender": $0.sender, "recipient": $0.recipient] },
-        ]
+            "entries": entries.map(Self.values),
+        ].merging(Self.fateValues(entries)) { a, _ in a }
+    }
+
+    private static func values(_ entry: NotificationEntry) -> [String: Any] {
+        // Every flag is set on each entry: a key an entry lacked would be looked up on the context.
+        ["time": entry.time, "sender": entry.sender, "recipient": entry.recipient, "fate": entry.fate.rawValue,
+         "senderTold": entry.fate == .senderTold, "senderNotTold": entry.fate == .senderNotTold,
+         "unknown": entry.fate == .unknown]
+    }
+
+    private static func fateValues(_ entries: [NotificationEntry]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        for fate in [NotificationEntry.Fate.senderTold, .senderNotTold, .unknown] {
+            let list = entries.filter { $0.fate == fate }
+            out[fate.rawValue + "Count"] = list.count
+            out[fate.rawValue + "Entries"] = list.map(values)
+            out[fate.rawValue] = !list.isEmpty
+        }
+        return out
     }
 }
