@@ -7,20 +7,42 @@ import Foundation
 /// vars override group vars. Vars LostMail does not use are kept in `HostConfig.vars` and
 /// otherwise ignored; a bad value of a var LostMail uses fails the load with file, line and key.
 public struct Inventory: Sendable, Hashable, Codable {
-    /// The inventory file.
+    /// The inventory file (the first source when several were given).
     public let file: URL
+    /// Every inventory source (files or directories), in the order given.
+    public let sources: [URL]
     /// Every host, in the order of first appearance in the file.
     public let allHosts: [HostConfig]
     /// Members of every group (through child groups too), including `all` and `ungrouped`.
     public let groupMembers: [String: [String]]
     /// `lostmail_forks` from `all`'s vars (default 10): hosts worked on at once.
     public let forks: Int
+    /// The group tree as Ansible lists it (`lostmail inventory --list`).
+    public let tree: InventoryShape
+    /// `group_vars`/`host_vars` files encrypted with ansible-vault as a whole, which LostMail
+    /// does not read (their vars are unknown to it).
+    public let encryptedVarsFiles: [String]
 
-    /// Reads, parses and validates an inventory file.
+    /// Reads, parses and validates an inventory file (YAML or INI) or directory.
     public static func load(file: URL) throws -> Inventory {
-        let root = try YAMLValue.load(file: file, displayName: file.relativePath)
-        let tree = try InventoryTree(root: root)
-        let resolver = HostResolver(tree: tree, base: PathResolver.folder(of: file))
+        try load(sources: [file])
+    }
+
+    /// Reads, parses and validates inventory sources as Ansible does with several `-i`:
+    /// files (YAML or INI) and directories, with `group_vars/` and `host_vars/` beside each.
+    /// Relative paths in vars resolve against the first source's folder.
+    public static func load(sources: [URL]) throws -> Inventory {
+        guard let first = sources.first else {
+            throw ConfigError(file: nil, line: nil, column: nil, key: "--inventory",
+                              message: "no inventory given")
+        }
+        let tree = try InventorySources.load(sources)
+        return try load(tree: tree, sources: sources, base: InventorySources.baseFolder(of: first))
+    }
+
+    private static func load(tree: InventoryTree, sources: [URL], base: URL) throws -> Inventory {
+        let file = sources[0]
+        let resolver = HostResolver(tree: tree, base: base)
         try resolver.validateGroups()
         let hosts = try tree.hostOrder.map { try resolver.resolve($0) }
         var members: [String: [String]] = [:]
@@ -31,13 +53,15 @@ public struct Inventory: Sendable, Hashable, Codable {
         members["all"] = hosts.map(\.name)
         members["ungrouped"] = hosts.filter { $0.groups == ["ungrouped"] }.map(\.name)
         var forks = 10
-        if let value = tree.groups["all"]?.vars["lostmail_forks"] {
+        if let value = tree.groupFileVars["all"]?["lostmail_forks"] ?? tree.groups["all"]?.vars["lostmail_forks"] {
             guard let number = try? value.int(), (1...1000).contains(number) else {
                 throw value.error("'\((try? value.string()) ?? "")' is not a number of parallel hosts (1-1000)")
             }
             forks = number
         }
-        return Inventory(file: file, allHosts: hosts, groupMembers: members, forks: forks)
+        return Inventory(file: file, sources: sources, allHosts: hosts, groupMembers: members, forks: forks,
+                         tree: InventoryShape(tree: tree),
+                         encryptedVarsFiles: Array(Set(tree.encryptedVarsFiles)).sorted())
     }
 
     /// The hosts selected by an Ansible-style pattern (nil or empty: all hosts), in file order.
