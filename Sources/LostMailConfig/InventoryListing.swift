@@ -20,7 +20,8 @@ public enum InventoryListing {
             if !entry.isEmpty { output[name] = entry }
         }
         var hostvars: [String: Any] = [:]
-        for host in selected { hostvars[host.name] = json(.mapping(host.vars)) }
+        // As in Ansible, a host without any var is not listed in hostvars.
+        for host in selected where !host.vars.isEmpty { hostvars[host.name] = json(.mapping(host.vars)) }
         output["_meta"] = ["hostvars": hostvars]
         return try render(output)
     }

@@ -63,6 +63,16 @@ enum InventorySources {
 
     private static func addFile(text: String, name: String, extension ext: String,
                                 to tree: inout InventoryTree) throws {
+        if text.hasPrefix("$ANSIBLE_VAULT;") {
+            throw ConfigError(file: name, line: 1, column: nil, key: "",
+                              message: "the inventory is encrypted with ansible-vault, which LostMail does not "
+                                  + "decrypt; give LostMail a plain copy (ansible-vault view)")
+        }
+        if ext == "toml" {
+            throw ConfigError(file: name, line: nil, column: nil, key: "",
+                              message: "TOML inventories are not read by LostMail; convert it to YAML or INI "
+                                  + "(ansible-inventory -i FILE --list -y)")
+        }
         var yamlError: Error?
         if ext.isEmpty || yamlExtensions.contains(ext) {
             do {

@@ -41,7 +41,12 @@ struct InventoryTree {
         if case .scalar = root.node {
             throw root.error("an inventory is a mapping of groups (starting with 'all:'), not a single value")
         }
-        for entry in try root.entries() {
+        let entries = try root.entries()
+        if let plugin = entries.first(where: { $0.key == "plugin" }) {
+            throw plugin.keyValue.error("an inventory plugin configuration ('plugin: \((try? plugin.value.string()) ?? "")'); "
+                                        + "LostMail reads only plain YAML and INI inventories")
+        }
+        for entry in entries {
             // Top-level groups become children of `all` in `adoptOrphans`, as in Ansible.
             try parseGroup(entry.key, keyValue: entry.keyValue, value: entry.value, parent: nil)
         }
@@ -125,6 +130,10 @@ struct InventoryTree {
             return
         }
         for entry in try hosts.entries() {
+            if [Tag.Name.int.rawValue, Tag.Name.float.rawValue].contains(entry.keyValue.node.tag.rawValue) {
+                throw entry.keyValue.error("host name \(entry.key) is a number in YAML; quote it (\"\(entry.key)\":), "
+                                           + "as Ansible requires")
+            }
             let (names, port) = try HostRange.expandPattern(entry.key, at: entry.keyValue)
             if case .sequence = entry.value.node {
                 throw entry.value.error("a host's value is a mapping of its vars, not a list")

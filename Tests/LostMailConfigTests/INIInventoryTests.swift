@@ -97,3 +97,23 @@ final class INIInventoryTests: XCTestCase {
         XCTAssertEqual(hosts.map(\.port), [22, 22, 22, 2202, 2202, 2202])
     }
 }
+
+/// Inputs Ansible refuses or LostMail cannot read: a clear error instead of a wrong inventory.
+final class RefusedInventoryTests: XCTestCase {
+    private var scratch: Scratch!
+
+    override func setUpWithError() throws { scratch = try Scratch() }
+    override func tearDown() { scratch.remove() }
+
+    func testVaultEncryptedTOMLPluginAndNumericHostNamesAreRefused() throws {
+        let vault = try scratch.write("$ANSIBLE_VAULT;1.1;AES256\n6162636465\n", to: "vaulted")
+        assertConfigError(try Inventory.load(file: vault), file: vault, line: 1, key: "", mentions: "ansible-vault")
+        let toml = try scratch.write("[web]\nhosts = {}\n", to: "hosts.toml")
+        XCTAssertThrowsError(try Inventory.load(file: toml)) { XCTAssertTrue("\($0)".contains("TOML"), "\($0)") }
+        let plugin = try scratch.write("plugin: ansible.builtin.constructed\n", to: "constructed.yml")
+        assertConfigError(try Inventory.load(file: plugin), file: plugin, line: 1, key: "plugin", mentions: "plugin")
+        let number = try scratch.write("all:\n  hosts:\n    1234: {}\n", to: "numbers.yml")
+        assertConfigError(try Inventory.load(file: number), file: number, line: 3, key: "all.hosts.1234",
+                          mentions: "quote it")
+    }
+}
