@@ -1,7 +1,9 @@
 import Foundation
 
-/// Reads inventory sources like Ansible: a file is YAML (tried first for `.yml`, `.yaml`,
-/// `.json` and names without an extension, and only when it holds a mapping) or INI; a
+/// Reads inventory sources like Ansible: an executable file is a dynamic inventory script; a
+/// file is YAML (tried first for `.yml`, `.yaml`, `.json` and names without an extension, and
+/// only when it holds a mapping; a mapping in `ansible-inventory --list` shape is read as
+/// that) or INI; a
 /// directory is every source in it, in name order, skipping hidden entries, `group_vars`,
 /// `host_vars`, `vars_plugins` and Ansible's ignored extensions (`INVENTORY_IGNORE_EXTS`).
 enum InventorySources {
@@ -46,6 +48,10 @@ enum InventorySources {
             }
             return
         }
+        if FileManager.default.isExecutableFile(atPath: source.path) {
+            try InventoryScript.add(source, name: name, to: &tree)
+            return
+        }
         let text: String
         do {
             text = try String(contentsOf: source, encoding: .utf8)
@@ -79,7 +85,11 @@ enum InventorySources {
                 let root = try YAMLValue.parse(text: text, displayName: name)
                 if case .mapping = root.node {
                     var attempt = tree
-                    try attempt.addYAML(root: root)
+                    if ListShapeInventory.matches(root) {
+                        try ListShapeInventory.add(root, to: &attempt) { _ in nil }
+                    } else {
+                        try attempt.addYAML(root: root)
+                    }
                     tree = attempt
                     return
                 }

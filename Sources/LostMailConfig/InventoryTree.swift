@@ -89,6 +89,11 @@ struct InventoryTree {
         for variable in vars { hostVars[name]?[variable.key] = variable.value }
     }
 
+    /// Sets one inventory var of a host already added to a group.
+    mutating func setHostVar(_ host: String, key: String, value: YAMLValue) {
+        hostVars[host]?[key] = value
+    }
+
     private mutating func parseGroup(_ name: String, keyValue: YAMLValue, value: YAMLValue,
                                      parent: String?) throws {
         try addGroup(name, mark: keyValue)

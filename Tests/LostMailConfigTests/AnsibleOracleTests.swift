@@ -13,6 +13,8 @@ final class AnsibleOracleTests: XCTestCase {
         ["vars-precedence/hosts"],
         ["directory"],
         ["multi/first/hosts.yml", "multi/second"],
+        ["dynamic/cmdb.sh"],
+        ["dynamic/per-host.sh"],
     ]
 
     private var fixtures: URL { TestPaths.inventoryFixtures }
@@ -71,6 +73,25 @@ final class AnsibleOracleTests: XCTestCase {
             let theirs = try AnsibleOracle.listHosts(sources, limit: pattern, in: fixtures)
             XCTAssertEqual(Set(ours), Set(theirs), "\(sources) --limit '\(pattern)'")
             XCTAssertFalse(ours.isEmpty, "\(pattern)")
+        }
+    }
+
+    func testSavedListJSONReadsLikeTheScriptThatPrintsIt() throws {
+        // Ansible reads this shape only from a script; LostMail also reads a saved copy of it.
+        let ours = String(decoding: try InventoryListing.list(try load(["dynamic/data/cmdb.json"])), as: UTF8.self)
+        let theirs = try AnsibleOracle.inventory(["dynamic/cmdb.sh"], ["--list"], in: fixtures)
+        XCTAssertEqual(try AnsibleOracle.canonicalJSON(ours), try AnsibleOracle.canonicalJSON(theirs))
+    }
+
+    func testFailingScriptIsAnErrorNamingIt() throws {
+        let scratch = try TempDir("inventory-script")
+        defer { scratch.remove() }
+        let script = scratch.url.appendingPathComponent("broken.sh")
+        try "#!/bin/sh\necho 'cmdb unreachable' >&2\nexit 3\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        XCTAssertThrowsError(try Inventory.load(file: script)) { error in
+            XCTAssertTrue("\(error)".contains("broken.sh --list"), "\(error)")
+            XCTAssertTrue("\(error)".contains("cmdb unreachable"), "\(error)")
         }
     }
 
