@@ -74,17 +74,45 @@ public struct Inventory: Sendable, Hashable, Codable {
     public func hosts(pattern: String, limit: String?) throws -> [HostConfig] {
         var names = try select(pattern, key: "hosts")
         if let limit, !limit.trimmingCharacters(in: .whitespaces).isEmpty {
-            let limited = Set(try select(limit, key: "--limit"))
+            let limited = Set(try select(try Self.expandLimitFiles(limit), key: "--limit"))
             names = names.filter(limited.contains)
         }
         let byName = Dictionary(uniqueKeysWithValues: allHosts.map { ($0.name, $0) })
         return names.compactMap { byName[$0] }
     }
 
+    /// Replaces each `@file` term of a `--limit` with the file's lines (one pattern a line), as
+    /// Ansible does; a relative path is read from the current directory.
+    static func expandLimitFiles(_ limit: String) throws -> String {
+        guard limit.contains("@") else { return limit }
+        var terms: [String] = []
+        for term in limit.split(separator: ",").flatMap({ HostPattern.splitColons(String($0)) })
+            .map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard term.hasPrefix("@") else { terms.append(term); continue }
+            let path = String(term.dropFirst())
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigError(file: path, line: nil, column: nil, key: "--limit",
+                                  message: "'@\(path)' names no readable file of host names (one a line)")
+            }
+            let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let hosts = lines.filter { !$0.isEmpty }
+            if hosts.isEmpty {
+                throw ConfigError(file: path, line: nil, column: nil, key: "--limit",
+                                  message: "the limit file lists no host")
+            }
+            terms += hosts
+        }
+        return terms.joined(separator: ",")
+    }
+
     private func select(_ pattern: String, key: String) throws -> [String] {
-        let groups = groupMembers.mapValues(Set.init)
-        let known = Set(allHosts.map(\.name)).union(groups.keys)
+        let order = allHosts.map(\.name)
+        var groups: [String: [String]] = [:]
+        for name in groupMembers.keys { groups[name] = tree.hostsInAnsibleOrder(of: name, hostOrder: order) }
+        let known = Set(order).union(groups.keys)
         let parsed = try HostPattern(pattern, known: known, key: key)
-        return try parsed.select(hostOrder: allHosts.map(\.name), groups: groups, key: key)
+        return try parsed.select(hostOrder: order, groups: groups, key: key)
     }
 }

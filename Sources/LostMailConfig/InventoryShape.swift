@@ -32,4 +32,23 @@ public struct InventoryShape: Sendable, Hashable, Codable {
         self.groups = groups
         groupOrder = ["all", "ungrouped"] + tree.groupOrder.filter { $0 != "all" && $0 != "ungrouped" }
     }
+
+    /// The hosts of `name` in Ansible's order (`Group.get_hosts`): its own, then its child
+    /// groups' level by level, each host once; `all` is every host in `hostOrder`.
+    func hostsInAnsibleOrder(of name: String, hostOrder: [String]) -> [String] {
+        if name == "all" { return hostOrder }
+        var result: [String] = []
+        var seenHosts = Set<String>()
+        var seenGroups: Set<String> = [name]
+        var level = [name]
+        while !level.isEmpty {
+            var next: [String] = []
+            for group in level {
+                for host in groups[group]?.hosts ?? [] where seenHosts.insert(host).inserted { result.append(host) }
+                for child in groups[group]?.children ?? [] where seenGroups.insert(child).inserted { next.append(child) }
+            }
+            level = next
+        }
+        return result
+    }
 }

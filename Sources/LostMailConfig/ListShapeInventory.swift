@@ -5,16 +5,11 @@ import Foundation
 /// "vars": {...}, "children": [...]}}`, where a group may also be a plain list of hosts, or a
 /// mapping without those keys (a host of the group's name with those vars).
 enum ListShapeInventory {
-    /// Whether a parsed mapping is in this shape rather than Ansible's YAML inventory layout.
+    /// Whether a saved file is in this shape (it has `_meta`, as `ansible-inventory --list`
+    /// output always has) rather than Ansible's YAML inventory layout.
     static func matches(_ root: YAMLValue) -> Bool {
         guard let entries = try? root.entries() else { return false }
-        return entries.contains { entry in
-            if entry.key == "_meta" { return true }
-            if case .sequence = entry.value.node { return true }
-            guard let hosts = try? entry.value.entries().first(where: { $0.key == "hosts" }) else { return false }
-            if case .sequence = hosts.value.node { return true }
-            return false
-        }
+        return entries.contains { $0.key == "_meta" }
     }
 
     /// Adds the groups and hosts of `root`; `hostVars` gives a host's vars when `_meta` has none
