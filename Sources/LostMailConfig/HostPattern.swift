@@ -93,7 +93,7 @@ struct HostPattern {
                 for group in groups.keys.sorted() where Glob.matches(name, group) { add(groups[group] ?? []) }
                 add(hostOrder.filter { Glob.matches(name, $0) })
             }
-            if hits.isEmpty {
+            if hits.isEmpty && name != "all" && name != "*" {
                 throw ConfigError(file: nil, line: nil, column: nil, key: key,
                                   message: "'\(name)' matches no host and no group of the inventory")
             }

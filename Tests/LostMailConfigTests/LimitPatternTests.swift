@@ -39,3 +39,13 @@ final class LimitPatternTests: XCTestCase {
         XCTAssertThrowsError(try names("@\(missing)")) { XCTAssertTrue("\($0)".contains(missing), "\($0)") }
     }
 }
+
+/// An inventory without hosts lists nothing (as `ansible-inventory` does) instead of failing.
+final class EmptyInventoryTests: XCTestCase {
+    func testEmptyInventoryHasNoHosts() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let inventory = try Inventory.load(file: try scratch.write("all:\n  children:\n    mx:\n", to: "empty.yml"))
+        XCTAssertEqual(try inventory.hosts().map(\.name), [])
+    }
+}
