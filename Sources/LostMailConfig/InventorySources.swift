@@ -48,7 +48,7 @@ enum InventorySources {
             }
             return
         }
-        if FileManager.default.isExecutableFile(atPath: source.path) {
+        if isProgram(source) {
             try InventoryScript.add(source, name: name, to: &tree)
             return
         }
@@ -60,6 +60,17 @@ enum InventorySources {
                               message: "cannot read the inventory: \(error.localizedDescription)")
         }
         try addFile(text: text, name: name, extension: source.pathExtension.lowercased(), to: &tree)
+    }
+
+    /// An executable file that can run (a `#!` script or an ELF binary): a dynamic inventory.
+    /// An executable INI or YAML file (mode 0755 in many repositories) is read as text; Ansible
+    /// also falls back to its other plugins when running such a file fails.
+    private static func isProgram(_ url: URL) -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: url.path),
+              let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        return head.starts(with: Array("#!".utf8)) || head == Data([0x7F, 0x45, 0x4C, 0x46])
     }
 
     /// Whether Ansible skips `entry` of an inventory directory.

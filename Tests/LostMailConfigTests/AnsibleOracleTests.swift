@@ -111,6 +111,17 @@ final class AnsibleOracleTests: XCTestCase {
         }
     }
 
+    func testExecutableINIFileWithoutShebangIsReadAsINILikeAnsible() throws {
+        let scratch = try TempDir("inventory-exec-ini")
+        defer { scratch.remove() }
+        let file = scratch.url.appendingPathComponent("hosts")
+        try "[mx]\nmx1 ansible_port=2201\n".write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+        let ours = String(decoding: try InventoryListing.list(try Inventory.load(file: file)), as: UTF8.self)
+        let theirs = try AnsibleOracle.inventory([file.path], ["--list"], in: scratch.url)
+        XCTAssertEqual(try AnsibleOracle.canonicalJSON(ours), try AnsibleOracle.canonicalJSON(theirs))
+    }
+
     func testLostMailVarsComeFromTheWinningLayer() throws {
         let inventory = try load(["vars-precedence/hosts"])
         let byName = Dictionary(uniqueKeysWithValues: inventory.allHosts.map { ($0.name, $0) })
