@@ -69,7 +69,8 @@ let package = Package(
         .testTarget(name: "QmailLogTests", dependencies: ["QmailLog", "LostMailTestSupport"], swiftSettings: strict),
         .testTarget(name: "LogInputTests", dependencies: ["LogInput", "LostMailTestSupport"], swiftSettings: strict),
         .testTarget(name: "SSHClientTests", dependencies: ["SSHClient", "LostMailTestSupport"], swiftSettings: strict),
-        .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig", "LostMailTestSupport"], swiftSettings: strict),
+        .testTarget(name: "LostMailConfigTests", dependencies: ["LostMailConfig", "LostMailTestSupport"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "LostMailTestSupport"], swiftSettings: strict),
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "LostMailConfig", "SSHClient", "LostMailTestSupport",

@@ -13,6 +13,7 @@ packages=(
   gzip bzip2 xz-utils    # making real compressed archives in tests
   util-linux passwd procps iproute2   # setpriv/unshare, useradd, process lookups, ss
   sqlite3                # tests read the journal from outside, as an operator would
+  python3-venv           # the venv holding ansible-core, the inventory oracle
 )
 
 missing=()
@@ -31,3 +32,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 echo "setup: all packages present"
+
+# ansible-core from PyPI: the oracle the inventory tests compare LostMail with.
+ansible_venv=/opt/lostmail-test-venv
+ansible_version=2.17.7
+installed=$("$ansible_venv/bin/ansible-inventory" --version 2>/dev/null || true)
+if [[ "$installed" != *"core $ansible_version]"* ]]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: ansible-core $ansible_version missing in $ansible_venv (run as root to install it)" >&2
+    exit 1
+  fi
+  echo "setup: installing ansible-core $ansible_version into $ansible_venv"
+  /usr/bin/python3 -m venv "$ansible_venv"
+  "$ansible_venv/bin/pip" install -q "ansible-core==$ansible_version"
+fi
+echo "setup: ansible-core $ansible_version present"

@@ -6,9 +6,10 @@ struct HostResolver {
     /// Base folder for relative paths (the inventory file's folder).
     let base: URL
 
-    /// The host's effective vars: `all`, then groups from shallow to deep (ties by name),
-    /// then the host's own vars; later entries win.
-    /// Within one depth, `ansible_group_priority` (default 1) orders groups: higher wins.
+    /// The host's effective vars in Ansible's order, later entries winning: `all`'s inventory
+    /// vars, the other groups' inventory vars, `group_vars/all`, the other groups' `group_vars`
+    /// files, the host's inventory vars, its `host_vars` files. Groups go from shallow to deep;
+    /// within one depth `ansible_group_priority` (default 1, higher wins), then the name.
     func effectiveVars(of host: String) throws -> (vars: [String: YAMLValue], groups: [String]) {
         let direct = tree.directGroups(of: host)
         var member = tree.withAncestors(direct)
@@ -21,17 +22,21 @@ struct HostResolver {
             }
             priority[group] = number
         }
-        let ordered = member.sorted { lhs, rhs in
+        let ordered = member.subtracting(["all"]).sorted { lhs, rhs in
             let (dl, dr) = (tree.depth(of: lhs), tree.depth(of: rhs))
             if dl != dr { return dl < dr }
             let (pl, pr) = (priority[lhs] ?? 1, priority[rhs] ?? 1)
             return pl != pr ? pl < pr : lhs < rhs
         }
         var vars: [String: YAMLValue] = [:]
-        for group in ordered {
-            for (key, value) in tree.groups[group]?.vars ?? [:] { vars[key] = value }
+        var layers: [[String: YAMLValue]?] = [tree.groups["all"]?.vars]
+        layers += ordered.map { tree.groups[$0]?.vars }
+        layers.append(tree.groupFileVars["all"])
+        layers += ordered.map { tree.groupFileVars[$0] }
+        layers += [tree.hostVars[host], tree.hostFileVars[host]]
+        for layer in layers {
+            for (key, value) in layer ?? [:] { vars[key] = value }
         }
-        for (key, value) in tree.hostVars[host] ?? [:] { vars[key] = value }
         var groups = member.subtracting(["all"]).sorted()
         if groups.isEmpty { groups = ["ungrouped"] }
         return (vars, groups)
@@ -39,8 +44,10 @@ struct HostResolver {
 
     func resolve(_ host: String) throws -> HostConfig {
         let (vars, groups) = try effectiveVars(of: host)
+        // Ansible keeps `ansible_group_priority` as a property of the group, not as a var.
+        let plain = vars.filter { $0.key != "ansible_group_priority" }
         var config = HostConfig(name: host, address: host, groups: groups,
-                                vars: vars.mapValues { ConfigValue(node: $0.node) })
+                                vars: plain.mapValues { ConfigValue(node: $0.node) })
         try apply(vars, to: &config)
         return config
     }
@@ -48,7 +55,7 @@ struct HostResolver {
     /// Checks the LostMail vars of every group, also of groups without hosts.
     func validateGroups() throws {
         for name in tree.groupOrder {
-            let vars = tree.groups[name]?.vars ?? [:]
+            let vars = (tree.groups[name]?.vars ?? [:]).merging(tree.groupFileVars[name] ?? [:]) { $1 }
             if let value = vars["ansible_group_priority"], (try? value.int()) == nil {
                 throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
             }
@@ -110,6 +117,10 @@ private struct VarReader {
     }
 
     func text(_ value: YAMLValue) throws -> String {
+        if value.node.tag.rawValue == "!vault" || (try? value.string())?.hasPrefix("$ANSIBLE_VAULT;") == true {
+            throw value.error("is encrypted with ansible-vault, which LostMail does not decrypt; "
+                              + "give the value itself (e.g. in host_vars/) or set it on the command line")
+        }
         let text = try value.nonEmptyString()
         if text.contains("{{") || text.contains("{%") {
             throw value.error("Jinja templates are not evaluated by LostMail; write the value itself")

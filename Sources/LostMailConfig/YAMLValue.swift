@@ -7,6 +7,8 @@ struct YAMLValue {
     let node: Node
     let path: String
     let file: String
+    /// The line to report when the node has no mark (values parsed from INI inventories).
+    var fallbackLine: Int? = nil
 
     /// Parses a whole file into its root node; syntax errors are reported with their mark.
     static func load(file url: URL, displayName: String) throws -> YAMLValue {
@@ -17,6 +19,11 @@ struct YAMLValue {
             throw ConfigError(file: displayName, line: nil, column: nil, key: "",
                               message: "cannot read the file: \(error.localizedDescription)")
         }
+        return try parse(text: text, displayName: displayName)
+    }
+
+    /// Parses YAML text into its root node; syntax errors are reported with their mark.
+    static func parse(text: String, displayName: String) throws -> YAMLValue {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -50,7 +57,7 @@ struct YAMLValue {
     /// An error located at this node.
     func error(_ message: String) -> ConfigError {
         let mark = node.mark
-        return ConfigError(file: file, line: mark?.line, column: mark?.column,
+        return ConfigError(file: file, line: mark?.line ?? fallbackLine, column: mark?.column,
                            key: path, message: message)
     }
 
@@ -120,7 +127,7 @@ struct YAMLValue {
             throw error("expected a list, found \(kindName)")
         }
         return items.enumerated().map { index, item in
-            YAMLValue(node: item, path: "\(path)[\(index)]", file: file)
+            YAMLValue(node: item, path: "\(path)[\(index)]", file: file, fallbackLine: fallbackLine)
         }
     }
 
@@ -147,8 +154,8 @@ struct YAMLValue {
                 continue
             }
             let childPath = childPath(key)
-            result.append((key, YAMLValue(node: keyNode, path: childPath, file: file),
-                           YAMLValue(node: valueNode, path: childPath, file: file)))
+            result.append((key, YAMLValue(node: keyNode, path: childPath, file: file, fallbackLine: fallbackLine),
+                           YAMLValue(node: valueNode, path: childPath, file: file, fallbackLine: fallbackLine)))
         }
         let own = Set(result.map(\.key))
         return merged.filter { !own.contains($0.key) } + result

@@ -32,6 +32,14 @@ public enum TestPaths {
     /// The `lostmail` executable `swift build` leaves in .build/debug.
     public static var lostmailBinary: String { packageRoot.appendingPathComponent(".build/debug/lostmail").path }
 
+    /// The bin folder of the venv with ansible-core (Scripts/setup.sh), the inventory oracle.
+    public static let ansibleBin = "/opt/lostmail-test-venv/bin"
+
+    /// The inventory fixtures the Ansible oracle tests compare on.
+    public static var inventoryFixtures: URL {
+        packageRoot.appendingPathComponent("Tests/LostMailConfigTests/Fixtures/inventories")
+    }
+
     /// A file below Playbooks/ (e.g. `audit.yml`, `templates`).
     public static func playbook(_ name: String) -> URL {
         packageRoot.appendingPathComponent("Playbooks").appendingPathComponent(name)
