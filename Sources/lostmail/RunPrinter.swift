@@ -29,7 +29,17 @@ enum RunPrinter {
                 }
             }
         }
-        for note in outcome.notifications {
+        // A relay that is down fails every message the same way: said once, with what is left.
+        let shared = Dictionary(grouping: outcome.notifications.filter { $0.state == .temporaryFailure }, by: \.detail)
+            .filter { $0.value.count > 1 }
+        for (detail, notes) in shared.sorted(by: { $0.key < $1.key }) {
+            let resume = outcome.run.map { "`lostmail resume \($0)`" } ?? "a later run"
+            Swift.print("  notify: \(detail); \(notes.count) notifications left for \(resume)")
+            for (host, onHost) in Dictionary(grouping: notes, by: \.host).sorted(by: { $0.key < $1.key }) {
+                Swift.print("    \(host): " + onHost.map(\.account).joined(separator: ", "))
+            }
+        }
+        for note in outcome.notifications where !(note.state == .temporaryFailure && shared[note.detail] != nil) {
             let target = note.recipient.isEmpty ? "" : " <\(note.recipient)>"
             Swift.print("  notify \(note.host):\(note.account)\(target): \(note.state.rawValue)\(note.detail.isEmpty ? "" : ": \(note.detail)")")
             if let rendered = note.rendered {

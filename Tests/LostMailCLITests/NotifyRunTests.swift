@@ -45,12 +45,15 @@ final class NotifyRunTests: NotifyTestCase {
         let port = try Self.closedPort()
         let state = try fleet.fleet.freshStateDir(#function)
         let run = try fleet.lostmail(fleet.respondArguments(state: state, relay: nil) + ["--relay", "127.0.0.1:\(port)"])
-        XCTAssertEqual(run.status, 6, "\(run)")
+        XCTAssertEqual(run.status, 4, "\(run)")
         try fleet.fleet.assertGroundTruth(hosts: [1, 2])
-        let said = "SMTP relay 127.0.0.1:\(port): connection refused; 8 notifications left for `lostmail resume"
+        let said = "  notify: SMTP relay 127.0.0.1:\(port): connection refused; 8 notifications left for `lostmail resume 1`"
         XCTAssertEqual(run.stdout.components(separatedBy: said).count - 1, 1, "\(run)")
         XCTAssertFalse(run.stdout.contains("errno") || run.stdout.contains("SingleConnectionFailure"), "\(run)")
         XCTAssertTrue(notifyLines(run, state: "temporary failure").isEmpty, "one line per account again: \(run)")
+        for host in ["host1", "host2"] {
+            XCTAssertTrue(run.stdout.contains("    \(host): web1, web2, web3, web4"), "the accounts left are not named: \(run)")
+        }
     }
 
     /// A loopback port nothing listens on (bound, then closed).

@@ -2,6 +2,7 @@
 public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
     public enum Kind: Sendable, Equatable {
+        /// The connection could not be made or was lost: why, in plain words (`connection refused`).
         case connectFailed(String)
         case greetingRejected
         case ehloRejected
@@ -47,7 +48,7 @@ public struct SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         let what: String
         switch kind {
-        case .connectFailed(let detail): what = "connection failed (\(detail))"
+        case .connectFailed(let detail): what = detail
         case .greetingRejected: what = "the relay refused the connection"
         case .ehloRejected: what = "the relay refused EHLO and HELO"
         case .startTLSUnavailable: what = "STARTTLS is required but the relay does not offer it"

@@ -50,7 +50,7 @@ public actor SMTPSession: MailTransport {
         do {
             channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
         } catch {
-            throw SMTPError(kind: .connectFailed(String(describing: error)), relay: relay, reply: nil, transcript: [])
+            throw SMTPError(kind: .connectFailed(ConnectFailure.plainWords(error)), relay: relay, reply: nil, transcript: [])
         }
         let session = SMTPSession(channel: channel, configuration: configuration, sslContext: sslContext)
         try await session.start()
@@ -138,7 +138,7 @@ public actor SMTPSession: MailTransport {
                 ? .tlsFailed("the connection was closed during the TLS handshake") : .connectionClosed
             case .malformed(let detail): kind = .malformedReply(detail)
             case .tls(let detail): kind = .tlsFailed(detail)
-            case .transport(let detail): kind = awaitingFirstTLSReply ? .tlsFailed(detail) : .connectFailed(detail)
+            case .transport(let detail): kind = awaitingFirstTLSReply ? .tlsFailed(detail) : .connectFailed("connection lost (\(detail))")
             }
             throw SMTPError(kind: kind, relay: configuration.relay, reply: nil, transcript: machine.transcript)
         }
