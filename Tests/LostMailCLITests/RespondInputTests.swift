@@ -117,11 +117,18 @@ final class RespondInputTests: RespondTestCase {
         let lineCount = before.split(separator: "\n", omittingEmptySubsequences: false).count - 1
         try Data((before + (1...7).map { "garbled line \($0)\n" }.joined()).utf8).write(to: current)
         let state = try fleet.freshStateDir(#function)
-        let run = try fleet.respond(state: state, extra: ["--limit", "host1"])
+        let json = "\(state).json"
+        let run = try fleet.respond(state: state, extra: ["--limit", "host1", "--json", json])
         XCTAssertEqual(run.status, 0, "\(run)")
         for offset in 1...5 {
             XCTAssertTrue(run.stdout.contains("/var/log/qmail/send/current:\(lineCount + offset):"), "line \(lineCount + offset): \(run.stdout)")
         }
         XCTAssertTrue(run.stdout.contains("... and 2 more lines skipped"), run.stdout)
+        // The report names the host's files, never where the run keeps its copies.
+        let report = try String(contentsOfFile: json, encoding: .utf8)
+        XCTAssertTrue(report.contains("/var/log/qmail/send/current:\(lineCount + 1):"), report.prefix(2000) + "")
+        let snapshots = "\(state)/runs/1/snapshots"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: snapshots), "the run's snapshots are elsewhere: fix the test")
+        XCTAssertFalse(report.contains(snapshots) || run.stdout.contains(snapshots), "a snapshot path in the report or output")
     }
 }

@@ -67,26 +67,34 @@ public struct HostReport: Codable, Sendable {
     ///   snapshot's. Nil (`analyze` on local snapshots) keeps the local paths.
     public init(_ result: SnapshotAnalysis.Result, hostRoot: String? = nil) {
         let analysis = result.analysis
-        let hostPath: (String) -> String
-        if let hostRoot {
-            let prefix = hostRoot.hasSuffix("/") ? String(hostRoot.dropLast()) : hostRoot
-            hostPath = { path in
-                path.hasPrefix(prefix + "/") ? String(path.dropFirst(prefix.count))
-                    : path.replacingOccurrences(of: prefix + "/", with: "/")
-            }
-        } else {
-            hostPath = { $0 }
-        }
+        // The host's own path is the data: a file of the snapshot is its root + the host path.
+        let hostPath: (String) -> String = hostRoot.map { root in
+            let prefix = root.hasSuffix("/") ? String(root.dropLast()) : root
+            return { path in path.hasPrefix(prefix + "/") ? String(path.dropFirst(prefix.count)) : path }
+        } ?? { $0 }
         host = result.name
         files = result.files.map(hostPath)
         bytes = result.reading.decompressedBytes
         lines = result.reading.lines
-        inputIssues = result.reading.issues.map { hostPath($0.description) }
-        unreadInput = result.reading.issues.filter(\.losesInput).map { hostPath($0.description) }
-        configIssues = result.configIssues.map { hostPath($0.description) }
+        let reading = result.reading.issues.map { issue in
+            var onHost = issue
+            onHost.path = hostPath(issue.path)
+            return onHost
+        }
+        inputIssues = reading.map(\.description)
+        unreadInput = reading.filter(\.losesInput).map(\.description)
+        configIssues = result.configIssues.map { issue in
+            var onHost = issue
+            onHost.file = hostPath(issue.file)
+            return onHost.description
+        }
         missingMaps = result.missingMaps
         counts = analysis.counts
-        lineIssues = analysis.issues.map { hostPath($0.description) }
+        lineIssues = analysis.issues.map { issue in
+            var onHost = issue
+            onHost.file = hostPath(issue.file)
+            return onHost.description
+        }
         lineIssueCount = analysis.issueCount
         linesByAccount = analysis.linesByAccount
         domainsByAccount = Dictionary(uniqueKeysWithValues: analysis.accountsWithLines.map {
