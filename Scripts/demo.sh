@@ -18,6 +18,8 @@ Scripts/fleet.sh up --dir "$FLEET" --hosts 4 --net 127.0.10
 
 # The customers' mailboxes: a real SMTP server on loopback (Debian's aiosmtpd) saving to a Maildir.
 SINK=/var/tmp/lostmail-demo-mail
+# Emptied each time, so what it shows below is what this run sent (the journal keeps the history).
+rm -rf "$SINK/Maildir"
 mkdir -p "$SINK"
 /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox "$SINK/Maildir" \
     >"$SINK/server.log" 2>&1 &
