@@ -49,6 +49,9 @@ enum RunPrinter {
         }
         if let run = outcome.run {
             Swift.print("run \(run): \(outcome.isComplete ? "complete" : "incomplete: `lostmail resume \(run)` continues it")")
+            if let failed = outcome.failedHostsFile {
+                Swift.print("hosts not done: \(failed.path) (one per line; `--limit @\(failed.path)` selects them)")
+            }
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
         if let json {

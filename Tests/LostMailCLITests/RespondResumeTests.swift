@@ -32,6 +32,16 @@ final class RespondResumeTests: RespondTestCase {
         for account in try FileManager.default.contentsOfDirectory(atPath: "\(fleet.hostDir(3))/home") {
             XCTAssertNil(FileFacts(fleet.accountFile(3, account)), "h3 was down but \(account) has a file")
         }
+        // The retry file names host3 alone, and `--limit @file` selects exactly it.
+        let failed = "\(state)/runs/1/failed.hosts"
+        XCTAssertEqual(try String(contentsOfFile: failed, encoding: .utf8), "host3\n")
+        XCTAssertEqual(FileFacts(failed)?.mode, 0o600)
+        XCTAssertTrue(run.stdout.contains("--limit @\(failed)"), "\(run)")
+        let selected = try LostmailBinary.run(["inventory", "--list", "-i", fleet.inventory, "--limit", "@\(failed)"])
+        XCTAssertEqual(selected.status, 0, "\(selected)")
+        let listed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(selected.stdout.utf8)) as? [String: Any])
+        let hostvars = try XCTUnwrap((listed["_meta"] as? [String: Any])?["hostvars"] as? [String: Any], selected.stdout)
+        XCTAssertEqual(Array(hostvars.keys), ["host3"], selected.stdout)
         let status = try fleet.status(state: state)
         XCTAssertTrue(status.stdout.contains("host host3: incomplete"), "\(status)")
         XCTAssertTrue(status.stdout.contains("FAILED host3"), "\(status)")
@@ -47,6 +57,7 @@ final class RespondResumeTests: RespondTestCase {
         try fleet.fleet("start-host", "--host", "3")
         let resumed = try fleet.resume(state: state)
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: failed), "every host is done: no retry file")
         // Progress as `respond` shows it (plain lines: stderr is not a terminal here).
         XCTAssertTrue(resumed.stderr.contains("host3: pull "), "\(resumed)")
         XCTAssertTrue(resumed.stderr.contains("host3: done"), "\(resumed)")

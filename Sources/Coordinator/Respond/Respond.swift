@@ -124,6 +124,15 @@ public enum Respond {
             try PrivateFiles.makeDirectory(workDirectory)
             try PrivateFiles.write(outcome.reportJSON, to: file)
             outcome.reportFile = file
+            // The hosts left, for `--limit @file` (Ansible's retry-file idea); gone once all are done.
+            let failed = workDirectory.appendingPathComponent("failed.hosts")
+            let left = outcome.incompleteHosts
+            if left.isEmpty {
+                try? FileManager.default.removeItem(at: failed)
+            } else {
+                try PrivateFiles.write(Data(left.map { $0 + "\n" }.joined().utf8), to: failed)
+                outcome.failedHostsFile = failed
+            }
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
         }
         return outcome

@@ -87,15 +87,24 @@ public struct RespondOutcome: Sendable {
     /// One entry per account told (or, with `--check`, that would be told).
     public var notifications: [NotificationOutcome] = []
 
+    /// Where the hosts not done are listed, one per line, for `--limit @FILE` (nil when every
+    /// host is done, and for `--check`).
+    public var failedHostsFile: URL?
+
     /// True when every host finished, read all its log input and wrote every account file.
     public var isComplete: Bool {
-        let hostsDone = hosts.allSatisfy { entry in
+        incompleteHosts.isEmpty && !notifications.contains { $0.state == .temporaryFailure }
+    }
+
+    /// The hosts that failed, did not read all their log input or did not write every account
+    /// file, in order.
+    public var incompleteHosts: [String] {
+        hosts.filter { entry in
             if case .success(let result) = entry.result {
-                return result.writeFailures.isEmpty && !result.report.isMissingInput
+                return !result.writeFailures.isEmpty || result.report.isMissingInput
             }
-            return false
-        }
-        return hostsDone && !notifications.contains { $0.state == .temporaryFailure }
+            return true
+        }.map(\.host)
     }
 }
 
