@@ -115,6 +115,23 @@ final class AuditFleetTests: XCTestCase {
         XCTAssertEqual(try summary(again, "host1").bytesRead, 0)
     }
 
+    /// No archive folder means no archives; an archive folder that cannot be listed (here a
+    /// plain file in its place) fails that host with an error naming it, instead of the host
+    /// passing as audited.
+    func testArchiveFolderThatCannotBeListedFailsTheHostNamingIt() async throws {
+        let fleet = try Self.shared.require()
+        let archive = "\(fleet.hostDir(1))/qmail-log/archive"
+        XCTAssertFalse(FileManager.default.fileExists(atPath: archive), "the fleet's hosts have no archive folder")
+        _ = try await audit()
+        XCTAssertTrue(FileManager.default.createFile(atPath: archive, contents: Data("not a folder\n".utf8)))
+        defer { try? FileManager.default.removeItem(atPath: archive) }
+        let outcome = try await audit()
+        XCTAssertEqual(outcome.failedHosts, ["host1"])
+        let error = try XCTUnwrap(try summary(outcome, "host1").error)
+        XCTAssertTrue(error.contains("/var/log/qmail/archive"), error)
+        XCTAssertNil(try summary(outcome, "host2").error)
+    }
+
     func testHostDownDuringOneAuditIsCaughtUpByTheNext() async throws {
         let fleet = try Self.shared.require()
         _ = try await audit()

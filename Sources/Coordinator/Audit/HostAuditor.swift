@@ -96,9 +96,10 @@ struct HostAuditor {
         for pattern in playbook.logs.archives {
             let directory = (pattern as NSString).deletingLastPathComponent
             let glob = (pattern as NSString).lastPathComponent
-            let entries: [RemoteFileInfo]
-            do { entries = try remote.list(directory: directory) } catch { continue }  // no archive folder yet
-            for info in entries where fnmatch(glob, info.name, 0) == 0 {
+            // As in respond: a folder that does not exist means no archives yet; one that cannot
+            // be listed fails the host (the next audit catches up), it is not skipped silently.
+            guard try remote.remote.stat(path: directory) != nil else { continue }
+            for info in try remote.list(directory: directory) where fnmatch(glob, info.name, 0) == 0 {
                 let entry: ListedFile
                 switch try HostPipeline.resolve(info, on: remote.remote) {
                 case .success(let file): entry = file
