@@ -34,6 +34,16 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         }
     }
 
+    /// Each recipient's message listed only lines the complete analysis has for it (as a multiset).
+    private func assertListedOnlyExpectedLines(_ told: [String: [String]], _ expected: [String: NotifyFleet.Expected],
+                                               _ why: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        for (recipient, lines) in told {
+            let want = try XCTUnwrap(expected[recipient], "unexpected recipient \(recipient)", file: file, line: line)
+            XCTAssertEqual(removing(lines, from: want.bodyLines).count, want.bodyLines.count - lines.count,
+                           "\(recipient): \(why)", file: file, line: line)
+        }
+    }
+
     /// Run the same incident twice: the second run mails nobody and says why, per account.
     func testSecondRespondOfTheSameIncidentSendsNothing() throws {
         let fleet = try self.fleet
@@ -72,11 +82,7 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let before = try relay.messages()
         let told = linesByRecipient(before)
         let expected = try fleet.expectedMessages()
-        for (recipient, lines) in told {
-            let want = try XCTUnwrap(expected[recipient], "unexpected recipient \(recipient)")
-            XCTAssertEqual(removing(lines, from: want.bodyLines).count, want.bodyLines.count - lines.count,
-                           "\(recipient): the narrow run listed lines the full run does not have")
-        }
+        try assertListedOnlyExpectedLines(told, expected, "the narrow run listed lines the full run does not have")
         let partly = expected.filter { !(told[$0.key] ?? []).isEmpty && told[$0.key]!.count < $0.value.bodyLines.count }
         XCTAssertFalse(partly.isEmpty, "the narrow window should cover part of some account's lost mails: \(told)")
 
@@ -142,11 +148,7 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let before = try relay.messages()
         let told = linesByRecipient(before)
         let expected = try fleet.expectedMessages()
-        for (recipient, lines) in told {
-            let want = try XCTUnwrap(expected[recipient], "unexpected recipient \(recipient)")
-            XCTAssertEqual(removing(lines, from: want.bodyLines).count, want.bodyLines.count - lines.count,
-                           "\(recipient): the first message listed lines the complete analysis does not have")
-        }
+        try assertListedOnlyExpectedLines(told, expected, "the first message listed lines the complete analysis does not have")
         let shortOnHost2 = expected.filter { $0.value.host == 2 && (told[$0.key]?.count ?? 0) < $0.value.bodyLines.count }
         XCTAssertFalse(shortOnHost2.isEmpty, "hiding the rotated log should hide some of host 2's lost mails: \(told)")
 
