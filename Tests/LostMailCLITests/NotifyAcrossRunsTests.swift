@@ -52,6 +52,8 @@ final class NotifyAcrossRunsTests: NotifyTestCase {
         let first = try fleet.respond(state: state, relay: relay)
         XCTAssertEqual(first.status, 0, "\(first)")
         try fleet.assertOneMessagePerAccount(try relay.messages())
+        XCTAssertEqual(Set(try relay.messages().map(\.peer_port)).count, 1,
+                       "the run's messages share one SMTP connection")
 
         let second = try fleet.respond(state: state, relay: relay)
         XCTAssertEqual(second.status, 0, "\(second)")

@@ -11,6 +11,8 @@ extension SMTPTestServer {
         public var tempfailDataOnce = false
         /// Seconds the relay waits after the message data before it answers.
         public var dataDelay: Double = 0
+        /// The delay applies from this message of a connection on (1: every message).
+        public var delayFromMessage = 1
         /// Store the message before `dataDelay` (the 250 comes after it) instead of after.
         public var storeThenDelay = false
         /// DATA to any of these answered 451 while `setTempfailing(true)` is on.
@@ -25,13 +27,18 @@ extension SMTPTestServer {
         public var implicitTLS = false
         /// AUTH required (after TLS) with these credentials.
         public var auth: (username: String, password: String)?
+        /// After this many messages on one connection, MAIL FROM gets 421 and the relay closes it.
+        public var refuseAfterMessages: Int?
+        /// After this many messages on one connection, the relay closes it without a word.
+        public var dropAfterMessages: Int?
 
         /// Options; every parameter defaults to an always-accepting plain relay.
         public init(tempfailRecipientsOnce: [String] = [], rejectRecipients: [String] = [],
                     tempfailDataOnce: Bool = false, dataDelay: Double = 0, storeThenDelay: Bool = false,
                     tempfailRecipients: [String] = [], rejectDataRecipients: [String] = [],
                     rejectData: Bool = false, certificate: TestCertificate? = nil, implicitTLS: Bool = false,
-                    auth: (username: String, password: String)? = nil) {
+                    auth: (username: String, password: String)? = nil,
+                    refuseAfterMessages: Int? = nil, dropAfterMessages: Int? = nil, delayFromMessage: Int = 1) {
             self.tempfailRecipientsOnce = tempfailRecipientsOnce
             self.rejectRecipients = rejectRecipients
             self.tempfailDataOnce = tempfailDataOnce
@@ -43,6 +50,9 @@ extension SMTPTestServer {
             self.certificate = certificate
             self.implicitTLS = implicitTLS
             self.auth = auth
+            self.refuseAfterMessages = refuseAfterMessages
+            self.dropAfterMessages = dropAfterMessages
+            self.delayFromMessage = delayFromMessage
         }
 
         /// The script's config for a server working in `workdir`.
@@ -59,6 +69,9 @@ extension SMTPTestServer {
                 config["key"] = certificate.keyPath
             }
             if let auth { config["auth"] = ["username": auth.username, "password": auth.password] }
+            if let refuseAfterMessages { config["refuse_after_messages"] = refuseAfterMessages }
+            if let dropAfterMessages { config["drop_after_messages"] = dropAfterMessages }
+            config["delay_from_message"] = delayFromMessage
             return config
         }
     }
@@ -83,6 +96,8 @@ extension SMTPTestServer {
         public let defects: [String]
         public let authenticated: Bool
         public let tls: Bool
+        /// The client's port: messages with the same one came over the same connection.
+        public let peer_port: Int
 
         /// The message's bytes as they arrived.
         public var raw: [UInt8] { Array(Data(base64Encoded: raw_b64) ?? Data()) }

@@ -7,7 +7,11 @@
 /// exists, messages to `tempfail_rcpt` get 451; messages to `reject_data_rcpt` get 554; then
 /// the message is stored in `Maildir` and, decoded by Python's `email` package, in
 /// `messages.jsonl`; with `store_then_delay` the delay passes now; `reject_data` gives 554 (the
-/// message is kept), else 250. Every DATA answer goes into `attempts.jsonl` (event `data` when
+/// message is kept), else 250. With `delay_from_message` N, the delay applies from a connection's
+/// N-th message on. A connection that carried `refuse_after_messages` messages gets
+/// 421 to its next MAIL FROM and is closed; one that carried `drop_after_messages` is closed
+/// right after the 250 of the last. Each message records the client's port (one per
+/// connection) as `peer_port`. Every DATA answer goes into `attempts.jsonl` (event `data` when
 /// the data arrived, then `451`, `554`, `dropped` or `250`), AUTH attempts into `auth.jsonl`.
 enum SMTPTestServerScript {
     static let source = #"""
@@ -49,6 +53,16 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        limit = cfg.get("refuse_after_messages")
+        if limit and getattr(session, "lm_stored", 0) >= limit:
+            # A relay ending a kept connection on its own message limit: 421, then close.
+            asyncio.get_running_loop().call_later(0.02, server.transport.close)
+            return "421 4.7.0 too many messages in this connection, closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         rcpts = list(envelope.rcpt_tos)
         log("attempts.jsonl", {"event": "data", "rcpt_tos": rcpts})
@@ -57,6 +71,8 @@ class Handler:
             log("attempts.jsonl", {"event": "451", "rcpt_tos": rcpts})
             return "451 4.3.0 queue busy, try again later"
         delay = cfg.get("data_delay", 0)
+        if getattr(session, "lm_stored", 0) + 1 < cfg.get("delay_from_message", 1):
+            delay = 0
         if delay and not cfg.get("store_then_delay"):
             await asyncio.sleep(delay)
             if server.transport is None or server.transport.is_closing():
@@ -72,7 +88,9 @@ class Handler:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
         body = msg.get_body(preferencelist=("plain",))
         store.add(raw)
+        session.lm_stored = getattr(session, "lm_stored", 0) + 1
         log("messages.jsonl", {
+            "peer_port": session.peer[1],
             "mail_from": envelope.mail_from,
             "rcpt_tos": rcpts,
             "raw_b64": base64.b64encode(raw).decode(),
@@ -97,6 +115,10 @@ class Handler:
             log("attempts.jsonl", {"event": "554", "rcpt_tos": rcpts})
             return "554 5.6.0 message content rejected"
         log("attempts.jsonl", {"event": "250", "rcpt_tos": rcpts})
+        drop = cfg.get("drop_after_messages")
+        if drop and session.lm_stored >= drop:
+            # A relay that drops a kept connection without a word (idle timeout, restart).
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return "250 2.0.0 queued"
 
 def authenticator(server, session, envelope, mechanism, auth_data):

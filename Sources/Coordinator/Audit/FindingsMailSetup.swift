@@ -37,7 +37,7 @@ public struct FindingsMailSetup: Sendable {
         let via: String
         if let relay {
             let configuration = try NotificationSetup.smtpConfiguration(relay, playbook: file, environment: environment)
-            transport = { SMTPClient(configuration: configuration) }
+            transport = { SMTPConnectionReuse(configuration: configuration) }
             via = relay.host.contains(":") ? "relay [\(relay.host)]:\(relay.port)" : "relay \(relay.host):\(relay.port)"
         } else if let sendmail = report.sendmail {
             transport = { SendmailTransport(path: sendmail.path) }

@@ -88,6 +88,7 @@ struct FindingsMailer {
                     commitError.withLock { $0 = String(describing: error) }
                 }
             }
+            await transport.close()
             if let error = commitError.withLock({ $0 }) {
                 outcome.detail = "the relay took the message but the journal could not record it "
                     + "(the next audit may mail these findings again): \(error)"

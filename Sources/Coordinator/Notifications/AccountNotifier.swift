@@ -43,7 +43,8 @@ struct AccountNotifier {
     let formatter: LostMailFormatter
 
     /// Sends (or, without a journal, renders) one message per account of every host, through
-    /// one dispatcher so the playbook's rate limit holds for the whole fleet.
+    /// one dispatcher so the playbook's rate limit holds for the whole fleet, and one transport
+    /// so the messages share SMTP connections.
     func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lost: [LostMailEntry])])]) async -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
@@ -62,6 +63,7 @@ struct AccountNotifier {
                                           dispatcher: dispatcher))
             }
         }
+        await transport.close()
         return outcomes
     }
 

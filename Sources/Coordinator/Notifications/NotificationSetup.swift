@@ -39,7 +39,7 @@ public struct NotificationSetup: Sendable {
         let transport: @Sendable () throws -> any MailTransport
         if let relay {
             let configuration = try Self.smtpConfiguration(relay, playbook: file, environment: environment)
-            transport = { SMTPClient(configuration: configuration) }
+            transport = { SMTPConnectionReuse(configuration: configuration) }
         } else if let sendmail = note.sendmail {
             transport = { SendmailTransport(path: sendmail.path) }
         } else {

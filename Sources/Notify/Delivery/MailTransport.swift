@@ -6,4 +6,12 @@ public protocol MailTransport: Sendable {
     /// errors. Throws when no relay decision was reached at all (connection, TLS,
     /// authentication, timeout, process failure).
     func send(_ message: MIMEMessage, envelopeFrom: MailAddress, recipients: [MailAddress]) async throws -> DeliveryReceipt
+
+    /// Ends what the transport keeps open between messages (an SMTP session); call it once no
+    /// more messages follow. The default does nothing.
+    func close() async
+}
+
+extension MailTransport {
+    public func close() async {}
 }

@@ -4,7 +4,7 @@ import NIOPosix
 /// Sends notification messages to a relay over SMTP (SwiftNIO + NIOSSL).
 ///
 /// `send` opens a connection per message; ``withSession(_:)`` keeps one connection for
-/// several messages. The password is held only in the configuration and never logged.
+/// several messages, and ``SMTPConnectionReuse`` keeps connections across `send`s. The password is held only in the configuration and never logged.
 public struct SMTPClient: MailTransport {
     /// The relay and how to talk to it.
     public let configuration: SMTPClientConfiguration

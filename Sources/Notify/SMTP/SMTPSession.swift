@@ -15,6 +15,9 @@ public actor SMTPSession: MailTransport {
     private var machine: SMTPStateMachine
     /// True from installing TLS until the first reply over it: a failure then is a TLS failure.
     private var awaitingFirstTLSReply: Bool
+    /// True once the data of the last message begun went out (or started to): a failure after
+    /// that may have reached the relay, one before it did not.
+    public private(set) var sentDataOfLastTransaction = false
 
     private init(channel: Channel, configuration: SMTPClientConfiguration, sslContext: NIOSSLContext?) {
         self.channel = channel
@@ -69,6 +72,7 @@ public actor SMTPSession: MailTransport {
     /// an error is thrown only when the session itself fails (timeout, connection lost).
     public func send(_ message: MIMEMessage, envelopeFrom: MailAddress, recipients: [MailAddress]) async throws -> DeliveryReceipt {
         let data = DotStuffing.encode(message.bytes)
+        sentDataOfLastTransaction = false
         let first = machine.begin(envelopeFrom: envelopeFrom.address, recipients: recipients.map(\.address),
                                   messageID: message.messageID)
         let action = try await run(first, data: data)
@@ -102,6 +106,7 @@ public actor SMTPSession: MailTransport {
                 try await installTLS()
                 action = machine.tlsEstablished()
             case .sendMessageData:
+                sentDataOfLastTransaction = true
                 let buffer = channel.allocator.buffer(bytes: data)
                 action = machine.receive(try await exchange(buffer, timeout: configuration.timeouts.dataTermination,
                                                             label: "end of message data"))
