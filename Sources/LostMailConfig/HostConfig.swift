@@ -8,6 +8,14 @@ public enum HostKeyPolicy: String, Sendable, Codable, CaseIterable {
     case acceptNew = "accept-new"
 }
 
+/// How a host is reached (`ansible_connection`).
+public enum HostConnection: String, Sendable, Hashable, Codable {
+    /// Over SSH (`ssh`, `smart`, `paramiko`: LostMail's own libssh2 client for all of them).
+    case ssh
+    /// The coordinator's own machine: commands and files without SSH (`local`).
+    case local
+}
+
 /// Time limits for one host, in seconds.
 public struct HostTimeouts: Sendable, Hashable, Codable {
     /// TCP connect plus SSH handshake and authentication (`lostmail_connect_timeout`, default 10).
@@ -31,6 +39,8 @@ public struct HostTimeouts: Sendable, Hashable, Codable {
 public struct HostConfig: Sendable, Hashable, Codable {
     /// The inventory name (what `--limit` and reports use).
     public var name: String
+    /// `ansible_connection`: SSH (the default) or this machine.
+    public var connection: HostConnection
     /// Where to connect: `ansible_host`, else the name.
     public var address: String
     /// `ansible_port`, default 22.
@@ -54,13 +64,14 @@ public struct HostConfig: Sendable, Hashable, Codable {
     /// All variables of the host after inheritance, including ones LostMail ignores.
     public var vars: [String: ConfigValue]
 
-    public init(name: String, address: String, port: Int = 22, user: String = "root",
+    public init(name: String, address: String, connection: HostConnection = .ssh, port: Int = 22, user: String = "root",
                 keyFile: URL? = nil, knownHosts: URL? = nil,
                 hostKeyPolicy: HostKeyPolicy = .strict, useAgent: Bool = false,
                 forks: Int = 10, timeouts: HostTimeouts = .defaults,
                 groups: [String] = [], vars: [String: ConfigValue] = [:]) {
         self.name = name
         self.address = address
+        self.connection = connection
         self.port = port
         self.user = user
         self.keyFile = keyFile

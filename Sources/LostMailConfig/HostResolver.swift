@@ -67,6 +67,9 @@ struct HostResolver {
     /// Interprets the vars LostMail uses into `config`.
     private func apply(_ vars: [String: YAMLValue], to config: inout HostConfig) throws {
         let reader = VarReader(vars: vars)
+        if let value = reader.first("ansible_connection") {
+            config.connection = try Self.connection(try reader.text(value), value)
+        }
         if let value = reader.first("ansible_host", "ansible_ssh_host") {
             config.address = try reader.word(value)
         }
@@ -104,6 +107,23 @@ struct HostResolver {
         if let value = reader.first("lostmail_host_deadline") {
             config.timeouts.hostDeadline = try reader.seconds(value)
         }
+    }
+}
+
+extension HostResolver {
+    /// `ansible_connection`'s plugin names, short or fully qualified, that LostMail honours.
+    static let connections: [String: HostConnection] = [
+        "ssh": .ssh, "ansible.builtin.ssh": .ssh, "smart": .ssh,
+        "paramiko": .ssh, "paramiko_ssh": .ssh, "ansible.builtin.paramiko_ssh": .ssh,
+        "local": .local, "ansible.builtin.local": .local,
+    ]
+
+    static func connection(_ name: String, _ value: YAMLValue) throws -> HostConnection {
+        guard let connection = connections[name] else {
+            throw value.error("connection '\(name)' is not one LostMail can use: it reaches hosts over SSH "
+                              + "(ssh, smart, paramiko) or works on this machine (local)")
+        }
+        return connection
     }
 }
 

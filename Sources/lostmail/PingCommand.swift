@@ -49,8 +49,10 @@ struct PingCommand: AsyncParsableCommand {
             let endpoint = result.endpoint.padding(toLength: endpointWidth, withPad: " ", startingAt: 0)
             switch result.status {
             case .ok(let ok):
-                print("\(name)  ok      \(endpoint)  \(Self.milliseconds(ok.latency)) ms  "
-                    + "\(ok.hostKeyFingerprint)  \(ok.hostKeyAlgorithm)  uname -n: \(ok.remoteName)")
+                // A local host has no host key: its column says how it was reached.
+                let key = ok.hostKeyFingerprint.isEmpty ? "no SSH (ansible_connection: local)"
+                    : "\(ok.hostKeyFingerprint)  \(ok.hostKeyAlgorithm)"
+                print("\(name)  ok      \(endpoint)  \(Self.milliseconds(ok.latency)) ms  \(key)  uname -n: \(ok.remoteName)")
             case .failed(let reason):
                 print("\(name)  FAILED  \(endpoint)  \(reason)")
             case .timedOut(let limit):

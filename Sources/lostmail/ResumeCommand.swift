@@ -25,7 +25,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let outcome: RespondOutcome
         do {
             outcome = try await Respond.resume(run: runID, stateDirectory: try state.directory(),
-                                               connector: Fleet.ssh,
+                                               connector: HostConnectors.standard,
                                                relayOverride: relay, progress: ProgressDisplay().callback,
                                                hostsResolved: FileHandleOutput.knownHostsWarnings)
         } catch {

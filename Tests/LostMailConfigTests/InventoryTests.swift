@@ -164,12 +164,34 @@ final class InventoryTests: XCTestCase {
             ("lostmail_ssh_agent: maybe", "lostmail_ssh_agent", "true or false"),
             ("ansible_port: 70000", "ansible_port", "TCP port"),
             ("ansible_user: \"{{ admin }}\"", "ansible_user", "Jinja"),
+            ("ansible_connection: community.docker.docker", "ansible_connection", "over SSH"),
+            ("ansible_connection: winrm", "ansible_connection", "(local)"),
         ]
         for (line, key, mentions) in cases {
             let url = try scratch.write("all:\n  hosts:\n    h1:\n      unrelated: 1\n      \(line)\n", to: "\(key).yml")
             assertConfigError(try Inventory.load(file: url), file: url, line: 5,
                               key: "all.hosts.h1.\(key)", mentions: mentions)
         }
+    }
+
+    func testConnectionPluginsLostMailCanUse() throws {
+        let inventory = try load("""
+        all:
+          vars:
+            ansible_connection: ssh
+          hosts:
+            plain:
+            smart:
+              ansible_connection: smart
+            paramiko:
+              ansible_connection: paramiko
+            here:
+              ansible_connection: local
+            qualified:
+              ansible_connection: ansible.builtin.local
+        """)
+        let connections = Dictionary(uniqueKeysWithValues: try inventory.hosts().map { ($0.name, $0.connection) })
+        XCTAssertEqual(connections, ["plain": .ssh, "smart": .ssh, "paramiko": .ssh, "here": .local, "qualified": .local])
     }
 
     func testMalformedStructures() throws {

@@ -11,11 +11,11 @@ public struct Fleet: Sendable {
     public var hosts: [HostConfig]
     /// Hosts worked on at once (`lostmail_forks`).
     public var forks: Int
-    /// How a host is reached: SSH (``ssh``) unless a test hands in another.
+    /// How a host is reached: ``HostConnectors/standard`` unless a test hands in another.
     public var connector: HostConnector
 
     /// A fleet of `hosts`; `forks` is the inventory's `lostmail_forks`.
-    public init(inventoryFile: URL, hosts: [HostConfig], forks: Int, connector: @escaping HostConnector = Fleet.ssh) {
+    public init(inventoryFile: URL, hosts: [HostConfig], forks: Int, connector: @escaping HostConnector = HostConnectors.standard) {
         self.inventoryFile = inventoryFile
         self.hosts = hosts
         self.forks = forks
@@ -25,7 +25,7 @@ public struct Fleet: Sendable {
     /// Loads `inventory` and selects the hosts matching `pattern` (a playbook's `hosts:`; nil:
     /// every host) and `limit` (Ansible `--limit`). Throws the inventory's errors (file, key).
     public static func load(inventory: URL, pattern: String? = nil, limit: String?,
-                            connector: @escaping HostConnector = Fleet.ssh) throws -> Fleet {
+                            connector: @escaping HostConnector = HostConnectors.standard) throws -> Fleet {
         let loaded = try Inventory.load(file: inventory)
         let hosts = try pattern.map { try loaded.hosts(pattern: $0, limit: limit) } ?? loaded.hosts(limit: limit)
         return Fleet(inventoryFile: inventory, hosts: hosts, forks: loaded.forks, connector: connector)
@@ -40,7 +40,4 @@ public struct Fleet: Sendable {
         narrowed.hosts = hosts.filter { names.contains($0.name) }
         return narrowed
     }
-
-    /// Connects to a host over SSH (``SSHConnector``).
-    public static let ssh: HostConnector = { try SSHConnector().connect($0) }
 }

@@ -1,5 +1,4 @@
 import Foundation
-@testable import Coordinator
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,13 +1,13 @@
 import Foundation
-@testable import Coordinator
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// This machine as a ``RemoteHost``: commands run with `Process` (argv as given, no shell),
-/// files through `FileManager`. A test double with the SSH host's contract (test-only).
+/// This machine as a ``RemoteHost`` (`ansible_connection: local`): commands run with `Process`
+/// (argv as given, no shell, found on PATH), files read directly, with the SSH host's contract.
+/// The tests use it too, as a host without SSH.
 public struct LocalHost: RemoteHost {
     public let name: String
 

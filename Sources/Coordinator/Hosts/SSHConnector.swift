@@ -68,7 +68,7 @@ public struct SSHConnector: Sendable {
     public func knownHostsIssues(for hosts: [HostConfig]) -> [KnownHostsIssue] {
         var seen = Set<String>()
         var issues: [KnownHostsIssue] = []
-        for host in hosts {
+        for host in hosts where host.connection == .ssh {
             guard let path = knownHostsPath(for: host), seen.insert(path).inserted,
                   let file = try? KnownHostsFile.load(path: path) else { continue }
             issues += file.issues

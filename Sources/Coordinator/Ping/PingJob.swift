@@ -78,7 +78,7 @@ public struct PingJob: Sendable {
     /// known_hosts); throws the first ``SSHConnectorError``. A command calls it before ``run()``
     /// so that a configuration mistake is reported once instead of as a failed host.
     public func preflight() throws {
-        for host in hosts { _ = try connector.options(for: host) }
+        for host in hosts where host.connection == .ssh { _ = try connector.options(for: host) }
     }
 
     /// Pings every host; one result per host, in the order of ``hosts``. Returns when every host
@@ -108,23 +108,39 @@ public struct PingJob: Sendable {
     static func ping(_ config: HostConfig, connector: SSHConnector, command: [String]) throws -> PingResult.OkDetails {
         let clock = ContinuousClock()
         let start = clock.now
+        if config.connection == .local {
+            let result = try LocalHost(name: config.name).run(arguments: command, stdin: Data(),
+                                                             timeout: .milliseconds(Int64(config.timeouts.command * 1000)))
+            let end = clock.now
+            let name = try remoteName(result, config: config, command: command)
+            return PingResult.OkDetails(latency: end - start, commandLatency: end - start, remoteName: name,
+                                        hostKeyAlgorithm: "", hostKeyFingerprint: "")
+        }
         let host = try connector.connect(config)
         defer { host.close() }
         let commandStart = clock.now
         let result = try host.run(arguments: command, stdin: Data(),
                                   timeout: .milliseconds(Int64(config.timeouts.command * 1000)))
         let end = clock.now
-        guard result.status == 0 else {
-            throw PingCommandFailed(host: config.name, command: command, status: result.status,
-                                    stderr: result.stderrText)
-        }
-        let name = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = try remoteName(result, config: config, command: command)
         return PingResult.OkDetails(latency: end - start, commandLatency: end - commandStart, remoteName: name,
                                     hostKeyAlgorithm: host.hostKeyAlgorithm,
                                     hostKeyFingerprint: host.hostKeyFingerprint)
     }
 
-    static func endpoint(_ config: HostConfig) -> String { "\(config.address):\(config.port)" }
+    /// What the command printed, or why it failed.
+    private static func remoteName(_ result: CommandResult, config: HostConfig, command: [String]) throws -> String {
+        guard result.status == 0 else {
+            throw PingCommandFailed(host: config.name, command: command, status: result.status,
+                                    stderr: result.stderrText)
+        }
+        return String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `address:port`, or `local` for the coordinator's own machine.
+    static func endpoint(_ config: HostConfig) -> String {
+        config.connection == .local ? "local" : "\(config.address):\(config.port)"
+    }
 
     /// The error's sentence without the "host NAME: " and "address:port: " prefixes: the report
     /// shows both in their own columns.
