@@ -89,9 +89,11 @@ final class KnownHosts {
         }
     }
 
-    /// Appends `host key` (plain, `[host]:port` when port is not 22) to the file, OpenSSH style.
-    func append(host: String, port: Int, algorithm: String, key: UnsafeRawBufferPointer) throws {
-        let name = port == 22 ? host : "[\(host)]:\(port)"
+    /// Appends `host key` to the file, OpenSSH style: the name hashed when `hashed` (nil: when
+    /// the file already hashes its names), else plain (`[host]:port` when port is not 22).
+    func append(host: String, port: Int, algorithm: String, key: UnsafeRawBufferPointer, hashed: Bool?) throws {
+        let name = (hashed ?? file.usesHashedNames) ? KnownHostsPatterns.hashedField(host: host, port: port)
+            : port == 22 ? host : "[\(host)]:\(port)"
         var line = "\(name) \(algorithm) \(Data(key).base64EncodedString())\n"
         let fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -44,6 +44,20 @@ public struct KnownHostsFile: Sendable {
     public private(set) var revoked: [Entry] = []
     /// Lines that are not used.
     public private(set) var issues: [KnownHostsIssue] = []
+    /// `@cert-authority` lines: not used to check a key (libssh2 1.10 cannot check host
+    /// certificates), but a host they name is refused with that reason rather than as unknown.
+    public private(set) var certificateAuthorities: [(line: Int, hosts: String)] = []
+
+    /// True when the file already names hosts hashed (`|1|...`, OpenSSH's `HashKnownHosts`):
+    /// a key recorded by accept-new is then hashed too.
+    public var usesHashedNames: Bool {
+        plain.contains { $0.hosts.hasPrefix("|1|") } || revoked.contains { $0.hosts.hasPrefix("|1|") }
+    }
+
+    /// The `@cert-authority` line naming host:port, if any.
+    public func certificateAuthority(host: String, port: Int) -> Int? {
+        certificateAuthorities.first { KnownHostsPatterns.matches($0.hosts, host: host, port: port) }?.line
+    }
 
     /// Parses `text`, read from `path` (LF or CRLF line ends).
     public init(text: String, path: String) {
@@ -62,6 +76,7 @@ public struct KnownHostsFile: Sendable {
                     isRevoked = true
                 case "@cert-authority":
                     issue(number, "@cert-authority lines (host certificates) are not supported by LostMail")
+                    if fields.count >= 2 { certificateAuthorities.append((number, fields[1])) }
                     continue
                 default:
                     issue(number, "unknown marker \(first) (OpenSSH knows @revoked and @cert-authority)")

@@ -23,6 +23,16 @@ public enum KnownHostsPatterns {
         return matched
     }
 
+    /// The hashed host field OpenSSH's `HashKnownHosts` writes for host:port: a fresh
+    /// 20-byte salt and the HMAC-SHA1 of the name under it.
+    public static func hashedField(host: String, port: Int) -> String {
+        let name = (port == 22 ? host : "[\(host)]:\(port)").lowercased()
+        var generator = SystemRandomNumberGenerator()
+        let salt = Data((0..<20).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(name.utf8), using: SymmetricKey(data: salt))
+        return "|1|\(salt.base64EncodedString())|\(Data(mac).base64EncodedString())"
+    }
+
     static func hashedMatches(_ field: String, name: String) -> Bool {
         let parts = field.split(separator: "|", omittingEmptySubsequences: false)
         guard parts.count == 4, let salt = Data(base64Encoded: String(parts[2])),

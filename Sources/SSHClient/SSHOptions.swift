@@ -50,10 +50,13 @@ public struct SSHConnectOptions: Sendable, Equatable {
     /// Path of the known_hosts file to verify against (and append to with `.acceptNew`).
     public var knownHostsPath: String
     public var hostKeyPolicy: HostKeyPolicy
+    /// Whether a key recorded by `.acceptNew` names the host hashed (OpenSSH's
+    /// `HashKnownHosts`); nil: hashed when the file already holds hashed names.
+    public var hashKnownHosts: Bool?
     public var timeouts: SSHTimeouts
 
     public init(host: String, port: Int = 22, user: String, authentication: SSHAuthentication,
-                knownHostsPath: String, hostKeyPolicy: HostKeyPolicy = .strict,
+                knownHostsPath: String, hostKeyPolicy: HostKeyPolicy = .strict, hashKnownHosts: Bool? = nil,
                 timeouts: SSHTimeouts = SSHTimeouts()) {
         self.host = host
         self.port = port
@@ -61,6 +64,7 @@ public struct SSHConnectOptions: Sendable, Equatable {
         self.authentication = authentication
         self.knownHostsPath = knownHostsPath
         self.hostKeyPolicy = hostKeyPolicy
+        self.hashKnownHosts = hashKnownHosts
         self.timeouts = timeouts
     }
 

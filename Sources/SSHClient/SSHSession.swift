@@ -100,13 +100,24 @@ public final class SSHSession {
                                + "the one recorded in \(options.knownHostsPath)",
                            host: handle.endpoint, fingerprint: fingerprint)
         case .notFound:
+            if let line = knownHosts.file.certificateAuthority(host: options.host, port: options.port) {
+                // OpenSSH would check the host's certificate against that CA; libssh2 1.10 cannot,
+                // and recording the bare key instead would bypass the operator's CA.
+                throw SSHError(.hostKeyUnknown, operation: "verify host key",
+                               code: LIBSSH2_KNOWNHOST_CHECK_NOTFOUND,
+                               message: "\(options.host) port \(options.port) is trusted through the @cert-authority line "
+                                   + "\(line) of \(options.knownHostsPath) (host certificates), which libssh2 1.10 cannot "
+                                   + "check; add the host's own \(algorithm) key to that file (ssh-keyscan) for LostMail",
+                               host: handle.endpoint, fingerprint: fingerprint)
+            }
             guard options.hostKeyPolicy == .acceptNew else {
                 throw SSHError(.hostKeyUnknown, operation: "verify host key",
                                code: LIBSSH2_KNOWNHOST_CHECK_NOTFOUND,
                                message: "no \(algorithm) entry for [\(options.host)]:\(options.port) in "
                                    + options.knownHostsPath, host: handle.endpoint, fingerprint: fingerprint)
             }
-            try knownHosts.append(host: options.host, port: options.port, algorithm: algorithm, key: key)
+            try knownHosts.append(host: options.host, port: options.port, algorithm: algorithm, key: key,
+                                  hashed: options.hashKnownHosts)
         }
         return (algorithm, fingerprint, knownHosts.file.issues)
     }

@@ -183,11 +183,65 @@ final class AuthenticationTests: XCTestCase {
 
     /// What OpenSSH's client says about host 1 with `file` as its only known_hosts: exit status
     /// and standard error (the oracle for the known_hosts tests).
-    private func openSSH(knownHosts file: String) throws -> ProcessResult {
+    private func openSSH(knownHosts file: String, host: Int = 1, algorithm: String = "ssh-ed25519") throws -> ProcessResult {
         try ProcessRunner.run(["/usr/bin/ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
                                "-o", "UserKnownHostsFile=\(file)", "-o", "GlobalKnownHostsFile=/dev/null",
-                               "-o", "HostKeyAlgorithms=ssh-ed25519", "-o", "IdentitiesOnly=yes", "-i", fleet.clientKey,
-                               "-p", "2222", "root@\(fleet.address(1))", "true"], environment: ["SSH_AUTH_SOCK": nil])
+                               "-o", "HostKeyAlgorithms=\(algorithm)", "-o", "IdentitiesOnly=yes", "-i", fleet.clientKey,
+                               "-p", "2222", "root@\(fleet.address(host))", "true"], environment: ["SSH_AUTH_SOCK": nil])
+    }
+
+    /// accept-new into a file that hashes its names records a hashed line (as OpenSSH's
+    /// `HashKnownHosts yes` would); `ssh-keygen -F` finds it and `ssh` accepts the host with it.
+    func testAcceptNewHashesTheNameWhenTheFileHashesItsNames() throws {
+        let file = "\(fleet.dir)/known_hosts.accept-hashed"
+        try? FileManager.default.removeItem(atPath: file)
+        let host3 = try XCTUnwrap(try String(contentsOfFile: fleet.knownHosts, encoding: .utf8)
+            .split(separator: "\n").first { $0.hasPrefix("[\(fleet.address(3))]:2222 ") }).description
+        try (host3 + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        try ProcessRunner.shell(["/usr/bin/ssh-keygen", "-H", "-f", file])
+        try? FileManager.default.removeItem(atPath: file + ".old")
+        let session = try SSHSession(fleet.options(host: 2, knownHosts: file, policy: .acceptNew))
+        let lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        XCTAssertTrue(lines[1].hasPrefix("|1|") && lines[1].contains(" \(session.hostKeyAlgorithm) "), "\(lines[1])")
+        XCTAssertFalse(lines[1].contains(fleet.address(2)), "the name must be hashed: \(lines[1])")
+        let found = try ProcessRunner.run(["/usr/bin/ssh-keygen", "-F", "[\(fleet.address(2))]:2222", "-f", file])
+        XCTAssertEqual(found.status, 0, found.stdout + found.stderr)
+        XCTAssertEqual(try openSSH(knownHosts: file, host: 2, algorithm: session.hostKeyAlgorithm).status, 0,
+                       "OpenSSH refused the recorded line")
+
+        // HashKnownHosts yes (the option) hashes into an empty file too.
+        let fresh = "\(fleet.dir)/known_hosts.accept-hash-option"
+        try? FileManager.default.removeItem(atPath: fresh)
+        var options = fleet.options(host: 2, knownHosts: fresh, policy: .acceptNew)
+        options.hashKnownHosts = true
+        let hashing = try SSHSession(options)
+        let written = try String(contentsOfFile: fresh, encoding: .utf8)
+        XCTAssertTrue(written.hasPrefix("|1|"), written)
+        XCTAssertEqual(try openSSH(knownHosts: fresh, host: 2, algorithm: hashing.hostKeyAlgorithm).status, 0)
+        XCTAssertEqual((try FileManager.default.attributesOfItem(atPath: fresh)[.posixPermissions] as? Int), 0o600,
+                       "a known_hosts file LostMail creates is private")
+    }
+
+    /// A host that known_hosts trusts only through `@cert-authority` is refused, by both policies,
+    /// saying that libssh2 1.10 cannot check host certificates and naming the line; accept-new
+    /// does not record the bare key past the CA. OpenSSH refuses it too (the host has no certificate).
+    func testHostTrustedOnlyThroughACertificateAuthorityIsRefusedNamingIt() throws {
+        let ca = try fleet.makeKey("host-ca", type: "ed25519")
+        let caPublic = try String(contentsOfFile: ca + ".pub", encoding: .utf8).split(separator: " ").prefix(2)
+            .joined(separator: " ")
+        let file = "\(fleet.dir)/known_hosts.ca-only"
+        let text = "@cert-authority [\(fleet.address(1))]:2222 \(caPublic)\n"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(try openSSH(knownHosts: file).status, 0, "OpenSSH accepted a host without a certificate")
+        for policy in [HostKeyPolicy.strict, .acceptNew] {
+            let error = expectSSHError { try SSHSession(fleet.options(host: 1, knownHosts: file, policy: policy)) }
+            XCTAssertEqual(error?.kind, .hostKeyUnknown, error?.description ?? "")
+            let message = error?.description ?? ""
+            XCTAssertTrue(message.contains("@cert-authority line 1 of \(file)") && message.contains("libssh2 1.10")
+                          && message.contains(fleet.address(1)), message)
+        }
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), text, "accept-new recorded the key past the CA")
     }
 
     /// A host key listed under `@revoked` for the host is refused even when a plain line lists it
