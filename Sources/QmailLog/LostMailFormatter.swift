@@ -26,7 +26,7 @@ public struct LostMailFormatter: Sendable {
     }
 
     /// The line for the lost delivery at `index`, without building the whole element.
-    func line(_ lost: LostDeliveries, at index: Int) -> String {
+    public func line(_ lost: LostDeliveries, at index: Int) -> String {
         let (sender, recipient) = lost.addresses(at: index)
         return ctime.string(lost.time(at: index)) + " from=" + (sender ?? "?") + " to=" + recipient
     }
@@ -47,7 +47,7 @@ public struct LostMailFormatter: Sendable {
 
     /// Per account, the indices of its listed lost deliveries in output order: by time (to
     /// the second), then log order. What `linesByAccount` formats; cheap to keep.
-    static func lineOrder(_ lost: LostDeliveries) -> [String: [Int]] {
+    public static func lineOrder(_ lost: LostDeliveries) -> [String: [Int]] {
         var perAccount: [String: [Int]] = [:]
         for i in lost.indices where lost.kind(at: i) == .mail {
             var seen: Set<String> = []

@@ -38,6 +38,12 @@ struct ReadCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Per-line work: the whole analyser (QmailLog), window open, the incident signature; account maps from the snapshot root given with --dir.")
     var analyze = false
 
+    @Option(name: .long, help: "Also run `lostmail analyze` (the binary beside this one) on the --dir snapshot roots with this playbook, with and without --json, and `wc -l` on the files; wall time and peak RSS beside grep's.")
+    var lostmailAnalyze: String?
+
+    @Option(name: .long, help: "An argument passed on to `lostmail analyze` (e.g. --from=2026-11-29T05:00:00Z); repeatable.")
+    var analyzeArg: [String] = []
+
     func validate() throws {
         guard !file.isEmpty || !dir.isEmpty else { throw ValidationError("give --file or --dir") }
         guard jobs >= 1, `repeat` >= 1 else { throw ValidationError("--jobs and --repeat must be at least 1") }
@@ -79,6 +85,9 @@ struct ReadCommand: AsyncParsableCommand {
             table.add(tool: "LC_ALL=C grep -c delivery", seconds: grepBest.seconds, bytes: grepBest.bytes,
                       lines: nil, count: grepBest.count, peakRSS: grepBest.peakRSS)
         }
+        if let playbook = lostmailAnalyze {
+            try addCommandRows(to: &table, files: files, playbook: playbook, bytes: onDisk)
+        }
         table.print()
         if let lost = single.lost {
             print("analyser: \(lost) lost deliveries found, \(single.accountLines) account lines formatted")
@@ -103,6 +112,40 @@ struct ReadCommand: AsyncParsableCommand {
             print("input issues: \(single.issues.count); first: \(single.issues[0])")
         }
         if jobs > 1 { try runJobs(logs: logs, single: single, analyzer: analyzer) }
+    }
+
+    /// `wc -l` and `lostmail analyze` (without and with `--json`) as child processes, best of
+    /// --repeat each; the JSON file's size is printed, the file removed.
+    private func addCommandRows(to table: inout BenchTable, files: [LogFile], playbook: String, bytes: UInt64) throws {
+        let lostmail = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("lostmail").path
+        let json = FileManager.default.temporaryDirectory.appendingPathComponent("lostmail-bench-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: json) }
+        let analyze = [lostmail, "analyze", "--playbook", playbook] + analyzeArg
+        let runs: [(tool: String, argv: [String])] = [
+            ("wc -l", ["/usr/bin/env", "LC_ALL=C", "wc", "-l"] + files.map(\.path)),
+            ("lostmail analyze", analyze + dir),
+            ("lostmail analyze --json", analyze + ["--json", json] + dir),
+        ]
+        var jsonSize: UInt64 = 0
+        for (tool, argv) in runs {
+            var best: TimedProcess.Result?
+            for _ in 0..<`repeat` {
+                let result = try TimedProcess.run(argv)
+                guard result.status == 0 else {
+                    throw ValidationError("`\(argv.joined(separator: " "))` exited with \(result.status)")
+                }
+                if best == nil || result.seconds < best!.seconds { best = result }
+                if tool.hasSuffix("--json") {
+                    jsonSize = (try? FileManager.default.attributesOfItem(atPath: json)[.size] as? UInt64) ?? 0
+                }
+            }
+            guard let best else { continue }
+            let count = tool == "wc -l" ? best.stdout.split(separator: "\n").last
+                .flatMap { Int($0.split(separator: " ").first ?? "") } ?? 0 : 0
+            table.add(tool: tool, seconds: best.seconds, bytes: bytes, lines: nil, count: count, peakRSS: best.peakRSS)
+        }
+        print(String(format: "lostmail analyze --json wrote %.1f MB", Double(jsonSize) / 1e6))
     }
 
     private func runJobs(logs: [[LogFile]], single: Pipeline.Stats, analyzer: Analyzer?) throws {

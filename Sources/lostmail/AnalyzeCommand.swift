@@ -47,7 +47,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             print("wrote \(written.count) account files under \(out)")
         }
         if let json {
-            try PrivateFiles.write(FleetReport(plan: plan, hosts: reports).json(pretty: true), to: URL(fileURLWithPath: json))
+            try FleetReportJSON(plan: plan).write(to: URL(fileURLWithPath: json), reports: reports)
             print("wrote report \(json)")
         }
         let unread = reports.reduce(0) { $0 + ($1.unreadInput ?? []).count }

@@ -99,7 +99,7 @@ struct AuditCommand: AsyncParsableCommand {
         if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
         print(AuditRespond.announcement(request))
         do {
-            try RunPrinter.print(try await Respond.start(request), check: false, json: nil)
+            try RunPrinter.print(try await Respond.start(request), check: false)
         } catch {
             FileHandleOutput.standardError("lostmail audit: the respond run could not start: \(error)")
         }

@@ -49,12 +49,13 @@ struct RespondCommand: AsyncParsableCommand {
                 progress: ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 notification: try NotificationSetup.make(playbook: book, relayOverride: relay))
             request.relayOverride = relay
+            request.jsonFile = json.map { URL(fileURLWithPath: $0) }
         } catch {
             throw failBeforeWork(error)
         }
         let outcome: RespondOutcome
         do { outcome = try await Respond.start(request) } catch { throw failBeforeWork(error) }
-        try RunPrinter.print(outcome, check: check, json: json, output: request.playbook.output.relativePath)
+        try RunPrinter.print(outcome, check: check, output: request.playbook.output.relativePath)
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }
     }

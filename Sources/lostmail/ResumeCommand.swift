@@ -26,12 +26,12 @@ struct ResumeCommand: AsyncParsableCommand {
         do {
             outcome = try await Respond.resume(run: runID, stateDirectory: try state.directory(),
                                                connector: HostConnectors.standard,
-                                               relayOverride: relay, progress: ProgressDisplay().callback,
+                                               relayOverride: relay, jsonFile: json.map { URL(fileURLWithPath: $0) }, progress: ProgressDisplay().callback,
                                                hostsResolved: FileHandleOutput.knownHostsWarnings)
         } catch {
             throw failBeforeWork(error)
         }
-        try RunPrinter.print(outcome, check: false, json: json)
+        try RunPrinter.print(outcome, check: false)
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }
     }

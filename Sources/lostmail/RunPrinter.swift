@@ -4,21 +4,21 @@ import Foundation
 /// Prints the end of a respond or resume run: summary table, per-host results, files.
 enum RunPrinter {
     /// `output`: the playbook's `output.path` relative to the home (named by `--check`).
-    static func print(_ outcome: RespondOutcome, check: Bool, json: String?,
-                      output: String = "logs/lost-mails.log") throws {
-        Swift.print(SummaryTable.render(outcome.report.hosts), terminator: "")
+    static func print(_ outcome: RespondOutcome, check: Bool, output: String = "logs/lost-mails.log") throws {
+        for case let (_, .success(value)) in outcome.hosts { Swift.print(value.summary, terminator: "") }
         for (host, result) in outcome.hosts {
             switch result {
             case .failure(let error):
                 Swift.print("host \(host): FAILED: \(error.message)")
             case .success(let value):
-                if let unread = value.report.unreadInput, !unread.isEmpty {
-                    Swift.print("host \(host): INCOMPLETE: \(unread.count) log input(s) not read (NOT READ above)")
+                if value.isMissingInput {
+                    Swift.print("host \(host): INCOMPLETE: \(value.unreadInput.count) log input(s) not read (NOT READ above)")
                 }
+                for note in value.notes { Swift.print("host \(host): \(note)") }
                 if check {
                     for file in value.pulled { Swift.print("  would read \(host):\(file.path) (\(file.size) bytes)") }
-                    for (account, lines) in value.report.linesByAccount.sorted(by: { $0.key < $1.key }) {
-                        Swift.print("  would merge \(lines.count) lines into \(host):~\(account)/\(output)")
+                    for (account, lines) in value.lostPerAccount.sorted(by: { $0.key < $1.key }) {
+                        Swift.print("  would merge \(lines) lines into \(host):~\(account)/\(output)")
                     }
                 }
                 for write in value.writes {
@@ -54,9 +54,13 @@ enum RunPrinter {
             }
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
-        if let json {
-            try PrivateFiles.write(outcome.reportJSON, to: URL(fileURLWithPath: json))
-            Swift.print("report: \(json)")
-        }
+        if let json = outcome.jsonFile { Swift.print("report: \(json.path)") }
+        if let failure = outcome.jsonFailure { throw JSONReportFailure(message: failure) }
     }
+}
+
+/// The `--json` report could not be written (the run itself is recorded).
+struct JSONReportFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { "--json: \(message)" }
 }

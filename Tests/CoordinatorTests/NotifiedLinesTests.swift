@@ -95,7 +95,7 @@ final class NotifiedLinesTests: XCTestCase {
             var config = Configuration()
             config.foreignKeysEnabled = true
             let old = try DatabaseQueue(path: path, configuration: config)
-            try JournalSchema.migrator.migrate(old, upTo: "notifiedLines")
+            try JournalSchema.migrator(stateDirectory: dir.url).migrate(old, upTo: "notifiedLines")
             try old.write { db in
                 try db.execute(sql: """
                     INSERT INTO runs (id, kind, startedAt, status) VALUES (1, 'respond', '2026-11-30 10:00:00', 'done');

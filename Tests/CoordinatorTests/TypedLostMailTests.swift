@@ -86,12 +86,20 @@ final class TypedLostMailTests: XCTestCase {
         let plan = try AnalysisPlan(playbook: playbook)
         let root = TestPaths.corpus.appendingPathComponent("host")
         let report = HostReport(try SnapshotAnalysis.analyze(root: root, name: "h1", plan: plan), hostRoot: root.path)
-        let json = try Journal.encodeDetail(report)
+        // As an older run's journal held it (the old encoder), and as a run stores it today.
+        let json = try LegacyHostReport(report).encoded()
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
         XCTAssertNotNil(object["linesByAccount"])
         XCTAssertNil(object["entriesByAccount"], "the JSON keeps its form")
+        let store = try HostReportStore(stateDirectory: FileManager.default.temporaryDirectory
+            .appendingPathComponent("typed-\(UUID().uuidString)"))
+        defer { try? FileManager.default.removeItem(at: store.directory.deletingLastPathComponent()) }
+        let today = try JSONSerialization.jsonObject(with: Data(contentsOf: store.url(try store.store(report)))) as? NSDictionary
+        XCTAssertEqual(today, NSDictionary(dictionary: object), "the stored form is the old JSON")
 
-        let stored = try Journal.decodeDetail(HostReport.self, from: json)
+        let decoder = JSONDecoder()
+        decoder.userInfo[HostReport.timeZoneKey] = plan.settings.timeZone
+        let stored = try decoder.decode(HostReport.self, from: json)
         let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
         XCTAssertEqual(stored.entriesByAccount.mapValues { $0.map { formatter.line($0) } }, report.linesByAccount)
         XCTAssertEqual(stored.entriesByAccount, report.entriesByAccount)

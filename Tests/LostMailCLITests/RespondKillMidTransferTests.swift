@@ -10,18 +10,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
     /// host's account files are byte-identical to those of an uninterrupted run.
     func testKillNineMidPullThenResumeEqualsUninterruptedRun() throws {
         let fleet = try self.fleet
-        let snapshot = "\(fleet.dir)/big-snapshot"
-        if !FileManager.default.fileExists(atPath: "\(snapshot)/generated-summary.tsv") {
-            try? FileManager.default.removeItem(atPath: snapshot)
-            let bench = TestPaths.packageRoot.appendingPathComponent(".build/debug/lostmail-bench").path
-            // 120 MB at ~22 kB/s of log spans ~90 minutes; the incident (45-55 % of it) is
-            // placed over the playbook's window (2026-11-29T05:13:54Z = 1795929234).
-            try ProcessRunner.shell([bench, "generate", "--out", snapshot, "--size", "120M", "--file-size", "60M",
-                                    "--accounts", "4", "--start-unix", "1795926734"])
-            // The fleet's web1..web4 keep the corpus's uids: do not let the load re-create them.
-            try FileManager.default.removeItem(atPath: "\(snapshot)/etc/passwd")
-        }
-        try fleet.reload(host: 1, corpus: snapshot)
+        try fleet.reload(host: 1, corpus: try bigSnapshot())
         defer { XCTAssertNoThrow(try fleet.reload(host: 1)) }
 
         let reference = try fleet.respond(state: try fleet.freshStateDir("big-reference"))
@@ -134,6 +123,112 @@ final class RespondKillMidTransferTests: RespondTestCase {
         XCTAssertTrue(Set(expected).isSubset(of: Set(lines)), "web2 misses lost-mail lines after resume")
         XCTAssertEqual(final.mode, 0o600)
         XCTAssertEqual(final.uid, uid)
+        try fleet.resetHomes()
+    }
+
+    /// A generated ~120 MB host (made once per fleet directory) whose incident lies in the
+    /// playbook's window.
+    private func bigSnapshot() throws -> String {
+        let fleet = try self.fleet
+        let snapshot = "\(fleet.dir)/big-snapshot"
+        if !FileManager.default.fileExists(atPath: "\(snapshot)/generated-summary.tsv") {
+            try? FileManager.default.removeItem(atPath: snapshot)
+            let bench = TestPaths.packageRoot.appendingPathComponent(".build/debug/lostmail-bench").path
+            // 120 MB at ~22 kB/s of log spans ~90 minutes; the incident (45-55 % of it) is
+            // placed over the playbook's window (2026-11-29T05:13:54Z = 1795929234).
+            try ProcessRunner.shell([bench, "generate", "--out", snapshot, "--size", "120M", "--file-size", "60M",
+                                    "--accounts", "4", "--start-unix", "1795926734"])
+            // The fleet's web1..web4 keep the corpus's uids: do not let the load re-create them.
+            try FileManager.default.removeItem(atPath: "\(snapshot)/etc/passwd")
+        }
+        return snapshot
+    }
+
+    /// 13. The report is streamed: `respond` killed (SIGKILL) once some hosts' reports are on
+    /// disk while host 1 (the big log) is still at work; `resume` completes a `report.json`
+    /// equal to an uninterrupted run's. The journal holds references, never a host's report;
+    /// a stored report changed on disk is found, named and made again by the next `resume`.
+    func testKilledRunsReportIsCompletedByResumeAndTheJournalHoldsNoReport() throws {
+        let fleet = try self.fleet
+        try fleet.reload(host: 1, corpus: try bigSnapshot())
+        defer { XCTAssertNoThrow(try fleet.reload(host: 1)) }
+
+        let referenceState = try fleet.freshStateDir("report-reference")
+        let reference = try fleet.respond(state: referenceState)
+        XCTAssertEqual(reference.status, 0, "\(reference)")
+        let want = try Data(contentsOf: URL(fileURLWithPath: "\(referenceState)/runs/1/report.json"))
+        let wantHosts = try XCTUnwrap((try JSONSerialization.jsonObject(with: want) as? [String: Any])?["hosts"] as? [[String: Any]])
+        XCTAssertEqual(wantHosts.map { $0["host"] as? String }, ["host1", "host2", "host3", "host4"])
+
+        try fleet.resetHomes()
+        let state = try fleet.freshStateDir("report-kill")
+        let reports = "\(state)/reports"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var seen: [String] = []
+        while process.isRunning && seen.isEmpty {
+            seen = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).filter { !$0.hasPrefix(".") }
+            if !seen.isEmpty { kill(process.processIdentifier, SIGKILL) }
+            usleep(500)
+        }
+        process.waitUntilExit()
+        XCTAssertFalse(seen.isEmpty, "no host report was stored before the run ended")
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(state)/runs/1/report.json"), "the kill came after the run's end")
+        if let analyses = try fleet.journal(state: state, "SELECT host, state FROM steps WHERE name = 'analyze' ORDER BY host") {
+            XCTAssertTrue(analyses.contains { $0.hasSuffix("|done") }, "\(analyses)")
+            XCTAssertFalse(analyses.contains("host1|done"), "host 1 was done before the kill: \(analyses)")
+        }
+
+        let resumed = try fleet.resume(state: state)
+        XCTAssertEqual(resumed.status, 0, "\(resumed)")
+        let report = "\(state)/runs/1/report.json"
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: report)), want, "the resumed run's report differs")
+        try fleet.assertGroundTruth(hosts: [2, 3, 4])
+
+        // The journal holds a reference per host (name, digest, size), no report: every step's
+        // detail is small, and the analyze steps' name files that hold their digest.
+        if let details = try fleet.journal(state: state, "SELECT name, length(detail) FROM steps WHERE detail IS NOT NULL") {
+            XCTAssertFalse(details.isEmpty)
+            for row in details { XCTAssertLessThan(Int(row.split(separator: "|")[1]) ?? .max, 1000, "\(details)") }
+        }
+        let refs = try XCTUnwrap(try fleet.journal(state: state, """
+            SELECT host, json_extract(detail, '$.sha256'), json_extract(detail, '$.file'), json_extract(detail, '$.size')
+            FROM steps WHERE name = 'analyze' ORDER BY host
+            """))
+        XCTAssertEqual(refs.count, 4, "\(refs)")
+        var total: UInt64 = 0
+        for row in refs {
+            let fields = row.split(separator: "|").map(String.init)
+            XCTAssertEqual(fields[2], fields[1] + ".json")
+            XCTAssertEqual(try ProcessRunner.sha256(ofFile: "\(reports)/\(fields[2])"), fields[1], row)
+            total += UInt64(fields[3]) ?? 0
+        }
+        XCTAssertGreaterThan(total, UInt64(want.count) - 200, "the hosts' files are the report's bulk")
+
+        // A stored report changed on disk: the next resume names its file and analyses the host
+        // again; the report is the same.
+        let host2 = try XCTUnwrap(refs.first { $0.hasPrefix("host2|") }?.split(separator: "|").map(String.init))
+        let changed = "\(reports)/\(host2[2])"
+        let attemptsBefore = try fleet.journal(state: state, "SELECT attempts FROM steps WHERE host = 'host2' AND name = 'analyze'")
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: changed))
+        try handle.seek(toOffset: 2)
+        try handle.write(contentsOf: Data("Z".utf8))
+        try handle.close()
+        let again = try fleet.resume(state: state)
+        XCTAssertEqual(again.status, 0, "\(again)")
+        XCTAssertTrue(again.stdout.contains("host host2: stored host report \(changed) does not match its digest"), "\(again)")
+        XCTAssertEqual(try ProcessRunner.sha256(ofFile: changed), host2[1], "made again, the same bytes")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: report)), want)
+        if let before = attemptsBefore?.first.flatMap({ Int($0) }),
+           let after = try fleet.journal(state: state, "SELECT attempts FROM steps WHERE host = 'host2' AND name = 'analyze'") {
+            XCTAssertEqual(after, ["\(before + 1)"], "host 2 analysed once more")
+        }
         try fleet.resetHomes()
     }
 

@@ -22,7 +22,10 @@ public enum LocalAnalysis {
     public static func writeAccountFiles(_ results: [SnapshotAnalysis.Result], into directory: URL) throws -> [URL] {
         var written: [URL] = []
         for result in results {
-            for (account, lines) in result.analysis.linesByAccount.sorted(by: { $0.key < $1.key }) where !lines.isEmpty {
+            // One account's lines at a time (a real-size host has 100k+ of them).
+            for account in result.analysis.accountsWithLines {
+                let lines = result.analysis.lostMailLines(for: account)
+                guard !lines.isEmpty else { continue }
                 let folder = directory.appendingPathComponent(result.name).appendingPathComponent(account)
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 let file = folder.appendingPathComponent("lost-mails.log")

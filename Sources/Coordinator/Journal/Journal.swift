@@ -44,7 +44,7 @@ public final class Journal: Sendable {
         config.busyMode = .timeout(5)
         do {
             db = try DatabaseQueue(path: path, configuration: config)
-            try JournalSchema.migrator.migrate(db)
+            try JournalSchema.migrator(stateDirectory: stateDirectory).migrate(db)
         } catch {
             throw JournalError.database(operation: "open and migrate", path: path,
                                         message: "\(error)")
@@ -88,7 +88,7 @@ public final class Journal: Sendable {
 
     /// The journal's migrations applied so far (for status and tests).
     public func appliedMigrations() throws -> [String] {
-        try read("read migrations") { try JournalSchema.migrator.appliedMigrations($0) }
+        try read("read migrations") { try JournalSchema.migrator(stateDirectory: directory).appliedMigrations($0) }
     }
 
     /// The journal's tables and SQLite journal mode (for tests and `status`).

@@ -1,8 +1,10 @@
+import Foundation
 import GRDB
 
 /// The journal's schema, built by migrations so later versions can add to it.
 enum JournalSchema {
-    static var migrator: DatabaseMigrator {
+    /// The migrations of a journal in `stateDirectory` (one moves data out into files there).
+    static func migrator(stateDirectory: URL) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.create(table: "runs") { t in
@@ -177,6 +179,23 @@ enum JournalSchema {
                 """)
             try db.drop(table: "cursors")
             try db.rename(table: "cursorsByIdentity", to: "cursors")
+        }
+        // Host reports leave the journal: an `analyze` step's detail was the host's whole report
+        // (69 MB on a real-size host); it becomes a file in `<state>/reports/` named by its SHA-256
+        // (the bytes unchanged: they are the stored form), and the detail a `StoredHostReport`.
+        migrator.registerMigration("hostReportFiles") { db in
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM steps WHERE name = 'analyze' AND host != '*' AND detail IS NOT NULL ORDER BY id
+                """)
+            guard !ids.isEmpty else { return }
+            let store = try HostReportStore(stateDirectory: stateDirectory)
+            for id in ids {
+                guard let detail = try String.fetchOne(db, sql: "SELECT detail FROM steps WHERE id = ?", arguments: [id])
+                else { continue }
+                let stored = try store.store(json: Data(detail.utf8))
+                let reference = String(decoding: try Journal.encodeDetail(stored), as: UTF8.self)
+                try db.execute(sql: "UPDATE steps SET detail = ? WHERE id = ?", arguments: [reference, id])
+            }
         }
         return migrator
     }

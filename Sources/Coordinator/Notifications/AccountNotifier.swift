@@ -45,20 +45,33 @@ struct AccountNotifier {
     /// Sends (or, without a journal, renders) one message per account of every host, through
     /// one dispatcher so the playbook's rate limit holds for the whole fleet, and one transport
     /// so the messages share SMTP connections.
-    func notify(_ hosts: [(host: String, accounts: [(account: String, domain: String?, lost: [LostMailEntry])])]) async -> [NotificationOutcome] {
+    /// - Parameters:
+    ///   - hosts: each host with the accounts to tell, in order.
+    ///   - lostMails: the lost mails (and domain) of host `index`'s accounts, asked for when the
+    ///     host's turn comes (so only one host's are in memory); when it throws, each of the
+    ///     host's accounts is a temporary failure with the error (resume tries again).
+    func notify(_ hosts: [(host: String, accounts: [String])],
+                lostMails: (_ index: Int) throws -> [(account: String, domain: String?, lost: [LostMailEntry])])
+        async -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
         do { transport = try setup.transport() } catch {
             return hosts.flatMap { host, accounts in
-                accounts.map { NotificationOutcome(host: host, account: $0.account, recipient: "", state: .refused,
+                accounts.map { NotificationOutcome(host: host, account: $0, recipient: "", state: .refused,
                                                    detail: String(describing: error), rendered: nil) }
             }
         }
         let dispatcher = NotificationDispatcher(
             transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
-        for (host, accounts) in hosts {
-            for (account, domain, lost) in accounts {
+        for (index, (host, names)) in hosts.enumerated() where !names.isEmpty {
+            let accounts: [(account: String, domain: String?, lost: [LostMailEntry])]
+            do { accounts = try lostMails(index) } catch {
+                outcomes += names.map { NotificationOutcome(host: host, account: $0, recipient: "", state: .temporaryFailure,
+                                                            detail: String(describing: error), rendered: nil) }
+                continue
+            }
+            for (account, domain, lost) in accounts where !lost.isEmpty {
                 outcomes.append(await notifyOne(host: host, account: account, domain: domain, lost: lost,
                                           dispatcher: dispatcher))
             }

@@ -1,8 +1,9 @@
 import Foundation
 import QmailLog
 
-/// The machine-readable report of one host (or snapshot), as written to `--json`.
-public struct HostReport: Codable, Sendable {
+/// The machine-readable report of one host (or snapshot), as written to `--json`
+/// (``writeJSON(to:)``, streamed) and read back from a run's stored reports (`Decodable`).
+public struct HostReport: Decodable, Sendable {
     /// Figures of one account.
     public struct AccountFigures: Codable, Sendable {
         /// Lines in the account's lost-mails.log.
@@ -37,8 +38,12 @@ public struct HostReport: Codable, Sendable {
     public var lineIssueCount: Int
     /// Per account.
     public var accounts: [String: AccountFigures]
-    /// Lines per account, as written into `~account/logs/lost-mails.log`.
-    public var linesByAccount: [String: [String]]
+    /// Zone of the account lines (the run's; not part of the host's JSON, the fleet report
+    /// names it once).
+    public var timeZone: TimeZone
+    /// Lines per account, as written into `~account/logs/lost-mails.log`: formatted from `lost`
+    /// on each use (the JSON writer streams them one at a time instead).
+    public var linesByAccount: [String: [String]] { LostMailFormatter(timeZone: timeZone).linesByAccount(lost) }
     /// Lost mails per account, the typed form of `linesByAccount` (same accounts, same order),
     /// built from `lost`, so reports of older runs have them too. Not part of the JSON.
     public var entriesByAccount: [String: [LostMailEntry]] { LostMailEntry.byAccount(lost) }
@@ -96,7 +101,7 @@ public struct HostReport: Codable, Sendable {
             return onHost.description
         }
         lineIssueCount = analysis.issueCount
-        linesByAccount = analysis.linesByAccount
+        timeZone = analysis.timeZone
         domainsByAccount = Dictionary(uniqueKeysWithValues: analysis.accountsWithLines.map {
             ($0, result.accounts.domains(ofAccount: $0))
         })
@@ -116,56 +121,39 @@ public struct HostReport: Codable, Sendable {
     }
 }
 
-/// The report of a whole run: every host, plus the window it covered.
-public struct FleetReport: Codable, Sendable {
-    /// Window start (ISO 8601).
-    public var from: Date
-    /// Window end, exclusive.
-    public var until: Date
-    /// Zone of the account lines.
-    public var timeZone: String
-    /// One entry per host, in inventory (or argument) order.
-    public var hosts: [HostReport]
-
-    /// Assembles the report.
-    public init(plan: AnalysisPlan, hosts: [HostReport]) {
-        from = plan.settings.from
-        until = plan.settings.until
-        timeZone = plan.settings.timeZone.identifier
-        self.hosts = hosts
+extension HostReport {
+    enum CodingKeys: String, CodingKey {
+        case host, files, bytes, lines, inputIssues, unreadInput, configIssues, missingMaps, counts, lineIssues,
+             lineIssueCount, accounts, linesByAccount, domainsByAccount, lost, unattributed
     }
 
-    /// The report as key-sorted JSON with ISO 8601 dates; compact (one line) unless `pretty`:
-    /// a fleet's report holds every lost delivery and is read by programs (`jq` formats it).
-    public func json(pretty: Bool = false) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self)
-    }
+    /// Where a decoder finds the run's zone (``timeZone`` is not in a host's JSON).
+    public static let timeZoneKey = CodingUserInfoKey(rawValue: "lostmail.hostReport.timeZone")!
 
-    /// The JSON of ``json(pretty:)`` (compact) assembled from hosts' reports already encoded
-    /// (``Journal/encodeDetail(_:)``: compact, keys sorted), so a fleet's reports, which hold
-    /// every lost delivery, are not encoded a second time.
-    public func json(encodedHosts: [Data]) throws -> Data {
-        precondition(encodedHosts.count == hosts.count, "one encoded report per host")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        var out = Data("{\"from\":".utf8)
-        out.append(try encoder.encode(from))
-        out.append(Data(",\"hosts\":[".utf8))
-        for (index, host) in encodedHosts.enumerated() {
-            if index > 0 { out.append(0x2C) }
-            out.append(host)
+    /// Reads a host's JSON as ``writeJSON(to:)`` (or, in older runs, the journal's encoder) wrote
+    /// it. `linesByAccount` is not read: the lines are formatted from `lost` when needed.
+    /// - Throws: when the decoder's `userInfo` lacks ``timeZoneKey`` (a `TimeZone`).
+    public init(from decoder: any Decoder) throws {
+        guard let zone = decoder.userInfo[Self.timeZoneKey] as? TimeZone else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(
+                codingPath: [], debugDescription: "a host report is read with its run's time zone (userInfo[timeZoneKey])"))
         }
-        out.append(Data("],\"timeZone\":".utf8))
-        out.append(try encoder.encode(timeZone))
-        out.append(Data(",\"until\":".utf8))
-        out.append(try encoder.encode(until))
-        out.append(Data("}".utf8))
-        return out
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        timeZone = zone
+        host = try c.decode(String.self, forKey: .host)
+        files = try c.decode([String].self, forKey: .files)
+        bytes = try c.decode(UInt64.self, forKey: .bytes)
+        lines = try c.decode(Int.self, forKey: .lines)
+        inputIssues = try c.decode([String].self, forKey: .inputIssues)
+        unreadInput = try c.decodeIfPresent([String].self, forKey: .unreadInput)
+        configIssues = try c.decode([String].self, forKey: .configIssues)
+        missingMaps = try c.decode([String].self, forKey: .missingMaps)
+        counts = try c.decode(AnalysisCounts.self, forKey: .counts)
+        lineIssues = try c.decode([String].self, forKey: .lineIssues)
+        lineIssueCount = try c.decode(Int.self, forKey: .lineIssueCount)
+        accounts = try c.decode([String: AccountFigures].self, forKey: .accounts)
+        domainsByAccount = try c.decodeIfPresent([String: [String]].self, forKey: .domainsByAccount)
+        lost = try c.decode(LostDeliveries.self, forKey: .lost)
+        unattributed = try c.decode([UnattributedLoss].self, forKey: .unattributed)
     }
 }
-

@@ -11,6 +11,8 @@ struct HostPipeline: Sendable {
     let plan: AnalysisPlan
     let selection: LogSelection
     let store: EvidenceStore
+    /// Where the host's report goes as soon as it is made.
+    let reports: HostReportStore
     let snapshotRoot: URL
     let steps: StepLog
     let connector: HostConnector
@@ -66,14 +68,29 @@ struct HostPipeline: Sendable {
         }
 
         context.report("analysing")
-        let (report, reportJSON) = try steps.performEncoded("analyze", redo: redo) { () -> HostReport in
+        // A recorded report whose file does not hold the recorded bytes is made again (the
+        // analysis is pure; its evidence is content-addressed).
+        var notes: [String] = []
+        var redoAnalysis = redo
+        if !redo, let recorded = try steps.recorded("analyze", as: StoredHostReport.self) {
+            do { try reports.verify(recorded) } catch {
+                notes.append("\(error); analysed again")
+                redoAnalysis = true
+            }
+        }
+        // The report made here is written to its file at once and kept only while this host
+        // runs; a recorded one is read back from its file.
+        var made: HostReport?
+        let stored = try steps.perform("analyze", redo: redoAnalysis) { () -> StoredHostReport in
             try buildSnapshot(maps.files + logs)
             var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
             result.missingMaps = maps.missing
             var report = HostReport(result, hostRoot: snapshotRoot.path)
             report.addUnreadEntries(listing.unread)
-            return report
+            made = report
+            return try reports.store(report)
         }
+        let report = try made ?? reports.load(stored, timeZone: plan.settings.timeZone)
 
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
@@ -117,8 +134,10 @@ struct HostPipeline: Sendable {
                 return true
             }
         }
-        return HostRespondResult(report: report, reportJSON: reportJSON, pulled: maps.files + logs, transferred: transferred,
-                                 writes: writes, writeFailures: failures)
+        return HostRespondResult(
+            stored: stored, summary: SummaryTable.render([report]), unreadInput: report.unreadInput ?? [],
+            lostPerAccount: report.entriesByAccount.mapValues(\.count).filter { $0.value > 0 },
+            pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes)
     }
 
     /// Lays the pulled files out as the host has them, hard-linked from the evidence store.

@@ -40,12 +40,17 @@ public struct AccountWriteRecord: Codable, Sendable, Equatable {
     public var written: Bool
 }
 
-/// One host's part of a respond run.
+/// One host's part of a respond run: where its report is, and the little the run's end needs
+/// (the report itself is not kept: it holds every lost delivery).
 public struct HostRespondResult: Sendable {
-    /// The host's report (losses, attribution, counts).
-    public var report: HostReport
-    /// `report` as JSON (``Journal/encodeDetail(_:)``), for the fleet report.
-    public var reportJSON: Data
+    /// The host's report (losses, attribution, counts), in the run's report store.
+    public var stored: StoredHostReport
+    /// The host's block of the summary table, rendered while its report was at hand.
+    public var summary: String
+    /// The input not read (see ``HostReport/unreadInput``).
+    public var unreadInput: [String]
+    /// Lost mails per account with some (the lines each account file gets).
+    public var lostPerAccount: [String: Int]
     /// Files pulled for the analysis.
     public var pulled: [PulledFile]
     /// Bytes transferred by this invocation (0 when everything was pulled before).
@@ -54,4 +59,9 @@ public struct HostRespondResult: Sendable {
     public var writes: [AccountWriteRecord]
     /// Accounts whose file could not be written, with the error.
     public var writeFailures: [String: String]
+    /// What the operator should know that is no failure (a stored report found changed and
+    /// made again).
+    public var notes: [String] = []
+    /// True when some input was not read.
+    public var isMissingInput: Bool { !unreadInput.isEmpty }
 }

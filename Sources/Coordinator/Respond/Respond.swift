@@ -43,7 +43,7 @@ public enum Respond {
     ///   before any is contacted (the command warns about their known_hosts files there).
     /// - Throws: when the run is unknown, or its playbook changed since it began.
     public static func resume(run requested: Int64?, stateDirectory: URL, connector: @escaping HostConnector,
-                              relayOverride: String? = nil,
+                              relayOverride: String? = nil, jsonFile: URL? = nil,
                               progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
                               hostsResolved: ([HostConfig]) -> Void = { _ in }) async throws -> RespondOutcome {
         let journal = try Journal(stateDirectory: stateDirectory)
@@ -78,6 +78,7 @@ public enum Respond {
             fleet: fleet, playbook: playbook, limit: runPlan.limit, stateDirectory: stateDirectory, check: false,
             progress: progress, notification: notification)
         request.relayOverride = relay
+        request.jsonFile = jsonFile
         return try await execute(request, plan: try AnalysisPlan(playbook: playbook), run: run, journal: journal,
                                  workDirectory: stateDirectory.appendingPathComponent("runs/\(run)"))
     }
@@ -88,6 +89,7 @@ public enum Respond {
     static func execute(_ request: RespondRequest, plan: AnalysisPlan, run: Int64?, journal: Journal?,
                         history: Journal? = nil, workDirectory: URL) async throws -> RespondOutcome {
         let store = try EvidenceStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
+        let reports = try HostReportStore(stateDirectory: run == nil ? workDirectory : request.stateDirectory)
         let fanOut = FanOut(forks: request.forks, hostTimeout: request.hostDeadline)
         let configs = Dictionary(request.hosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let output = try AccountFileTarget(relativePath: request.playbook.output.relativePath,
@@ -95,7 +97,7 @@ public enum Respond {
         let results = await fanOut.run(hosts: request.hosts.map(\.name), progress: request.progress) { context in
             let host = configs[context.host]!
             let pipeline = HostPipeline(
-                host: host, plan: plan, selection: request.selection, store: store,
+                host: host, plan: plan, selection: request.selection, store: store, reports: reports,
                 snapshotRoot: workDirectory.appendingPathComponent("snapshots").appendingPathComponent(host.name),
                 steps: StepLog(journal: journal, run: run ?? 0, host: host.name), connector: request.connector,
                 writeAccountFiles: !request.check, outputMode: UInt16(request.playbook.output.mode),
@@ -112,18 +114,21 @@ public enum Respond {
                 hosts.append((result.host, .failure(RespondHostError(host: result.host, message: "did not finish within \(limit)"))))
             }
         }
-        let succeeded = hosts.compactMap { try? $0.result.get() }
-        var outcome = RespondOutcome(run: run, hosts: hosts, report: FleetReport(plan: plan, hosts: succeeded.map(\.report)))
-        outcome.reportJSON = try outcome.report.json(encodedHosts: succeeded.map(\.reportJSON))
-        if let setup = request.notification {
-            outcome.notifications = await notify(hosts, setup: setup, plan: plan, run: run, journal: journal ?? history,
-                                           check: request.check)
-        }
-        if let run, let journal {
+        // The fleet report is streamed from the hosts' stored reports, one file at a time.
+        let stored = hosts.compactMap { try? $0.result.get().stored }
+        let frame = FleetReportJSON(plan: plan)
+        var outcome = RespondOutcome(run: run, hosts: hosts)
+        if run != nil {
             let file = workDirectory.appendingPathComponent("report.json")
             try PrivateFiles.makeDirectory(workDirectory)
-            try PrivateFiles.write(outcome.reportJSON, to: file)
+            try frame.write(to: file, stored: stored, in: reports)
             outcome.reportFile = file
+        }
+        if let setup = request.notification {
+            outcome.notifications = await notify(hosts, setup: setup, plan: plan, reports: reports, run: run,
+                                                 journal: journal ?? history, check: request.check)
+        }
+        if let run, let journal {
             // The hosts left, for `--limit @file` (Ansible's retry-file idea); gone once all are done.
             let failed = workDirectory.appendingPathComponent("failed.hosts")
             let left = outcome.incompleteHosts
@@ -135,15 +140,27 @@ public enum Respond {
             }
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
         }
+        // `--json`: a file the operator named; one that cannot be written fails the command
+        // after the run is recorded (``RespondOutcome/jsonFailure``).
+        if let json = request.jsonFile {
+            do {
+                try frame.write(to: json, stored: stored, in: reports)
+                outcome.jsonFile = json
+            } catch {
+                outcome.jsonFailure = String(describing: error)
+            }
+        }
         return outcome
     }
 }
 
 extension Respond {
     /// Tells the owner of every account whose file is in place (or, with `check`, would be).
+    /// Each host's lost mails are read from its stored report when its turn comes, so the
+    /// hosts' reports are never all in memory.
     static func notify(_ hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)],
-                       setup: NotificationSetup, plan: AnalysisPlan, run: Int64?, journal: Journal?,
-                       check: Bool) async -> [NotificationOutcome] {
+                       setup: NotificationSetup, plan: AnalysisPlan, reports: HostReportStore, run: Int64?,
+                       journal: Journal?, check: Bool) async -> [NotificationOutcome] {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = plan.settings.timeZone
@@ -153,16 +170,20 @@ extension Respond {
                                        windowFrom: formatter.string(from: plan.settings.from) + zone,
                                        windowUntil: formatter.string(from: plan.settings.until) + zone,
                                        formatter: LostMailFormatter(timeZone: plan.settings.timeZone))
-        var batches: [(host: String, accounts: [(account: String, domain: String?, lost: [LostMailEntry])])] = []
+        var batches: [(host: String, accounts: [String], stored: StoredHostReport)] = []
         for case let (host, .success(result)) in hosts {
-            let lost = result.report.entriesByAccount
-            let ready = check ? Set(lost.keys) : Set(result.writes.map(\.account))
-            let accounts = lost.filter { ready.contains($0.key) && !$0.value.isEmpty }
-                .sorted { $0.key < $1.key }
-                .map { (account: $0.key, domain: result.report.domainsByAccount?[$0.key]?.first, lost: $0.value) }
-            batches.append((host, accounts))
+            let ready = check ? Set(result.lostPerAccount.keys) : Set(result.writes.map(\.account))
+            let accounts = result.lostPerAccount.keys.filter { ready.contains($0) }.sorted()
+            batches.append((host, accounts, result.stored))
         }
-        return await notifier.notify(batches)
+        return await notifier.notify(batches.map { ($0.host, $0.accounts) }) { index in
+            let batch = batches[index]
+            let report = try reports.load(batch.stored, timeZone: plan.settings.timeZone)
+            let lost = report.entriesByAccount
+            return batch.accounts.map { account in
+                (account: account, domain: report.domainsByAccount?[account]?.first, lost: lost[account] ?? [])
+            }
+        }
     }
 }
 

@@ -29,6 +29,8 @@ public struct RespondRequest: Sendable {
     public var notification: NotificationSetup?
     /// `--relay HOST:PORT` as given (recorded so `resume` uses the same relay).
     public var relayOverride: String?
+    /// `--json FILE`: the fleet report is also written there (streamed, 0600).
+    public var jsonFile: URL?
 
     public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, limit: String?,
                 stateDirectory: URL, check: Bool, connector: @escaping HostConnector,
@@ -78,12 +80,18 @@ public struct RespondOutcome: Sendable {
     public var run: Int64?
     /// Per host, in order: the result or the error.
     public var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)]
-    /// The fleet report (hosts that finished).
-    public var report: FleetReport
-    /// `report` as JSON (what `report.json` and `--json` hold).
-    public var reportJSON = Data()
-    /// Where the report was saved (nil for `--check`).
+
+    /// The outcome of a run on `hosts` (reports and notifications added as they are made).
+    public init(run: Int64?, hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)]) {
+        self.run = run
+        self.hosts = hosts
+    }
+    /// Where the fleet report (hosts that finished) was saved (nil for `--check`).
     public var reportFile: URL?
+    /// The `--json` copy of it (``RespondRequest/jsonFile``), once written.
+    public var jsonFile: URL?
+    /// Why the `--json` copy could not be written (naming the file), if it could not.
+    public var jsonFailure: String?
     /// One entry per account told (or, with `--check`, that would be told).
     public var notifications: [NotificationOutcome] = []
 
@@ -101,7 +109,7 @@ public struct RespondOutcome: Sendable {
     public var incompleteHosts: [String] {
         hosts.filter { entry in
             if case .success(let result) = entry.result {
-                return !result.writeFailures.isEmpty || result.report.isMissingInput
+                return !result.writeFailures.isEmpty || result.isMissingInput
             }
             return true
         }.map(\.host)

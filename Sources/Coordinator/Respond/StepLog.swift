@@ -12,7 +12,23 @@ struct StepLog: Sendable {
     /// With `redo`, a done step runs again (its recorded result is replaced).
     func perform<Result: Codable & Sendable>(_ name: String, key: String = "", redo: Bool = false,
                                              _ body: () throws -> Result) throws -> Result {
-        try performEncoded(name, key: key, redo: redo, body).0
+        let step = StepKey(run: run, host: host, name: name, key: key)
+        if let journal, try journal.step(run: run, host: host, name: name, key: key) == .done {
+            if redo {
+                try journal.reopen(step)
+            } else if let recorded = try journal.detail(step, as: Result.self) {
+                return recorded
+            }
+        }
+        try journal?.markStarted(step)
+        do {
+            let result = try body()
+            try journal?.markDone(step, detail: result)
+            return result
+        } catch {
+            try? journal?.markFailed(step, error: String(describing: error))
+            throw error
+        }
     }
 
     /// True when the step is recorded as failed (false without a journal).
@@ -20,27 +36,10 @@ struct StepLog: Sendable {
         try journal?.stepRecord(StepKey(run: run, host: host, name: name, key: key))?.state == .failed
     }
 
-    /// ``perform(_:key:_:)`` for a result that is also needed as JSON (a host's report): returns
-    /// it with its JSON, encoded once, in the journal's form (``Journal/encodeDetail(_:)``).
-    func performEncoded<Result: Codable & Sendable>(_ name: String, key: String = "", redo: Bool = false,
-                                                    _ body: () throws -> Result) throws -> (Result, Data) {
+    /// The recorded result of a done step (nil when it is not done, or without a journal).
+    func recorded<Result: Decodable>(_ name: String, key: String = "", as type: Result.Type) throws -> Result? {
         let step = StepKey(run: run, host: host, name: name, key: key)
-        if let journal, try journal.step(run: run, host: host, name: name, key: key) == .done {
-            if redo {
-                try journal.reopen(step)
-            } else if let json = try journal.encodedDetail(step) {
-                return (try Journal.decodeDetail(Result.self, from: json), json)
-            }
-        }
-        try journal?.markStarted(step)
-        do {
-            let result = try body()
-            let json = try Journal.encodeDetail(result)
-            try journal?.markDone(step, encodedDetail: json)
-            return (result, json)
-        } catch {
-            try? journal?.markFailed(step, error: String(describing: error))
-            throw error
-        }
+        guard let journal, try journal.stepRecord(step)?.state == .done else { return nil }
+        return try journal.detail(step, as: Result.self)
     }
 }

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The hosts' reports of every run, beside the evidence: `<stateDir>/reports/<sha256>.json`,
+/// each written once as it is produced (streamed, never held whole) and named by its content.
+///
+/// The journal records only a ``StoredHostReport`` (name, digest, size); whoever reads a report
+/// checks its digest first, so a file changed or cut on disk is found and named.
+public struct HostReportStore: Sendable {
+    /// `<stateDir>/reports`.
+    public let directory: URL
+
+    /// Opens (creating if needed, 0700) the store in `stateDirectory`.
+    public init(stateDirectory: URL) throws {
+        directory = stateDirectory.appendingPathComponent("reports")
+        try PrivateFiles.makeDirectory(directory)
+    }
+
+    /// Where a stored report's file is.
+    public func url(_ stored: StoredHostReport) -> URL { directory.appendingPathComponent(stored.file) }
+
+    /// Writes `report` (streamed, 0600, fsynced) and returns where it is.
+    public func store(_ report: HostReport) throws -> StoredHostReport {
+        let staging = directory.appendingPathComponent(".incoming-\(UUID().uuidString).json")
+        let (sha256, size) = try PrivateFiles.write(to: staging) { fd, temp -> (sha256: String, size: UInt64) in
+            let out = JSONStreamWriter(fd: fd, path: temp)
+            try report.writeJSON(to: out)
+            return try out.finish()
+        }
+        return try enter(staging: staging, sha256: sha256, size: size)
+    }
+
+    /// Takes bytes already in the stored form (a journal's report from before reports were
+    /// files) into the store.
+    func store(json: Data) throws -> StoredHostReport {
+        let staging = directory.appendingPathComponent(".incoming-\(UUID().uuidString).json")
+        try PrivateFiles.write(json, to: staging)
+        return try enter(staging: staging, sha256: FileOps.sha256(json), size: UInt64(json.count))
+    }
+
+    private func enter(staging: URL, sha256: String, size: UInt64) throws -> StoredHostReport {
+        let stored = StoredHostReport(format: StoredHostReport.currentFormat, sha256: sha256, size: size,
+                                      file: "\(sha256).json")
+        // Same name, same bytes: replacing an existing file changes nothing.
+        guard rename(staging.path, url(stored).path) == 0 else {
+            let error = PrivateFileError(operation: "rename \(staging.path) to", path: url(stored).path, errno: errno)
+            unlink(staging.path)
+            throw error
+        }
+        try FileOps.fsyncDirectory(directory.path)
+        return stored
+    }
+
+    /// Checks that the file holds the recorded bytes (reads it once, holds 1 MiB).
+    /// - Throws: ``HostReportError`` naming the file.
+    public func verify(_ stored: StoredHostReport) throws {
+        try read(stored) { _ in }
+    }
+
+    /// The report, read back and checked against its digest.
+    /// - Parameter timeZone: the run's zone (the account lines are written in it).
+    /// - Throws: ``HostReportError`` naming the file.
+    public func load(_ stored: StoredHostReport, timeZone: TimeZone) throws -> HostReport {
+        let path = url(stored).path
+        let data: Data
+        do { data = try Data(contentsOf: url(stored), options: .alwaysMapped) } catch {
+            throw FileManager.default.fileExists(atPath: path) ? HostReportError.unreadable(path: path, message: "\(error)")
+                : HostReportError.missing(path: path)
+        }
+        let found = FileOps.sha256(data)
+        guard found == stored.sha256, UInt64(data.count) == stored.size else {
+            throw HostReportError.digestMismatch(path: path, expected: stored.sha256, found: found, size: UInt64(data.count))
+        }
+        try checkFormat(stored)
+        let decoder = JSONDecoder()
+        decoder.userInfo[HostReport.timeZoneKey] = timeZone
+        do {
+            return try decoder.decode(HostReport.self, from: data)
+        } catch {
+            throw HostReportError.unreadable(path: path, message: "\(error)")
+        }
+    }
+
+    /// Copies the file into `out` as one JSON value, checking its digest on the way.
+    func splice(_ stored: StoredHostReport, into out: JSONStreamWriter) throws {
+        try checkFormat(stored)
+        try out.rawValue { append in try read(stored, append) }
+    }
+
+    private func checkFormat(_ stored: StoredHostReport) throws {
+        guard stored.format == StoredHostReport.currentFormat else {
+            throw HostReportError.unknownFormat(path: url(stored).path, format: stored.format)
+        }
+    }
+
+    /// Reads the file in 1 MiB chunks, hashing them; throws if it is not what was recorded.
+    private func read(_ stored: StoredHostReport, _ chunk: (UnsafeRawBufferPointer) -> Void) throws {
+        let path = url(stored).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ELOOP { throw HostReportError.missing(path: path) }
+            throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var size: UInt64 = 0
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { bytes in
+                let part = UnsafeRawBufferPointer(rebasing: bytes[..<count])
+                hasher.update(bufferPointer: part)
+                chunk(part)
+            }
+            size += UInt64(count)
+        }
+        let found = FileOps.hex(hasher.finalize())
+        guard found == stored.sha256, size == stored.size else {
+            throw HostReportError.digestMismatch(path: path, expected: stored.sha256, found: found, size: size)
+        }
+    }
+}

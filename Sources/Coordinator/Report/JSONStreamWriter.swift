@@ -1,0 +1,174 @@
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes JSON (RFC 8259) to a file descriptor as it is produced, through a 256 KiB buffer:
+/// a fleet's report holds every lost delivery and is never built in memory.
+///
+/// Compact output (no whitespace); keys are written in the order the caller gives them (the
+/// report's writers give them sorted, as the journal's encoder did). Strings are escaped per
+/// RFC 8259 section 7: `"` and `\` and the control characters U+0000-U+001F; everything else,
+/// `/` and non-ASCII included, is written as its UTF-8 bytes. The bytes written are hashed
+/// (SHA-256) as they leave the buffer.
+///
+/// The first write error is kept and every later write skipped; ``finish()`` throws it, so
+/// callers write without `try` and check once.
+final class JSONStreamWriter {
+    private let fd: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private let capacity = 256 * 1024
+    private var hasher = SHA256()
+    private var failure: PrivateFileError?
+    /// Per open container: whether a value was written in it (the next one needs a comma).
+    private var needsComma: [Bool] = [false]
+    /// Set after a key: the value that follows takes no comma.
+    private var afterKey = false
+    /// Bytes handed to the file so far.
+    private(set) var written: UInt64 = 0
+
+    /// A writer to the open file `fd` (not closed here); `path` names it in errors.
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+        buffer.reserveCapacity(capacity)
+    }
+
+    // MARK: Structure
+
+    func beginObject() { separate(); buffer.append(UInt8(ascii: "{")); needsComma.append(false) }
+    func endObject() { needsComma.removeLast(); buffer.append(UInt8(ascii: "}")) }
+    func beginArray() { separate(); buffer.append(UInt8(ascii: "[")); needsComma.append(false) }
+    func endArray() { needsComma.removeLast(); buffer.append(UInt8(ascii: "]")) }
+
+    /// An object key; the next call writes its value.
+    func key(_ name: String) {
+        separate()
+        quoted(name)
+        buffer.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    // MARK: Values
+
+    func string(_ value: String) { separate(); quoted(value); flushIfFull() }
+    func int<T: BinaryInteger>(_ value: T) { separate(); digits(value); flushIfFull() }
+    func bool(_ value: Bool) { separate(); ascii(value ? "true" : "false") }
+    func null() { separate(); ascii("null") }
+
+    /// A value already encoded as JSON (small parts a `JSONEncoder` made once), inserted as is.
+    func raw(_ json: [UInt8]) { separate(); buffer.append(contentsOf: json); flushIfFull() }
+
+    /// An array of strings.
+    func strings(_ values: some Sequence<String>) {
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
+    /// Bytes copied from elsewhere as one value (a stored host report spliced into the fleet's).
+    func rawValue(from source: (_ append: (UnsafeRawBufferPointer) -> Void) throws -> Void) throws {
+        separate()
+        try source { chunk in
+            flush()
+            write(chunk)
+        }
+    }
+
+    // MARK: End
+
+    /// Writes what is buffered; returns the SHA-256 (hex) and size of everything written.
+    /// - Throws: the first write error, naming the file.
+    func finish() throws -> (sha256: String, size: UInt64) {
+        flush()
+        if let failure { throw failure }
+        return (FileOps.hex(hasher.finalize()), written)
+    }
+
+    // MARK: Internals
+
+    private func separate() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if needsComma[needsComma.count - 1] { buffer.append(UInt8(ascii: ",")) }
+        needsComma[needsComma.count - 1] = true
+    }
+
+    private func ascii(_ text: StaticString) {
+        text.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    private func digits<T: BinaryInteger>(_ value: T) {
+        if value == 0 { buffer.append(UInt8(ascii: "0")); return }
+        var magnitude = value.magnitude
+        var reversed: [UInt8] = []
+        reversed.reserveCapacity(20)
+        while magnitude > 0 {
+            reversed.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
+            magnitude /= 10
+        }
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        buffer.append(contentsOf: reversed.reversed())
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private func quoted(_ value: String) {
+        buffer.append(UInt8(ascii: "\""))
+        var text = value
+        text.withUTF8 { bytes in
+            var start = 0
+            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                buffer.append(UInt8(ascii: "\\"))
+                switch byte {
+                case 0x22: buffer.append(0x22)
+                case 0x5C: buffer.append(0x5C)
+                case 0x08: buffer.append(UInt8(ascii: "b"))
+                case 0x0C: buffer.append(UInt8(ascii: "f"))
+                case 0x0A: buffer.append(UInt8(ascii: "n"))
+                case 0x0D: buffer.append(UInt8(ascii: "r"))
+                case 0x09: buffer.append(UInt8(ascii: "t"))
+                default:
+                    buffer.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30,
+                                               Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 15)]])
+                }
+                start = index + 1
+            }
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private func flushIfFull() {
+        if buffer.count >= capacity { flush() }
+    }
+
+    private func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { write($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func write(_ bytes: UnsafeRawBufferPointer) {
+        guard failure == nil, let base = bytes.baseAddress else { return }
+        hasher.update(bufferPointer: bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(fd, base + offset, bytes.count - offset)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                failure = PrivateFileError(operation: "write", path: path, errno: count < 0 ? errno : EIO)
+                return
+            }
+            offset += count
+        }
+        written += UInt64(bytes.count)
+    }
+}
