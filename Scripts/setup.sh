@@ -47,3 +47,22 @@ if [[ "$installed" != *"core $ansible_version]"* ]]; then
   "$ansible_venv/bin/pip" install -q "ansible-core==$ansible_version"
 fi
 echo "setup: ansible-core $ansible_version present"
+
+# Ansible's own integration-test inventories (in the ansible-core sdist from PyPI, not in the
+# wheel): real inventories nobody here wrote, read by LostMail and by ansible-inventory side by side.
+ansible_targets="$ansible_venv/ansible-core-$ansible_version-targets"
+if [ ! -d "$ansible_targets/targets" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: $ansible_targets missing (run as root to fetch ansible-core's sdist)" >&2
+    exit 1
+  fi
+  echo "setup: fetching ansible-core $ansible_version's sdist for its test inventories"
+  sdist=$(mktemp -d)
+  "$ansible_venv/bin/pip" download -q --no-deps --no-binary :all: -d "$sdist" "ansible-core==$ansible_version"
+  mkdir -p "$ansible_targets.tmp"
+  tar xzf "$sdist"/ansible_core-"$ansible_version".tar.gz -C "$ansible_targets.tmp" --strip-components=3 \
+    "ansible_core-$ansible_version/test/integration/targets"
+  rm -rf "$sdist" "$ansible_targets"
+  mv "$ansible_targets.tmp" "$ansible_targets"
+fi
+echo "setup: Ansible's test inventories present in $ansible_targets"

@@ -10,20 +10,20 @@ public enum InventoryListing {
         let selected = try inventory.hosts(limit: limit)
         let keep = Set(selected.map(\.name))
         let shape = inventory.tree
-        var output: [String: Any] = [:]
+        var output: [String: ListingJSON] = [:]
         for name in shape.groupOrder {
             guard let group = shape.groups[name] else { continue }
             let hosts = group.hosts.filter(keep.contains)
-            var entry: [String: Any] = [:]
-            if !hosts.isEmpty { entry["hosts"] = hosts }
-            if !group.children.isEmpty { entry["children"] = group.children }
-            if !entry.isEmpty { output[name] = entry }
+            var entry: [String: ListingJSON] = [:]
+            if !hosts.isEmpty { entry["hosts"] = .array(hosts.map(ListingJSON.string)) }
+            if !group.children.isEmpty { entry["children"] = .array(group.children.map(ListingJSON.string)) }
+            if !entry.isEmpty { output[name] = .object(entry) }
         }
-        var hostvars: [String: Any] = [:]
+        var hostvars: [String: ListingJSON] = [:]
         // As in Ansible, a host without any var is not listed in hostvars.
-        for host in selected where !host.vars.isEmpty { hostvars[host.name] = json(.mapping(host.vars)) }
-        output["_meta"] = ["hostvars": hostvars]
-        return try render(output)
+        for host in selected where !host.vars.isEmpty { hostvars[host.name] = ListingJSON(.mapping(host.vars)) }
+        output["_meta"] = .object(["hostvars": .object(hostvars)])
+        return Data(ListingJSON.object(output).rendered.utf8)
     }
 
     /// One host's merged vars, as `ansible-inventory --host NAME` prints them.
@@ -32,26 +32,6 @@ public enum InventoryListing {
             throw ConfigError(file: inventory.file.relativePath, line: nil, column: nil, key: "--host",
                               message: "'\(name)' is not a host of the inventory")
         }
-        return try render(json(.mapping(host.vars)))
-    }
-
-    private static func render(_ object: Any) throws -> Data {
-        var data = try JSONSerialization.data(withJSONObject: object,
-                                              options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        data.append(0x0A)
-        return data
-    }
-
-    /// A var's value as a JSON object (`NSNull` for null).
-    static func json(_ value: ConfigValue) -> Any {
-        switch value {
-        case .null: return NSNull()
-        case .bool(let flag): return flag
-        case .int(let number): return number
-        case .double(let number): return number
-        case .string(let text): return text
-        case .list(let items): return items.map(json)
-        case .mapping(let entries): return entries.mapValues(json)
-        }
+        return Data(ListingJSON(.mapping(host.vars)).rendered.utf8)
     }
 }

@@ -34,6 +34,9 @@ public enum TestPaths {
 
     /// The bin folder of the venv with ansible-core (Scripts/setup.sh), the inventory oracle.
     public static let ansibleBin = "/opt/lostmail-test-venv/bin"
+    /// `test/integration/targets` of ansible-core's sdist (Scripts/setup.sh): Ansible's own test
+    /// inventories.
+    public static let ansibleTestTargets = "/opt/lostmail-test-venv/ansible-core-2.17.7-targets/targets"
 
     /// The inventory fixtures the Ansible oracle tests compare on.
     public static var inventoryFixtures: URL {
