@@ -9,19 +9,31 @@ cd "$(dirname "$0")/.."
 keep=0
 [ "${1:-}" = "--keep" ] && keep=1
 
-FLEET=/var/tmp/lostmail-fleet
-STATE=/var/tmp/lostmail-demo-state
+# Where the demo lives; each can be moved (e.g. to run two demos at once on one machine):
+# LOSTMAIL_DEMO_FLEET (the fleet's folder), LOSTMAIL_DEMO_NET (its loopback net 127.X.Y),
+# LOSTMAIL_DEMO_STATE (the state directory), LOSTMAIL_DEMO_MAIL and LOSTMAIL_DEMO_SMTP_PORT
+# (the customers' mailboxes and the SMTP server's port on 127.0.0.1).
+FLEET=${LOSTMAIL_DEMO_FLEET:-/var/tmp/lostmail-fleet}
+NET=${LOSTMAIL_DEMO_NET:-127.0.10}
+STATE=${LOSTMAIL_DEMO_STATE:-/var/tmp/lostmail-demo-state}
+SMTP_PORT=${LOSTMAIL_DEMO_SMTP_PORT:-2525}
 
 Scripts/setup.sh
 swift build
-Scripts/fleet.sh up --dir "$FLEET" --hosts 4 --net 127.0.10
+Scripts/fleet.sh up --dir "$FLEET" --hosts 4 --net "$NET"
+# Inventory/demo.yml names the default fleet; a moved one gets a copy naming its folder and net.
+INVENTORY=Inventory/demo.yml
+if [ "$FLEET" != /var/tmp/lostmail-fleet ] || [ "$NET" != 127.0.10 ]; then
+  INVENTORY=$FLEET/demo-inventory.yml
+  sed -e "s#/var/tmp/lostmail-fleet/#$FLEET/#g" -e "s/127\.0\.10\./$NET./g" Inventory/demo.yml >"$INVENTORY"
+fi
 
 # The customers' mailboxes: a real SMTP server on loopback (Debian's aiosmtpd) saving to a Maildir.
-SINK=/var/tmp/lostmail-demo-mail
+SINK=${LOSTMAIL_DEMO_MAIL:-/var/tmp/lostmail-demo-mail}
 # Emptied each time, so what it shows below is what this run sent (the journal keeps the history).
 rm -rf "$SINK/Maildir"
 mkdir -p "$SINK"
-/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2525 -c aiosmtpd.handlers.Mailbox "$SINK/Maildir" \
+/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$SINK/Maildir" \
     >"$SINK/server.log" 2>&1 &
 sink_pid=$!
 cleanup() {
@@ -29,16 +41,16 @@ cleanup() {
   if [ $keep -eq 0 ]; then Scripts/fleet.sh down --dir "$FLEET"; fi
 }
 trap cleanup EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$SMTP_PORT) 2>/dev/null && break; sleep 0.1; done
 if ! kill -0 "$sink_pid" 2>/dev/null; then
-  echo "demo: the SMTP server did not start (is 127.0.0.1:2525 in use?):" >&2
+  echo "demo: the SMTP server did not start (is 127.0.0.1:$SMTP_PORT in use?):" >&2
   cat "$SINK/server.log" >&2
   exit 1
 fi
 
 status=0
-.build/debug/lostmail respond --inventory Inventory/demo.yml --playbook Playbooks/corpus-incident.yml \
-    --state-dir "$STATE" --json "$STATE/last-report.json" --relay 127.0.0.1:2525 || status=$?
+.build/debug/lostmail respond --inventory "$INVENTORY" --playbook Playbooks/corpus-incident.yml \
+    --state-dir "$STATE" --json "$STATE/last-report.json" --relay "127.0.0.1:$SMTP_PORT" || status=$?
 
 echo
 echo "== host1: ~web1/logs/lost-mails.log (written by LostMail as web1) =="

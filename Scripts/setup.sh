@@ -31,6 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+# promtool (Debian's prometheus, without its recommends): the oracle that checks the text format
+# `lostmail audit --metrics` writes. Its server is not started (nor needed).
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: promtool missing (package prometheus; run as root to install it)" >&2
+    exit 1
+  fi
+  echo "setup: installing prometheus (for promtool)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
 echo "setup: all packages present"
 
 # ansible-core from PyPI: the oracle the inventory tests compare LostMail with.

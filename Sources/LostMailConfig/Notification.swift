@@ -31,10 +31,17 @@ extension Playbook {
         public var ratePerMinute: Int?
         /// `sendmail`: send through this local `sendmail -t -i` instead of a relay (absolute).
         public var sendmail: URL?
+        /// `inline_entries`: at most this many lost mails are listed in the text of a message;
+        /// a message with more lists the first ones and attaches the complete list.
+        public var inlineEntries: Int
+
+        /// `inline_entries` when the playbook does not set it.
+        public static let defaultInlineEntries = 50
 
         public init(enabled: Bool = true, templates: [String: URL], language: String, from: String,
                     subject: [String: String], recipient: Recipient, announcementURL: URL? = nil,
-                    relay: Relay? = nil, ratePerMinute: Int? = nil, sendmail: URL? = nil) {
+                    relay: Relay? = nil, ratePerMinute: Int? = nil, sendmail: URL? = nil,
+                    inlineEntries: Int = Notification.defaultInlineEntries) {
             self.enabled = enabled
             self.templates = templates
             self.language = language
@@ -45,6 +52,7 @@ extension Playbook {
             self.relay = relay
             self.ratePerMinute = ratePerMinute
             self.sendmail = sendmail
+            self.inlineEntries = inlineEntries
         }
     }
 

@@ -7,7 +7,7 @@ struct NotificationLoader {
     func load(_ value: YAMLValue) throws -> Playbook.Notification {
         let fields = try value.fields(allowed: [
             "enabled", "templates", "language", "from", "subject", "recipient", "announcement_url",
-            "relay", "rate_per_minute", "sendmail",
+            "relay", "rate_per_minute", "sendmail", "inline_entries",
         ])
         let templatesValue = try fields.required("templates")
         var templates: [String: URL] = [:]
@@ -51,7 +51,9 @@ struct NotificationLoader {
             announcementURL: try fields.optional("announcement_url").map(url),
             relay: relay,
             ratePerMinute: try fields.optional("rate_per_minute").map { try Validate.positiveInt($0, max: 100_000) },
-            sendmail: sendmail)
+            sendmail: sendmail,
+            inlineEntries: try fields.optional("inline_entries").map { try Validate.positiveInt($0, max: 100_000) }
+                ?? Playbook.Notification.defaultInlineEntries)
     }
 
     private func path(_ value: YAMLValue) throws -> URL {

@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
         audit, and no finding is mailed twice. Exit status: 0 nothing new found; 3 something \
         new found (also when its mail failed: the error is on standard error); 4 nothing new \
         found but some hosts could not be audited, or the mail of earlier findings failed \
-        (the next audit catches up); 2 an error before any work (inventory, playbook, report \
+        (the next audit catches up), or the --metrics file could not be written; 2 an error before any work (inventory, playbook, report \
         template or relay settings, options); 5 another audit (or respond run) holds the \
         state directory, nothing was done.
         """
@@ -36,6 +36,9 @@ struct AuditCommand: AsyncParsableCommand {
 
     @Option(help: "Also write the new findings to FILE (JSON).")
     var json: String?
+
+    @Option(help: "Write the audit's Prometheus metrics to FILE (text format, replaced atomically; for node_exporter's textfile collector, e.g. /var/lib/prometheus/node-exporter/lostmail.prom).")
+    var metrics: String?
 
     @Flag(help: "No per-host progress on standard error (the table and errors are still printed).")
     var quiet = false
@@ -63,6 +66,7 @@ struct AuditCommand: AsyncParsableCommand {
                 progress: quiet ? nil : ProgressDisplay(hosts: fleet.hosts.map(\.name)).callback,
                 mail: try FindingsMailSetup.make(playbook: book, relayOverride: relay))
             request.respondPlaybook = respondPlaybook.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            request.metricsFile = try metrics.map(Self.metricsFile)
             if respond {
                 incident = try AuditRespond.prepare(auditPlaybook: book.file, respondPlaybook: request.respondPlaybook)
             }
@@ -84,9 +88,27 @@ struct AuditCommand: AsyncParsableCommand {
                 FileHandleOutput.standardError("lostmail audit: \(mail.summary)")
             }
         }
+        if let error = outcome.metricsError { FileHandleOutput.standardError("lostmail audit: \(error)") }
         if let incident, !outcome.findings.isEmpty { await startRespond(outcome, audit: request, incident: incident) }
         if !outcome.findings.isEmpty { throw ExitCodes.found }
-        if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed { throw ExitCodes.resumable }
+        if !outcome.failedHosts.isEmpty || outcome.mail?.state == .failed || outcome.metricsError != nil {
+            throw ExitCodes.resumable
+        }
+    }
+
+    /// `--metrics FILE`, checked before any work: its folder must exist (the file is written
+    /// there through a temporary file) and the name must not be a folder.
+    static func metricsFile(_ path: String) throws -> URL {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("--metrics \(path): the folder \(folder) does not exist")
+        }
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("--metrics \(path): is a folder")
+        }
+        return url
     }
 
     /// Opens a respond run over the findings' window on the hosts with findings.
@@ -99,7 +121,9 @@ struct AuditCommand: AsyncParsableCommand {
         if !quiet { request.progress = ProgressDisplay(hosts: request.hosts.map(\.name)).callback }
         print(AuditRespond.announcement(request))
         do {
-            try RunPrinter.print(try await Respond.start(request), check: false)
+            let directory = request.stateDirectory
+            try RunPrinter.print(try await Respond.start(request), check: false,
+                                 resume: { StateOptions.resumeCommand(run: $0, directory: directory) })
         } catch {
             FileHandleOutput.standardError("lostmail audit: the respond run could not start: \(error)")
         }

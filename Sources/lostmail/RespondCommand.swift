@@ -55,7 +55,9 @@ struct RespondCommand: AsyncParsableCommand {
         }
         let outcome: RespondOutcome
         do { outcome = try await Respond.start(request) } catch { throw failBeforeWork(error) }
-        try RunPrinter.print(outcome, check: check, output: request.playbook.output.relativePath)
+        let directory = request.stateDirectory
+        try RunPrinter.print(outcome, check: check, output: request.playbook.output.relativePath,
+                             resume: { StateOptions.resumeCommand(run: $0, directory: directory) })
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }
     }

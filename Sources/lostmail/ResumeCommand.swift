@@ -23,15 +23,18 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let outcome: RespondOutcome
+        let directory: URL
         do {
-            outcome = try await Respond.resume(run: runID, stateDirectory: try state.directory(),
+            directory = try state.directory()
+            outcome = try await Respond.resume(run: runID, stateDirectory: directory,
                                                connector: HostConnectors.standard,
                                                relayOverride: relay, jsonFile: json.map { URL(fileURLWithPath: $0) }, progress: ProgressDisplay().callback,
                                                hostsResolved: FileHandleOutput.knownHostsWarnings)
         } catch {
             throw failBeforeWork(error)
         }
-        try RunPrinter.print(outcome, check: false)
+        try RunPrinter.print(outcome, check: false,
+                             resume: { StateOptions.resumeCommand(run: $0, directory: directory) })
         let status = ExitCodes.of(outcome)
         if status != ExitCodes.done { throw status }
     }

@@ -70,6 +70,74 @@ final class AuditCommandTests: XCTestCase {
         XCTAssertTrue(badInventory.err.contains("none.yml"), badInventory.err)
     }
 
+    /// `--metrics FILE` for node_exporter's textfile collector: promtool accepts what the audit
+    /// writes, its figures are the audit's (as its JSON says), a later audit with a host down
+    /// replaces the file atomically (a new inode), keeps the totals and the last success time.
+    func testMetricsForNodeExporter() throws {
+        let audit = [try binary, "audit", "--inventory", work.appendingPathComponent("inventory.yml").path,
+                     "--playbook", TestPaths.playbook("audit.yml").path,
+                     "--state-dir", work.appendingPathComponent("state").path]
+        let textfile = work.appendingPathComponent("textfile")
+        try FileManager.default.createDirectory(at: textfile, withIntermediateDirectories: true)
+        let metrics = textfile.appendingPathComponent("lostmail.prom").path
+        let json = work.appendingPathComponent("findings.json").path
+
+        let before = Date().timeIntervalSince1970
+        _ = try run(audit + ["--metrics", metrics, "--json", json], expect: 3)
+        let after = Date().timeIntervalSince1970
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        let check = try PromtoolOracle.check(text)
+        XCTAssertEqual(check.status, 0, "promtool: \(check.output)\n\(text)")
+        let samples = PromtoolOracle.samples(text)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+        let findings = try XCTUnwrap(document["findings"] as? [[String: Any]])
+        XCTAssertFalse(findings.isEmpty)
+        var counts: [String: Double] = [:]
+        for finding in findings {
+            counts["host=\"\(finding["host"] as? String ?? "")\",signature=\"\(finding["signature"] as? String ?? "")\"", default: 0] += 1
+        }
+        for (labels, count) in counts {
+            XCTAssertEqual(samples["lostmail_audit_new_findings{\(labels)}"], count, labels)
+            XCTAssertEqual(samples["lostmail_audit_findings_total{\(labels)}"], count, labels)
+        }
+        for host in try XCTUnwrap(document["hosts"] as? [[String: Any]]) {
+            let name = try XCTUnwrap(host["host"] as? String)
+            XCTAssertEqual(samples["lostmail_audit_read_bytes{host=\"\(name)\"}"], (host["bytesRead"] as? NSNumber)?.doubleValue)
+            XCTAssertEqual(samples["lostmail_audit_host_read{host=\"\(name)\"}"], 1)
+        }
+        XCTAssertEqual(samples["lostmail_audit_hosts{result=\"read\"}"], 2)
+        XCTAssertEqual(samples["lostmail_audit_hosts{result=\"failed\"}"], 0)
+        let lastRun = try XCTUnwrap(samples["lostmail_audit_last_run_timestamp_seconds"])
+        XCTAssertTrue(lastRun >= before.rounded(.down) && lastRun <= after + 0.001, "\(before) \(lastRun) \(after)")
+        XCTAssertEqual(samples["lostmail_audit_last_success_timestamp_seconds"], lastRun, "a complete audit is its own last success")
+        XCTAssertLessThanOrEqual(try XCTUnwrap(samples["lostmail_audit_duration_seconds"]), after - before)
+        let first = try FileManager.default.attributesOfItem(atPath: metrics)
+        XCTAssertEqual(first[.posixPermissions] as? Int, 0o644)
+
+        // Host 2 down, nothing new: the new findings are 0, the totals stay, host2 failed, and
+        // the last success is still the first audit's.
+        try fleet.stop(2)
+        _ = try run(audit + ["--metrics", metrics], expect: 4)
+        let later = PromtoolOracle.samples(try String(contentsOfFile: metrics, encoding: .utf8))
+        XCTAssertEqual(try PromtoolOracle.check(try String(contentsOfFile: metrics, encoding: .utf8)).status, 0)
+        for (labels, count) in counts {
+            XCTAssertEqual(later["lostmail_audit_new_findings{\(labels)}"], 0, labels)
+            XCTAssertEqual(later["lostmail_audit_findings_total{\(labels)}"], count, labels)
+        }
+        XCTAssertEqual(later["lostmail_audit_hosts{result=\"failed\"}"], 1)
+        XCTAssertEqual(later["lostmail_audit_host_read{host=\"host2\"}"], 0)
+        XCTAssertEqual(later["lostmail_audit_last_success_timestamp_seconds"], lastRun)
+        XCTAssertGreaterThan(try XCTUnwrap(later["lostmail_audit_last_run_timestamp_seconds"]), lastRun)
+        XCTAssertNotEqual(try FileManager.default.attributesOfItem(atPath: metrics)[.systemFileNumber] as? Int,
+                          first[.systemFileNumber] as? Int, "the file was rewritten in place, not replaced")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: textfile.path), ["lostmail.prom"])
+
+        // A folder that does not exist: refused before any work.
+        let missing = work.appendingPathComponent("nowhere/lostmail.prom").path
+        let refused = try run(audit + ["--metrics", missing], expect: 2)
+        XCTAssertTrue(refused.err.contains(missing), refused.err)
+    }
+
     /// An entry named like a rotation that is no regular file (here a FIFO) is printed as NOT
     /// READ under the host, and an audit with nothing new then exits 4; once it is gone, 0.
     func testAnEntryThatIsNoRegularFileMakesTheAuditExit4() throws {

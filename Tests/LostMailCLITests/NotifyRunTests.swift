@@ -47,7 +47,10 @@ final class NotifyRunTests: NotifyTestCase {
         let run = try fleet.lostmail(fleet.respondArguments(state: state, relay: nil) + ["--relay", "127.0.0.1:\(port)"])
         XCTAssertEqual(run.status, 4, "\(run)")
         try fleet.fleet.assertGroundTruth(hosts: [1, 2])
-        let said = "  notify: SMTP relay 127.0.0.1:\(port): connection refused; 8 notifications left for `lostmail resume 1`"
+        // The exact command, as the run's last line names it (with this test's --state-dir).
+        let resume = try XCTUnwrap(SummaryRows.resumeCommand(run), "\(run)")
+        XCTAssertTrue(resume.hasPrefix("lostmail resume 1 --state-dir ") && resume.contains(state), resume)
+        let said = "  notify: SMTP relay 127.0.0.1:\(port): connection refused; 8 notifications left for `\(resume)`"
         XCTAssertEqual(run.stdout.components(separatedBy: said).count - 1, 1, "\(run)")
         XCTAssertFalse(run.stdout.contains("errno") || run.stdout.contains("SingleConnectionFailure"), "\(run)")
         XCTAssertTrue(notifyLines(run, state: "temporary failure").isEmpty, "one line per account again: \(run)")

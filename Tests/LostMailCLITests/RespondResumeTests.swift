@@ -28,6 +28,19 @@ final class RespondResumeTests: RespondTestCase {
         let run = try fleet.respond(state: state)
         XCTAssertEqual(run.status, 4, "\(run)")
         XCTAssertTrue(run.stdout.contains("host host3: FAILED"), "\(run)")
+        // The summary: host3 failed without figures, the fleet 3 of 4 done; host3 is named again
+        // at the end, after the hosts' lines, with its error and the exact command to continue.
+        let summary = try SummaryRows(run)
+        XCTAssertEqual(summary["host3"]["STATUS"], "failed", "\(run)")
+        XCTAssertEqual(summary["host3"]["LINES"], "-", "\(run)")
+        for host in [1, 2, 4] { XCTAssertEqual(summary["host\(host)"]["STATUS"], "done", "\(run)") }
+        XCTAssertEqual(summary["fleet"]["STATUS"], "3/4", "\(run)")
+        let end = run.stdout.components(separatedBy: "hosts not done (1 of 4):\n")
+        XCTAssertEqual(end.count, 2, "\(run)")
+        XCTAssertTrue(end.last?.hasPrefix("host host3: FAILED: ") == true, "\(run)")
+        let command = try XCTUnwrap(SummaryRows.resumeCommand(run), "\(run)")
+        XCTAssertTrue(command.hasPrefix("lostmail resume 1 --state-dir "), command)
+        XCTAssertTrue(command.contains(state), command)
         try fleet.assertGroundTruth(hosts: [1, 2, 4])
         for account in try FileManager.default.contentsOfDirectory(atPath: "\(fleet.hostDir(3))/home") {
             XCTAssertNil(FileFacts(fleet.accountFile(3, account)), "h3 was down but \(account) has a file")
@@ -55,7 +68,8 @@ final class RespondResumeTests: RespondTestCase {
         XCTAssertEqual(stillDown.status, 4, "\(stillDown)")
         XCTAssertTrue(stillDown.stdout.contains("host host3: FAILED"), "\(stillDown)")
         try fleet.fleet("start-host", "--host", "3")
-        let resumed = try fleet.resume(state: state)
+        // The command the run printed, run as printed (through the shell), completes it.
+        let resumed = try SummaryRows.runPrinted(command)
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: failed), "every host is done: no retry file")
         // Progress as `respond` shows it (plain lines: stderr is not a terminal here).

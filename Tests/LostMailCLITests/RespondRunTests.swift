@@ -12,6 +12,25 @@ final class RespondRunTests: RespondTestCase {
         let run = try fleet.respond(state: state)
         XCTAssertEqual(run.status, 0, "\(run)")
         try fleet.assertGroundTruth(hosts: Array(1...fleet.hosts))
+        // One line per host and the fleet total: every account file written with all its lines.
+        let expected = try SSHTestFleet.expectedFiles()
+        let lines = expected.values.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        let summary = try SummaryRows(run)
+        for host in 1...fleet.hosts {
+            let row = summary["host\(host)"]
+            XCTAssertEqual(row["STATUS"], "done", "\(run)")
+            XCTAssertEqual(row["ACCOUNTS"], "\(expected.count)/\(expected.count)", "\(run)")
+            XCTAssertEqual(row["ADDED"], "+\(lines)", "\(run)")
+            XCTAssertEqual(row["NOTIFIED"], "-", "no notification in this playbook: \(run)")
+        }
+        let total = summary["fleet"]
+        XCTAssertEqual(total["STATUS"], "\(fleet.hosts)/\(fleet.hosts)", "\(run)")
+        XCTAssertEqual(total["ADDED"], "+\(lines * fleet.hosts)", "\(run)")
+        for column in ["FILES", "LINES", "LOST"] {
+            let sum = (1...fleet.hosts).compactMap { Int(summary["host\($0)"][column] ?? "") }.reduce(0, +)
+            XCTAssertEqual(total[column], String(sum), "\(column): \(run)")
+        }
+        XCTAssertFalse(run.stdout.contains("hosts not done"), "\(run)")
         // Accounts outside /home (qmail's alias user) got nothing either.
         for host in 1...fleet.hosts {
             XCTAssertNil(FileFacts("\(fleet.hostDir(host))/var-qmail/alias/logs"), "h\(host): alias got a logs dir")
@@ -42,8 +61,12 @@ final class RespondRunTests: RespondTestCase {
         usleep(20_000)
         let again = try fleet.respond(state: state)
         XCTAssertEqual(again.status, 0, "\(again)")
-        XCTAssertTrue(again.stdout.contains("up to date"), "\(again)")
-        XCTAssertFalse(again.stdout.contains("+"), "a second run added lines: \(again)")
+        // Every file is in place and nothing was added (the summary's ACCOUNTS and ADDED).
+        let summary = try SummaryRows(again)
+        for host in 1...fleet.hosts {
+            XCTAssertEqual(summary["host\(host)"]["ACCOUNTS"], "\(expected.count)/\(expected.count)", "\(again)")
+            XCTAssertEqual(summary["host\(host)"]["ADDED"], "+0", "a second run added lines: \(again)")
+        }
         for host in 1...fleet.hosts {
             for account in expected.keys {
                 let after = FileFacts(fleet.accountFile(host, account))
@@ -82,7 +105,8 @@ final class RespondRunTests: RespondTestCase {
         XCTAssertEqual(counts(mergedLines.filter { !extra.contains($0) }), counts(wantLines))
         XCTAssertEqual(merged.mode, 0o600)
         XCTAssertEqual(merged.uid, uid)
-        XCTAssertTrue(merge.stdout.contains("+\(wantLines.count - half.count) lines"), "\(merge)")
+        let added = expected.values.reduce(0) { $0 + $1.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } } - half.count
+        XCTAssertEqual(try SummaryRows(merge)["host2"]["ADDED"], "+\(added)", "\(merge)")
         // The other hosts and accounts are plain ground truth.
         try fleet.assertGroundTruth(hosts: [1, 3, 4])
     }

@@ -38,6 +38,19 @@ final class NotificationTests: XCTestCase {
         XCTAssertNil(notification.relay)
     }
 
+    /// `inline_entries`: how many lost mails a message lists in its text; default 50, strictly checked.
+    func testInlineEntriesDefaultAndRange() throws {
+        XCTAssertEqual(try Playbook.load(file: try playbook(base)).notification?.inlineEntries, 50)
+        let set = try playbook(base + "  inline_entries: 7\n")
+        XCTAssertEqual(try Playbook.load(file: set).notification?.inlineEntries, 7)
+        for (bad, why) in [("0", "between 1 and 100000"), ("-3", "between 1 and 100000"), ("100001", "between 1 and 100000"),
+                           ("many", "whole number"), ("2.5", "whole number")] {
+            let url = try playbook(base + "  inline_entries: \(bad)\n")
+            assertConfigError(try Playbook.load(file: url), file: url, line: 11, key: "notification.inline_entries",
+                              mentions: why)
+        }
+    }
+
     func testInlinePasswordIsRefused() throws {
         let url = try playbook(base + "  relay:\n    host: 127.0.0.1\n    username: u\n    password: hunter2\n")
         assertConfigError(try Playbook.load(file: url), file: url, line: 14,

@@ -10,6 +10,7 @@ import LostMailConfig
 /// that fails or times out keeps its old cursors and is read again, from there, next time.
 public enum Audit {
     public static func run(_ request: AuditRequest) async throws -> AuditOutcome {
+        let started = Date()
         let journal = try Journal(stateDirectory: request.stateDirectory)
         let playbookData = try Data(contentsOf: request.playbook.file)
         let record = try journal.beginRun(RunRecord(
@@ -75,8 +76,20 @@ public enum Audit {
             }
             outcome.mail = await mailer.send()
         }
-        try journal.finishRun(run, status: outcome.failedHosts.isEmpty ? .done : .partial)
+        let finished = Date()
+        try journal.finishRun(run, status: outcome.failedHosts.isEmpty ? .done : .partial, at: finished)
         outcome.hosts = summaries
+        if let file = request.metricsFile {
+            // After the run is finished, so a complete audit is its own last success.
+            let metrics = AuditMetrics(
+                hosts: summaries, findings: fresh, totals: try journal.findingTotals(),
+                signatures: request.playbook.signatures.map(\.name), started: started, finished: finished,
+                lastSuccess: try journal.lastCompleteAudit())
+            do { try metrics.write(to: file) } catch {
+                outcome.metricsError = "--metrics \(file.path): \(error)"
+            }
+        }
         return outcome
     }
 }
+

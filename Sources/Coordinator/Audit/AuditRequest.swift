@@ -24,6 +24,8 @@ public struct AuditRequest: Sendable {
     /// The incident playbook the mail's respond command names (default: `lost-mails.yml` next
     /// to the audit playbook).
     public var respondPlaybook: URL?
+    /// `--metrics FILE`: where the audit's Prometheus metrics are written (nil: nowhere).
+    public var metricsFile: URL?
 
     public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, stateDirectory: URL,
                 connector: @escaping HostConnector, forks: Int = 10, hostDeadline: Duration? = nil,
@@ -68,6 +70,9 @@ public struct AuditHostSummary: Sendable, Codable {
     /// Entries named like logs (or matching an archive pattern) that are not regular files, one
     /// sentence each naming the path: input this audit lacks, so the host counts as failed.
     public var unread: [String] = []
+
+    /// True when the host was audited and every log entry read.
+    public var isComplete: Bool { error == nil && unread.isEmpty }
 }
 
 /// The end of an audit.
@@ -80,8 +85,10 @@ public struct AuditOutcome: Sendable {
     public var findings: [AuditFinding]
     /// The mail to the operators; nil when the playbook asks for none or nothing was pending.
     public var mail: FindingsMailOutcome?
+    /// Why the `--metrics` file could not be written (nil: written, or not asked for).
+    public var metricsError: String?
     /// The hosts that could not be audited, or not completely (input not read).
-    public var failedHosts: [String] { hosts.filter { $0.error != nil || !$0.unread.isEmpty }.map(\.host) }
+    public var failedHosts: [String] { hosts.filter { !$0.isComplete }.map(\.host) }
     /// Log-time span of the new findings (nil when there are none, or none has a time).
     public var window: (from: Date, until: Date)? {
         let times = findings.compactMap(\.logTime)

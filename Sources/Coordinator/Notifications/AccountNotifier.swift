@@ -112,9 +112,9 @@ struct AccountNotifier {
             return outcome("", .refused, setup.recipients.missingReason(account: account))
         }
         let context = NotificationContext(
-            account: account, host: host, entries: delta.newIndices.map { entry(lost[$0]) }, filePath: setup.output,
-            announcementURL: setup.announcementURL, windowFrom: windowFrom, windowUntil: windowUntil,
-            language: setup.language)
+            account: account, host: host, entries: delta.newIndices.map { entry(lost[$0], line: lines[$0]) },
+            filePath: setup.output, announcementURL: setup.announcementURL, windowFrom: windowFrom,
+            windowUntil: windowUntil, language: setup.language, inlineLimit: setup.inlineEntries)
         // Said after the relay's answer when earlier runs told part of it.
         let told = delta.alreadyTold > 0 ? " (\(delta.summary))" : ""
         do {
@@ -157,10 +157,11 @@ struct AccountNotifier {
         }
     }
 
-    /// What the owner is shown of one lost mail: the account file's stamp and fields, and its fate.
-    func entry(_ lost: LostMailEntry) -> NotificationEntry {
+    /// What the owner is shown of one lost mail: the account file's stamp and fields, its fate,
+    /// and its line of the account file (`line`, for the attached list).
+    func entry(_ lost: LostMailEntry, line: String) -> NotificationEntry {
         NotificationEntry(time: formatter.stamp(lost.time), sender: lost.sender ?? "?", recipient: lost.recipient,
-                          fate: Self.fate(lost.fate))
+                          fate: Self.fate(lost.fate), line: line)
     }
 
     /// Whether the sender of a lost mail learnt that it was not delivered, from its bounce's fate:

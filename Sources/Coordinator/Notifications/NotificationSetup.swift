@@ -15,6 +15,8 @@ public struct NotificationSetup: Sendable {
     let output: String
     let transport: @Sendable () throws -> any MailTransport
     let ratePerMinute: Int?
+    /// At most this many lost mails in a message's text (the complete list is then attached).
+    let inlineEntries: Int
 
     /// Resolves the playbook's `notification:` section (nil when absent or disabled).
     /// - Parameter relayOverride: `--relay HOST:PORT`, replacing the playbook's relay.
@@ -50,7 +52,8 @@ public struct NotificationSetup: Sendable {
             sender: sender, subject: subject, language: note.language,
             recipients: try RecipientResolver(note.recipient, playbook: file),
             announcementURL: note.announcementURL?.absoluteString ?? "",
-            output: playbook.output.path, transport: transport, ratePerMinute: note.ratePerMinute)
+            output: playbook.output.path, transport: transport, ratePerMinute: note.ratePerMinute,
+            inlineEntries: note.inlineEntries)
     }
 
     /// The environment variable naming a PEM file of CA certificates that verify the relay

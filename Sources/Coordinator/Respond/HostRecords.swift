@@ -45,8 +45,8 @@ public struct AccountWriteRecord: Codable, Sendable, Equatable {
 public struct HostRespondResult: Sendable {
     /// The host's report (losses, attribution, counts), in the run's report store.
     public var stored: StoredHostReport
-    /// The host's block of the summary table, rendered while its report was at hand.
-    public var summary: String
+    /// The host's figures for the run's summary, taken while its report was at hand.
+    public var figures: FleetSummary.HostFigures
     /// The input not read (see ``HostReport/unreadInput``).
     public var unreadInput: [String]
     /// Lost mails per account with some (the lines each account file gets).

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A complete, validated notification message: RFC 5322 headers and a UTF-8 text body in
-/// quoted-printable, with CRLF line endings. Build one with ``MIMEMessageBuilder``.
+/// quoted-printable (with attachments: a `multipart/mixed` of that text and the files), with
+/// CRLF line endings. Build one with ``MIMEMessageBuilder``.
 public struct MIMEMessage: Sendable, Equatable {
     /// The author (`From:`).
     public let from: MailAddress
@@ -17,11 +18,13 @@ public struct MIMEMessage: Sendable, Equatable {
     public let date: String
     /// The header lines as written (folded, without CRLF).
     public let headerLines: [String]
-    /// The body lines as written (quoted-printable, without CRLF).
+    /// The body lines as written (quoted-printable, or the multipart's parts; without CRLF).
     public let bodyLines: [String]
+    /// The attached files, in order.
+    public let attachments: [MIMEAttachment]
 
     init(from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String,
-         date: String, headerLines: [String], bodyLines: [String]) {
+         date: String, headerLines: [String], bodyLines: [String], attachments: [MIMEAttachment] = []) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -30,6 +33,7 @@ public struct MIMEMessage: Sendable, Equatable {
         self.date = date
         self.headerLines = headerLines
         self.bodyLines = bodyLines
+        self.attachments = attachments
     }
 
     /// The whole message, headers, blank line and body, each line ending in CRLF.

@@ -22,10 +22,13 @@ public struct MIMEMessageBuilder: Sendable {
     public var date: Date
     /// The unique part of the Message-ID (before `@`); a random one when nil.
     public var messageIDLocalPart: String?
+    /// Files attached after the body; with any, the message is `multipart/mixed`.
+    public var attachments: [MIMEAttachment]
 
     /// Creates a builder; call ``build()`` to validate and assemble.
     public init(account: String? = nil, from: String, fromName: String? = nil, to: [String],
-                subject: String, body: String, date: Date = Date(), messageIDLocalPart: String? = nil) {
+                subject: String, body: String, date: Date = Date(), messageIDLocalPart: String? = nil,
+                attachments: [MIMEAttachment] = []) {
         self.account = account
         self.from = from
         self.fromName = fromName
@@ -34,6 +37,7 @@ public struct MIMEMessageBuilder: Sendable {
         self.body = body
         self.date = date
         self.messageIDLocalPart = messageIDLocalPart
+        self.attachments = attachments
     }
 
     /// Validates every field and assembles the message.
@@ -61,10 +65,30 @@ public struct MIMEMessageBuilder: Sendable {
         headers.append(contentsOf: HeaderFolder.addresses(name: "To", recipients))
         headers.append(contentsOf: try HeaderFolder.unstructured(name: "Subject", value: subject, account: account))
         headers.append("MIME-Version: 1.0")
-        headers.append("Content-Type: text/plain; charset=utf-8")
-        headers.append("Content-Transfer-Encoding: quoted-printable")
+        let text = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"]
+        var bodyLines: [String]
+        if attachments.isEmpty {
+            headers.append(contentsOf: text)
+            bodyLines = QuotedPrintable.encodeLines(body)
+        } else {
+            // "=_" cannot occur in quoted-printable (an "=" is always "=XX") nor in base64 text,
+            // so no line of the parts can be taken for the boundary.
+            let boundary = "=_lostmail." + unique
+            headers.append("Content-Type: multipart/mixed;")
+            headers.append(" boundary=\"\(boundary)\"")
+            bodyLines = ["This is a message in MIME format: a text and \(attachments.count) attached file(s).", ""]
+            bodyLines.append("--" + boundary)
+            bodyLines.append(contentsOf: text)
+            bodyLines.append("")
+            bodyLines.append(contentsOf: QuotedPrintable.encodeLines(body))
+            for attachment in attachments {
+                bodyLines.append("--" + boundary)
+                bodyLines.append(contentsOf: try attachment.partLines(account: account))
+            }
+            bodyLines.append("--" + boundary + "--")
+        }
         return MIMEMessage(from: sender, to: recipients, subject: subject, body: body, messageID: messageID,
-                           date: dateValue, headerLines: headers, bodyLines: QuotedPrintable.encodeLines(body))
+                           date: dateValue, headerLines: headers, bodyLines: bodyLines, attachments: attachments)
     }
 
     static func randomUnique(date: Date) -> String {

@@ -10,6 +10,10 @@ public struct MessageBuildError: Error, Sendable, Equatable, CustomStringConvert
         case noRecipients
         /// A header line cannot be kept within 998 characters.
         case lineTooLong
+        /// An attachment's file name is not a plain name (letters, digits, `.`, `-`, `_`).
+        case invalidFileName
+        /// An entry to attach has no line of the account's file (the value names the entry).
+        case missingFileLine
     }
 
     /// The account the message was meant for, when the caller said so.
@@ -42,6 +46,10 @@ public struct MessageBuildError: Error, Sendable, Equatable, CustomStringConvert
             why = "has no recipients"
         case .lineTooLong:
             why = "cannot be written within the 998-character line limit"
+        case .invalidFileName:
+            why = "is not a plain file name (letters, digits, '.', '-', '_')"
+        case .missingFileLine:
+            why = "has no line of the account's file to attach"
         }
         return "Refusing to build the notification \(who): the \(field) value \(shown) \(why)."
     }

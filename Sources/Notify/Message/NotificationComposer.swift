@@ -20,11 +20,13 @@ public struct NotificationComposer: Sendable {
         self.fromName = fromName
     }
 
-    /// Builds the message for `context` to `to`; throws before any I/O on unsafe values.
+    /// Builds the message for `context` to `to`; throws before any I/O on unsafe values. When the
+    /// context's list is cut (``NotificationContext/inlineLimit``), the complete list is attached.
     public func compose(_ context: NotificationContext, to: [String], subject: String, date: Date = Date(),
                         messageIDLocalPart: String? = nil) throws(MessageBuildError) -> MIMEMessage {
         try MIMEMessageBuilder(account: context.account, from: from, fromName: fromName, to: to, subject: subject,
                                body: template.render(context), date: date,
-                               messageIDLocalPart: messageIDLocalPart).build()
+                               messageIDLocalPart: messageIDLocalPart,
+                               attachments: try context.attachment().map { [$0] } ?? []).build()
     }
 }

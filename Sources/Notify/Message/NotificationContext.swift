@@ -18,13 +18,17 @@ public struct NotificationEntry: Sendable, Equatable {
     public var recipient: String
     /// Whether the sender was told.
     public var fate: Fate
+    /// The entry's line in the account's file (`lost-mails.log`), for the attached list; nil
+    /// when the caller has none (then the list cannot be attached and must fit inline).
+    public var line: String?
 
     /// Creates an entry.
-    public init(time: String, sender: String, recipient: String, fate: Fate = .unknown) {
+    public init(time: String, sender: String, recipient: String, fate: Fate = .unknown, line: String? = nil) {
         self.time = time
         self.sender = sender
         self.recipient = recipient
         self.fate = fate
+        self.line = line
     }
 }
 
@@ -36,6 +40,10 @@ public struct NotificationEntry: Sendable, Equatable {
 /// set for sections (`{{#senderTold}}...{{/senderTold}}`); per fate the counts
 /// `senderToldCount`, `senderNotToldCount`, `unknownCount`, the same flags on the context when the
 /// count is not zero, and the lists `senderToldEntries`, `senderNotToldEntries`, `unknownEntries`.
+/// With an `inlineLimit`, `entries` and the per-fate lists hold at most that many entries;
+/// `entryCount` and the per-fate counts stay complete, `inlineCount` is how many are inline,
+/// `listCut` is true (and `moreCount` not zero) when some are not, and then the complete list
+/// is attached as `attachmentName` (`lost-mails.log`) with `attachedCount` lines.
 /// Values are inserted as plain text (no HTML escaping).
 public struct NotificationContext: Sendable, Equatable {
     /// The hosting account (Unix user), e.g. `web1`.
@@ -54,10 +62,17 @@ public struct NotificationContext: Sendable, Equatable {
     public var windowUntil: String
     /// Language code of the template (`de`, `en`).
     public var language: String
+    /// At most this many entries are shown in the text; the complete list is then attached.
+    /// Nil: every entry inline, nothing attached.
+    public var inlineLimit: Int?
+
+    /// The name of the attached list, as the account's file is named.
+    public static let attachmentName = "lost-mails.log"
 
     /// Creates a context.
     public init(account: String, host: String, entries: [NotificationEntry], filePath: String,
-                announcementURL: String, windowFrom: String, windowUntil: String, language: String) {
+                announcementURL: String, windowFrom: String, windowUntil: String, language: String,
+                inlineLimit: Int? = nil) {
         self.account = account
         self.host = host
         self.entries = entries
@@ -66,16 +81,40 @@ public struct NotificationContext: Sendable, Equatable {
         self.windowFrom = windowFrom
         self.windowUntil = windowUntil
         self.language = language
+        self.inlineLimit = inlineLimit
+    }
+
+    /// How many entries the text shows.
+    public var inlineCount: Int { min(entries.count, max(0, inlineLimit ?? entries.count)) }
+    /// True when the text shows fewer entries than there are: the complete list is attached.
+    public var isListCut: Bool { inlineCount < entries.count }
+
+    /// The complete list as the account's file has it (one line per entry, each ending in LF),
+    /// when the text is cut; nil otherwise. Throws when an entry has no file line.
+    public func attachment() throws(MessageBuildError) -> MIMEAttachment? {
+        guard isListCut else { return nil }
+        var content = ""
+        for (index, entry) in entries.enumerated() {
+            guard let line = entry.line else {
+                throw MessageBuildError(account: account, field: "entry \(index + 1) of the attached list",
+                                        value: "\(entry.time) \(entry.sender) \(entry.recipient)", reason: .missingFileLine)
+            }
+            content += line + "\n"
+        }
+        return MIMEAttachment(filename: Self.attachmentName, content: content)
     }
 
     /// The context as the key/value tree the Mustache renderer walks.
     var templateValues: [String: Any] {
-        [
+        let shown = inlineCount
+        return [
             "account": account, "host": host, "filePath": filePath,
             "announcementURL": announcementURL, "windowFrom": windowFrom, "windowUntil": windowUntil,
             "language": language, "entryCount": entries.count,
-            "entries": entries.map(Self.values),
-        ].merging(Self.fateValues(entries)) { a, _ in a }
+            "entries": entries.prefix(shown).map(Self.values),
+            "inlineCount": shown, "moreCount": entries.count - shown, "listCut": isListCut,
+            "attachedCount": isListCut ? entries.count : 0, "attachmentName": Self.attachmentName,
+        ].merging(Self.fateValues(entries, limit: inlineLimit)) { a, _ in a }
     }
 
     private static func values(_ entry: NotificationEntry) -> [String: Any] {
@@ -85,12 +124,12 @@ public struct NotificationContext: Sendable, Equatable {
          "unknown": entry.fate == .unknown]
     }
 
-    private static func fateValues(_ entries: [NotificationEntry]) -> [String: Any] {
+    private static func fateValues(_ entries: [NotificationEntry], limit: Int?) -> [String: Any] {
         var out: [String: Any] = [:]
         for fate in [NotificationEntry.Fate.senderTold, .senderNotTold, .unknown] {
             let list = entries.filter { $0.fate == fate }
             out[fate.rawValue + "Count"] = list.count
-            out[fate.rawValue + "Entries"] = list.map(values)
+            out[fate.rawValue + "Entries"] = list.prefix(max(0, limit ?? list.count)).map(values)
             out[fate.rawValue] = !list.isEmpty
         }
         return out

@@ -1,0 +1,42 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Replacing a file all at once: readers see the old file or the new one, never a part.
+enum AtomicFile {
+    /// Writes `data` to a temporary file beside `url` (a hidden name ending in `.tmp`, so a
+    /// reader collecting `*.prom` or similar never picks it up), gives it exactly `mode`
+    /// (`fchmod`, so the umask does not change it), flushes it and renames it over `url`.
+    static func write(_ data: Data, to url: URL, mode: mode_t) throws {
+        let path = url.path
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw PrivateFileError(operation: "create", path: temp, errno: errno) }
+        var failure: PrivateFileError?
+        let written = data.withUnsafeBytes { bytes -> Bool in
+            var offset = 0
+            while offset < bytes.count {
+                let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return false }
+                offset += count
+            }
+            return true
+        }
+        if !written { failure = PrivateFileError(operation: "write", path: temp, errno: errno) }
+        else if fchmod(fd, mode) != 0 { failure = PrivateFileError(operation: "chmod", path: temp, errno: errno) }
+        else if fsync(fd) != 0 { failure = PrivateFileError(operation: "fsync", path: temp, errno: errno) }
+        close(fd)
+        if failure == nil, rename(temp, path) != 0 {
+            failure = PrivateFileError(operation: "rename \(temp) to", path: path, errno: errno)
+        }
+        if let failure {
+            unlink(temp)
+            throw failure
+        }
+    }
+}
