@@ -32,19 +32,7 @@ public enum PrivateFiles {
     /// Writes `data` to `url` atomically (a 0600 temporary file beside it, fsynced, renamed over
     /// it), so the file is 0600 whatever was there before and whatever the umask.
     public static func write(_ data: Data, to url: URL) throws {
-        try write(to: url) { fd, temp in
-            let written = data.withUnsafeBytes { bytes -> Bool in
-                var offset = 0
-                while offset < bytes.count {
-                    let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if count < 0 && errno == EINTR { continue }
-                    guard count > 0 else { return false }
-                    offset += count
-                }
-                return true
-            }
-            if !written { throw PrivateFileError(operation: "write", path: temp, errno: errno) }
-        }
+        try AtomicFile.write(data, to: url, mode: 0o600)
     }
 
     /// Writes `url` atomically as ``write(_:to:)`` does, with the bytes `body` writes to the
@@ -52,30 +40,7 @@ public enum PrivateFiles {
     /// too large to hold in memory is streamed into place. A `body` that throws leaves `url` as
     /// it was.
     public static func write<T>(to url: URL, _ body: (_ fd: Int32, _ tempPath: String) throws -> T) throws -> T {
-        let path = url.path
-        let directory = (path as NSString).deletingLastPathComponent
-        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw PrivateFileError(operation: "create", path: temp, errno: errno) }
-        let result: T
-        do {
-            result = try body(fd, temp)
-        } catch {
-            close(fd)
-            unlink(temp)
-            throw error
-        }
-        var failure: PrivateFileError?
-        if fsync(fd) != 0 { failure = PrivateFileError(operation: "fsync", path: temp, errno: errno) }
-        close(fd)
-        if failure == nil, rename(temp, path) != 0 {
-            failure = PrivateFileError(operation: "rename \(temp) to", path: path, errno: errno)
-        }
-        if let failure {
-            unlink(temp)
-            throw failure
-        }
-        return result
+        try AtomicFile.write(to: url, mode: 0o600, body)
     }
 
     /// Creates the state directory (0700) if needed, or makes an existing one 0700 when group or
