@@ -54,6 +54,7 @@ enum RunPrinter {
             }
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
+        if let file = outcome.htmlReportFile { Swift.print("incident report: \(file.path)") }
         if let json {
             try PrivateFiles.write(outcome.reportJSON, to: URL(fileURLWithPath: json))
             Swift.print("report: \(json)")

@@ -45,6 +45,9 @@ public struct HostReport: Codable, Sendable {
     /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
     public var domainsByAccount: [String: [String]]?
+    /// Finished and lost deliveries per minute around the window, for the report's charts.
+    /// Nil in reports of older runs.
+    public var timeline: Timeline?
     /// True when some input was not read (see `unreadInput`).
     public var isMissingInput: Bool { !(unreadInput ?? []).isEmpty }
 
@@ -105,6 +108,7 @@ public struct HostReport: Codable, Sendable {
             lost.renameFiles(hostPath)
         }
         unattributed = analysis.unattributed
+        timeline = analysis.timeline
         var figures: [String: AccountFigures] = [:]
         for delivery in analysis.lost where delivery.listedForAccounts {
             for account in Set(delivery.attributions.map(\.account)) {
@@ -129,9 +133,15 @@ public struct FleetReport: Codable, Sendable {
 
     /// Assembles the report.
     public init(plan: AnalysisPlan, hosts: [HostReport]) {
-        from = plan.settings.from
-        until = plan.settings.until
-        timeZone = plan.settings.timeZone.identifier
+        self.init(from: plan.settings.from, until: plan.settings.until,
+                  timeZone: plan.settings.timeZone.identifier, hosts: hosts)
+    }
+
+    /// Assembles the report of a window given as values (a run rebuilt from the journal).
+    public init(from: Date, until: Date, timeZone: String, hosts: [HostReport]) {
+        self.from = from
+        self.until = until
+        self.timeZone = timeZone
         self.hosts = hosts
     }
 

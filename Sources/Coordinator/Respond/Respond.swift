@@ -134,6 +134,14 @@ public enum Respond {
                 outcome.failedHostsFile = failed
             }
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
+            // The incident report, from the journal as `lostmail report` builds it (the hosts'
+            // reports at hand are not decoded again).
+            let analysed = Dictionary(succeeded.map { ($0.report.host, (report: $0.report, json: $0.reportJSON)) },
+                                      uniquingKeysWith: { first, _ in first })
+            let page = IncidentPage.render(try RunReportLoader.load(journal: journal, run: run, analysed: analysed))
+            let html = workDirectory.appendingPathComponent("report.html")
+            try PrivateFiles.write(Data(page.utf8), to: html)
+            outcome.htmlReportFile = html
         }
         return outcome
     }

@@ -84,6 +84,8 @@ public struct RespondOutcome: Sendable {
     public var reportJSON = Data()
     /// Where the report was saved (nil for `--check`).
     public var reportFile: URL?
+    /// Where the incident report (HTML) was saved (nil for `--check`).
+    public var htmlReportFile: URL?
     /// One entry per account told (or, with `--check`, that would be told).
     public var notifications: [NotificationOutcome] = []
 
