@@ -51,7 +51,7 @@ final class IncidentPageTests: XCTestCase {
         XCTAssertEqual(figure(page, "lost"), "\(mails)", "fleet lost mails")
         XCTAssertEqual(figure(page, "hosts"), "2")
         XCTAssertEqual(figure(page, "hosts-done"), "1")
-        XCTAssertEqual(figure(page, "files-written"), "1")
+        XCTAssertEqual(figure(page, "account-files"), "1")
         XCTAssertEqual(figure(page, "notified"), "1")
         XCTAssertEqual(figure(page, "unattributed"), "\(h1.unattributed.count)")
         XCTAssertEqual(figure(page, "lost", after: "<tr data-host=\"host1\">"), "\(mails)")

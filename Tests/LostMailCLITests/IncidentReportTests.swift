@@ -65,7 +65,7 @@ final class IncidentReportTests: RespondTestCase {
         XCTAssertEqual(figure(page, "hosts"), "\(fleet.hosts)")
         XCTAssertEqual(figure(page, "hosts-done"), "\(fleet.hosts)")
         XCTAssertEqual(figure(page, "accounts"), "\(accounts)")
-        XCTAssertEqual(figure(page, "files-written"), "\(accounts)", "every affected account's file was written")
+        XCTAssertEqual(figure(page, "account-files"), "\(accounts)", "every affected account's file was written")
         XCTAssertTrue(page.contains("data-figure=\"run-status\" data-value=\"done\""), "run not shown done")
         for (host, lost) in lostByHost {
             XCTAssertEqual(figure(page, "lost", after: "<tr data-host=\"\(host)\">"), "\(lost)", host)
@@ -74,6 +74,16 @@ final class IncidentReportTests: RespondTestCase {
             XCTAssertTrue(page.contains("id=\"timeline-host-\(host)\""), "no chart for \(host)")
         }
         XCTAssertTrue(page.contains("Every host is done."))
+        // Each account's row: its lost mails, and its file written by this run (fresh homes).
+        for host in hosts {
+            let name = try XCTUnwrap(host["host"] as? String)
+            for (account, figures) in try XCTUnwrap(host["accounts"] as? [String: [String: Any]]) {
+                let lost = try XCTUnwrap(figures["lost"] as? Int)
+                let row = "data-host=\"\(name)\" data-account=\"\(account)\">"
+                XCTAssertEqual(figure(page, "lost", after: row), "\(lost)", "\(name) \(account)")
+                XCTAssertEqual(figure(page, "written", after: row), "+\(lost) lines", "\(name) \(account)")
+            }
+        }
 
         // `lostmail report` rebuilds the same files from the journal, while the state directory
         // is locked (as by a coordinator at work): the journal is only read.

@@ -31,7 +31,8 @@ public enum IncidentPage {
         page += "</dl></header>\n"
 
         let done = run.hosts.filter { $0.status == "done" }.count
-        let written = run.hosts.reduce(0) { $0 + $1.writes.values.filter(\.written).count }
+        // Files written now or already holding every line (`up to date`).
+        let inPlace = run.hosts.reduce(0) { $0 + $1.writes.count }
         let notified = run.hosts.reduce(0) { $0 + $1.notified.values.filter { $0 == "accepted" }.count }
         page += "<section id=\"fleet\"><h2>Fleet</h2><dl class=\"figures\">"
         page.figure("hosts", run.hosts.count)
@@ -39,13 +40,13 @@ public enum IncidentPage {
         page.figure("lost mails", figures.lostMails, key: "lost")
         page.figure("lost bounces", figures.lostBounces, key: "lost-bounces")
         page.figure("accounts affected", figures.accountRows.count, key: "accounts")
-        page.figure("account files written", written, key: "files-written")
+        page.figure("account files in place", inPlace, key: "account-files")
         page.figure("owners told", notified, key: "notified")
         page.figure("unattributed", figures.unattributedCount, key: "unattributed")
         page += "</dl>"
         let timelines = run.hosts.compactMap { $0.report?.timeline }
         page += chartFigure(TimelineChart(timelines: timelines, from: from, until: until, zone: zone),
-                            caption: "All hosts: finished deliveries per minute by result, and the lost ones",
+                            caption: "All hosts: finished deliveries per minute by result, and the lost deliveries",
                             id: "timeline-fleet", host: nil)
         page += "</section>\n"
 
@@ -71,7 +72,7 @@ public enum IncidentPage {
     static func chartFigure(_ chart: TimelineChart, caption: String, id: String, host: String?) -> String {
         let attribute = host.map { " data-host=\"\(HTML.escape($0))\"" } ?? ""
         return "<figure class=\"chart\"\(attribute)><figcaption>\(HTML.escape(caption)): "
-            + "\(chart.deliveries) deliveries, \(chart.lost) lost in the range shown</figcaption>"
+            + "\(chart.deliveries) deliveries, \(chart.lost) lost (mails and bounces) in the range shown</figcaption>"
             + chart.svg(label: caption, id: id)
             + "<p class=\"legend\"><span class=\"key success\"></span>success <span class=\"key deferral\"></span>deferral "
             + "<span class=\"key failure\"></span>failure <span class=\"key lost\"></span>lost "
@@ -225,6 +226,7 @@ public enum IncidentPage {
     th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:4px 0}\
     td.addr,ul.issues li,.error{word-break:break-all}.status.done{color:#1a7f37}.status.failed,.error{color:#b42318}.status.incomplete{color:#9a6700}\
     .note{color:#555}.pair{display:flex;flex-wrap:wrap;gap:24px}figure.chart{margin:8px 0 16px}figcaption{font-weight:600}\
+    .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:0 24px}.charts figcaption{font-size:13px}\
     svg .window{fill:#dbe7f6}svg .success{fill:#7fb77e}svg .deferral{fill:#e6b450}svg .failure{fill:#d9534f}svg .lost{fill:#5b1a1a}\
     svg .axis,svg .tick{stroke:#888;fill:none}svg .label{font-size:11px;fill:#444}\
     .legend{font-size:12px;color:#444;margin:2px 0}.key{display:inline-block;width:10px;height:10px;margin:0 3px 0 10px;vertical-align:middle}\

@@ -117,7 +117,7 @@ struct TimelineChart {
         out += "<text class=\"label\" x=\"\((Self.plotLeft - 4).text)\" y=\"\((top + 9).text)\" text-anchor=\"end\">\(maxTotal)</text>"
         out += "<text class=\"label\" x=\"\((Self.plotLeft - 4).text)\" y=\"\(axisY.text)\" text-anchor=\"end\">0</text>"
         out += "<text class=\"label\" x=\"\((Self.plotLeft - 4).text)\" y=\"\((lostTop + 9).text)\" text-anchor=\"end\">\(maxLost)</text>"
-        out += "<text class=\"label lost-label\" x=\"\((Self.plotLeft + 4).text)\" y=\"\((lostTop - 4).text)\">lost per \(Self.unit(binSeconds))</text>"
+        out += "<text class=\"label lost-label\" x=\"\((Self.plotLeft + 4).text)\" y=\"\((lostTop - 4).text)\">lost deliveries per \(Self.unit(binSeconds))</text>"
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone
