@@ -24,18 +24,6 @@ final class IncidentPageTests: XCTestCase {
                   timeZone: "Europe/Berlin", stateDirectory: "/var/lib/lost mail", hosts: hosts)
     }
 
-    /// `data-figure="key">value<` of the element following `scope` (a row's `data-host=...`).
-    private func figure(_ page: String, _ key: String, after scope: String? = nil) -> String? {
-        var text = Substring(page)
-        if let scope {
-            guard let range = text.range(of: scope) else { return nil }
-            text = text[range.upperBound...]
-        }
-        guard let start = text.range(of: "data-figure=\"\(key)\">") else { return nil }
-        let rest = text[start.upperBound...]
-        return rest.firstIndex(of: "<").map { String(rest[..<$0]) }
-    }
-
     func testPageShowsTheRunsFiguresPerHostAccountAndFleet() throws {
         let h1 = try corpusHost("host1")
         let mails = h1.lost.filter(\.listedForAccounts).count
@@ -48,20 +36,20 @@ final class IncidentPageTests: XCTestCase {
             RunReport.Host(name: "host2", report: nil, problems: ["maps: host2: connect: Connection refused"]),
         ])
         let page = IncidentPage.render(report)
-        XCTAssertEqual(figure(page, "lost"), "\(mails)", "fleet lost mails")
-        XCTAssertEqual(figure(page, "hosts"), "2")
-        XCTAssertEqual(figure(page, "hosts-done"), "1")
-        XCTAssertEqual(figure(page, "account-files"), "1")
-        XCTAssertEqual(figure(page, "notified"), "1")
-        XCTAssertEqual(figure(page, "unattributed"), "\(h1.unattributed.count)")
-        XCTAssertEqual(figure(page, "lost", after: "<tr data-host=\"host1\">"), "\(mails)")
-        XCTAssertEqual(figure(page, "lines", after: "<tr data-host=\"host1\">"), "\(h1.lines)")
-        XCTAssertEqual(figure(page, "status", after: "<tr data-host=\"host2\">"), "failed")
+        XCTAssertEqual(PageFigure.value(page, "lost"), "\(mails)", "fleet lost mails")
+        XCTAssertEqual(PageFigure.value(page, "hosts"), "2")
+        XCTAssertEqual(PageFigure.value(page, "hosts-done"), "1")
+        XCTAssertEqual(PageFigure.value(page, "account-files"), "1")
+        XCTAssertEqual(PageFigure.value(page, "notified"), "1")
+        XCTAssertEqual(PageFigure.value(page, "unattributed"), "\(h1.unattributed.count)")
+        XCTAssertEqual(PageFigure.value(page, "lost", after: "<tr data-host=\"host1\">"), "\(mails)")
+        XCTAssertEqual(PageFigure.value(page, "lines", after: "<tr data-host=\"host1\">"), "\(h1.lines)")
+        XCTAssertEqual(PageFigure.value(page, "status", after: "<tr data-host=\"host2\">"), "failed")
         let row = "data-host=\"host1\" data-account=\"\(account.key)\">"
-        XCTAssertEqual(figure(page, "lost", after: row), "\(account.value.lost)")
-        XCTAssertEqual(figure(page, "discarded", after: row), "\(account.value.fates["discarded", default: 0])")
-        XCTAssertEqual(figure(page, "written", after: row), "+\(account.value.lost) lines")
-        XCTAssertEqual(figure(page, "notified", after: row), "accepted")
+        XCTAssertEqual(PageFigure.value(page, "lost", after: row), "\(account.value.lost)")
+        XCTAssertEqual(PageFigure.value(page, "discarded", after: row), "\(account.value.fates["discarded", default: 0])")
+        XCTAssertEqual(PageFigure.value(page, "written", after: row), "+\(account.value.lost) lines")
+        XCTAssertEqual(PageFigure.value(page, "notified", after: row), "accepted")
         // The timeline holds every lost delivery of the window; the fleet chart says so.
         let lostInWindow = h1.counts.lostInWindow
         XCTAssertTrue(page.contains("id=\"timeline-fleet\""), "no fleet chart")
@@ -156,9 +144,9 @@ final class IncidentPageTests: XCTestCase {
         let started = Date()
         let page = IncidentPage.render(run([RunReport.Host(name: "big", report: report)], status: "done"))
         let seconds = Date().timeIntervalSince(started)
-        XCTAssertEqual(figure(page, "lost"), "\(total)")
-        XCTAssertEqual(figure(page, "unattributed"), "\(unattributed.count)")
-        XCTAssertEqual(figure(page, "accounts-not-shown"), "\(2_000 - ReportFigures.accountLimit) more accounts with "
+        XCTAssertEqual(PageFigure.value(page, "lost"), "\(total)")
+        XCTAssertEqual(PageFigure.value(page, "unattributed"), "\(unattributed.count)")
+        XCTAssertEqual(PageFigure.value(page, "accounts-not-shown"), "\(2_000 - ReportFigures.accountLimit) more accounts with "
                        + "\((2_000 - ReportFigures.accountLimit) * 9) lost mails are not shown (see the JSON report).")
         XCTAssertEqual(page.components(separatedBy: "data-account=").count - 1, ReportFigures.accountLimit)
         XCTAssertLessThan(page.utf8.count, 120_000, "the page grew with the lost mails")

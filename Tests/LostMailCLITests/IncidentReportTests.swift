@@ -61,16 +61,16 @@ final class IncidentReportTests: RespondTestCase {
         let page = dom.stdout
         print("chromium: screenshot \(String(format: "%.1f", shotSeconds)) s, dump-dom \(String(format: "%.1f", domSeconds)) s, "
               + "page \(facts.data?.count ?? 0) bytes, png \(png.count) bytes")
-        XCTAssertEqual(figure(page, "lost"), "\(totalLost)", "fleet lost mails in the DOM")
-        XCTAssertEqual(figure(page, "hosts"), "\(fleet.hosts)")
-        XCTAssertEqual(figure(page, "hosts-done"), "\(fleet.hosts)")
-        XCTAssertEqual(figure(page, "accounts"), "\(accounts)")
-        XCTAssertEqual(figure(page, "account-files"), "\(accounts)", "every affected account's file was written")
+        XCTAssertEqual(PageFigure.value(page, "lost"), "\(totalLost)", "fleet lost mails in the DOM")
+        XCTAssertEqual(PageFigure.value(page, "hosts"), "\(fleet.hosts)")
+        XCTAssertEqual(PageFigure.value(page, "hosts-done"), "\(fleet.hosts)")
+        XCTAssertEqual(PageFigure.value(page, "accounts"), "\(accounts)")
+        XCTAssertEqual(PageFigure.value(page, "account-files"), "\(accounts)", "every affected account's file was written")
         XCTAssertTrue(page.contains("data-figure=\"run-status\" data-value=\"done\""), "run not shown done")
         for (host, lost) in lostByHost {
-            XCTAssertEqual(figure(page, "lost", after: "<tr data-host=\"\(host)\">"), "\(lost)", host)
-            XCTAssertEqual(figure(page, "lines", after: "<tr data-host=\"\(host)\">"), linesByHost[host].map(String.init), host)
-            XCTAssertEqual(figure(page, "status", after: "<tr data-host=\"\(host)\">"), "done", host)
+            XCTAssertEqual(PageFigure.value(page, "lost", after: "<tr data-host=\"\(host)\">"), "\(lost)", host)
+            XCTAssertEqual(PageFigure.value(page, "lines", after: "<tr data-host=\"\(host)\">"), linesByHost[host].map(String.init), host)
+            XCTAssertEqual(PageFigure.value(page, "status", after: "<tr data-host=\"\(host)\">"), "done", host)
             XCTAssertTrue(page.contains("id=\"timeline-host-\(host)\""), "no chart for \(host)")
         }
         XCTAssertTrue(page.contains("Every host is done."))
@@ -80,8 +80,8 @@ final class IncidentReportTests: RespondTestCase {
             for (account, figures) in try XCTUnwrap(host["accounts"] as? [String: [String: Any]]) {
                 let lost = try XCTUnwrap(figures["lost"] as? Int)
                 let row = "data-host=\"\(name)\" data-account=\"\(account)\">"
-                XCTAssertEqual(figure(page, "lost", after: row), "\(lost)", "\(name) \(account)")
-                XCTAssertEqual(figure(page, "written", after: row), "+\(lost) lines", "\(name) \(account)")
+                XCTAssertEqual(PageFigure.value(page, "lost", after: row), "\(lost)", "\(name) \(account)")
+                XCTAssertEqual(PageFigure.value(page, "written", after: row), "+\(lost) lines", "\(name) \(account)")
             }
         }
 
@@ -99,17 +99,5 @@ final class IncidentReportTests: RespondTestCase {
         let missing = try LostmailBinary.run(["report", "9", "--state-dir", state])
         XCTAssertEqual(missing.status, 2, "\(missing)")
         XCTAssertTrue(missing.stderr.contains("no run 9"), "\(missing)")
-    }
-
-    /// `data-figure="key">value<` of the first such element after `scope`.
-    private func figure(_ page: String, _ key: String, after scope: String? = nil) -> String? {
-        var text = Substring(page)
-        if let scope {
-            guard let range = text.range(of: scope) else { return nil }
-            text = text[range.upperBound...]
-        }
-        guard let start = text.range(of: "data-figure=\"\(key)\">") else { return nil }
-        let rest = text[start.upperBound...]
-        return rest.firstIndex(of: "<").map { String(rest[..<$0]) }
     }
 }
