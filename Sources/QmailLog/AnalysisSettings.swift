@@ -47,6 +47,10 @@ public struct AnalysisSettings: Sendable {
     public var joinWindow: TimeInterval
     /// At most this many line issues are kept as examples (all are counted).
     public var maxIssueExamples: Int
+    /// The timeline (deliveries per minute) starts this long before the window...
+    public var timelineLead: TimeInterval = 12 * 3600
+    /// ...and ends this long after it (the defaults are the log listing's margins).
+    public var timelineTail: TimeInterval = 2 * 3600
 
     /// Creates settings; defaults: the incident signature, UTC log time, 10 minute joins.
     public init(from: Date, until: Date, timeZone: TimeZone,

@@ -27,6 +27,9 @@ public struct Analyzer: Sendable {
     /// Memo of address -> attribution for losses (bounded, not exported).
     var attributionCache: [String: Attribution?] = [:]
 
+    /// Finished and lost deliveries per minute around the window (nil if it has no bounded span).
+    var timeline: Timeline?
+
     /// Called for every finished delivery (test and audit hook); nothing is stored.
     public var deliveryObserver: (@Sendable (FinishedDelivery) -> Void)?
 
@@ -51,6 +54,9 @@ public struct Analyzer: Sendable {
         failurePatterns = patterns(.failure)
         deferralPatterns = patterns(.deferral)
         successPatterns = patterns(.success)
+        timeline = Timeline(from: fromNanos.floorDiv(1_000_000_000), until: untilNanos.floorDiv(1_000_000_000),
+                            lead: Int64(min(max(settings.timelineLead, 0), 366 * 86_400)),
+                            tail: Int64(min(max(settings.timelineTail, 0), 366 * 86_400)))
     }
 
     /// Consumes one line (without its newline). Never fails: unusable lines are counted
@@ -110,7 +116,7 @@ public struct Analyzer: Sendable {
                             lost: state.lost, unattributed: unattributed,
                             lineOrder: LostMailFormatter.lineOrder(state.lost),
                             openMessages: state.messages.count, openDeliveries: state.deliveries.count,
-                            timeZone: settings.timeZone)
+                            timeZone: settings.timeZone, timeline: timeline)
     }
 
     mutating func skip(_ reason: String, file: String, line: Int) {

@@ -151,6 +151,8 @@ public struct HostAnalysis: Codable, Sendable {
     public var openDeliveries: Int
     /// Zone the lines are written in.
     public var timeZone: TimeZone
+    /// Finished and lost deliveries per minute around the window (nil without a bounded window).
+    public var timeline: Timeline?
 
     /// Output lines per account (only accounts with lines). Formats every line each time it
     /// is read; `lostMailLines(for:)` formats one account's only.

@@ -4,6 +4,7 @@ extension Analyzer {
                              text: Range<Int>, time: LogNanos, file: String, lineNumber: Int) {
         guard let m = state.messages[d.msg] else { return }
         state.counts.lostInWindow += 1
+        timeline?.countLost(at: time)
         var attributions: [Attribution] = []
         if m.kind == .mail {
             if let sender = m.sender, let a = memoised(sender, { Attributor.sender($0, accounts: $1) }) {

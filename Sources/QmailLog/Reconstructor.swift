@@ -73,6 +73,7 @@ extension Analyzer {
         case .failure: state.counts.failures += 1
         case .deferral: state.counts.deferrals += 1
         }
+        timeline?.count(kind, at: time)
         let matches = matchesSignature(kind, p, text)
         guard let d = state.deliveries.removeValue(forKey: number) else {
             state.counts.unmatchedResults += 1

@@ -7,6 +7,6 @@ struct LostMail: AsyncParsableCommand {
         commandName: "lostmail",
         abstract: "Find mail a qmail fleet lost, write each affected account's lost-mails.log, notify its owner.",
         subcommands: [AnalyzeCommand.self, PingCommand.self, RespondCommand.self, ResumeCommand.self,
-                      StatusCommand.self, AuditCommand.self, InventoryCommand.self]
+                      StatusCommand.self, ReportCommand.self, AuditCommand.self, InventoryCommand.self]
     )
 }

@@ -50,6 +50,7 @@ enum RunPrinter {
             }
         }
         if let file = outcome.reportFile { Swift.print("report: \(file.path)") }
+        if let file = outcome.htmlReportFile { Swift.print("incident report: \(file.path)") }
         if let json = outcome.jsonFile { Swift.print("report: \(json.path)") }
         if let failure = outcome.jsonFailure { throw JSONReportFailure(message: failure) }
     }

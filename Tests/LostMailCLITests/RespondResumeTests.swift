@@ -55,6 +55,14 @@ final class RespondResumeTests: RespondTestCase {
         let listed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(selected.stdout.utf8)) as? [String: Any])
         let hostvars = try XCTUnwrap((listed["_meta"] as? [String: Any])?["hostvars"] as? [String: Any], selected.stdout)
         XCTAssertEqual(Array(hostvars.keys), ["host3"], selected.stdout)
+        // The incident report names host3 failed, with its error and the command that continues the run.
+        let html = "\(state)/runs/1/report.html"
+        XCTAssertTrue(run.stdout.contains("incident report: \(html)"), "\(run)")
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        XCTAssertTrue(page.contains("<tr data-host=\"host3\"><td>host3</td><td class=\"status failed\" data-figure=\"status\">failed</td>"),
+                      "host3 not shown failed")
+        XCTAssertTrue(page.contains("<li data-host=\"host3\"><strong>host3</strong> (failed)"), "host3 not listed as not done")
+        XCTAssertTrue(page.contains("<pre id=\"resume-command\"><code>lostmail resume 1 --state-dir "), "no resume command")
         let status = try fleet.status(state: state)
         XCTAssertTrue(status.stdout.contains("host host3: incomplete"), "\(status)")
         XCTAssertTrue(status.stdout.contains("FAILED host3"), "\(status)")
@@ -72,6 +80,10 @@ final class RespondResumeTests: RespondTestCase {
         let resumed = try SummaryRows.runPrinted(command)
         XCTAssertEqual(resumed.status, 0, "\(resumed)")
         XCTAssertFalse(FileManager.default.fileExists(atPath: failed), "every host is done: no retry file")
+        XCTAssertTrue(resumed.stdout.contains("incident report: \(html)"), "\(resumed)")
+        let resumedPage = try String(contentsOfFile: html, encoding: .utf8)
+        XCTAssertTrue(resumedPage.contains("Every host is done."), "the resumed run's report still lists hosts not done")
+        XCTAssertFalse(resumedPage.contains("id=\"resume-command\""), "a resume command for a complete run")
         // Progress as `respond` shows it (plain lines: stderr is not a terminal here).
         XCTAssertTrue(resumed.stderr.contains("host3: pull "), "\(resumed)")
         XCTAssertTrue(resumed.stderr.contains("host3: done"), "\(resumed)")

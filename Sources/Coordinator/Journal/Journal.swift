@@ -22,7 +22,8 @@ public final class Journal: Sendable {
     /// The database file.
     public let path: String
     let db: DatabaseQueue
-    private let lock: StateDirLock
+    /// Nil for a journal opened only to read (``init(readingStateDirectory:)``).
+    private let lock: StateDirLock?
 
     /// Opens (creating if needed) the journal in `stateDirectory`, migrating it to the current
     /// schema. Throws ``JournalError/stateDirLocked(path:holder:)`` if another coordinator has it.
@@ -48,6 +49,34 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError.database(operation: "open and migrate", path: path,
                                         message: "\(error)")
+        }
+    }
+
+    /// Opens an existing journal only to read it, without the state directory's lock, so a
+    /// run in progress can be looked at (`lostmail report`). Nothing is created or migrated.
+    public init(readingStateDirectory stateDirectory: URL) throws {
+        let path = stateDirectory.appendingPathComponent("journal.sqlite").path
+        directory = stateDirectory
+        self.path = path
+        lock = nil
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw JournalError.database(operation: "open to read", path: path, message: "no journal there")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        do {
+            db = try DatabaseQueue(path: path, configuration: config)
+            let applied = try db.read { try JournalSchema.migrator(stateDirectory: stateDirectory).appliedIdentifiers($0) }
+            let known = Set(JournalSchema.migrator(stateDirectory: stateDirectory).migrations)
+            guard applied == known else {
+                throw JournalError.database(operation: "open to read", path: path, message:
+                    "the journal's schema is not this version's (migrations \(applied.sorted()); run another command first to migrate it)")
+            }
+        } catch let error as JournalError {
+            throw error
+        } catch {
+            throw JournalError.database(operation: "open to read", path: path, message: "\(error)")
         }
     }
 
@@ -113,7 +142,7 @@ public final class Journal: Sendable {
             try run.insert(db)
             return run
         }
-        if let id = inserted.id { try lock.record(run: id) }
+        if let id = inserted.id { try lock?.record(run: id) }
         return inserted
     }
 
@@ -128,7 +157,7 @@ public final class Journal: Sendable {
             try run.update(db)
             return run
         }
-        try lock.record(run: id)
+        try lock?.record(run: id)
         return run
     }
 

@@ -50,6 +50,9 @@ public struct HostReport: Decodable, Sendable {
     /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.
     public var domainsByAccount: [String: [String]]?
+    /// Finished and lost deliveries per minute around the window, for the report's charts.
+    /// Nil in reports of older runs.
+    public var timeline: Timeline?
     /// True when some input was not read (see `unreadInput`).
     public var isMissingInput: Bool { !(unreadInput ?? []).isEmpty }
 
@@ -110,6 +113,7 @@ public struct HostReport: Decodable, Sendable {
             lost.renameFiles(hostPath)
         }
         unattributed = analysis.unattributed
+        timeline = analysis.timeline
         var figures: [String: AccountFigures] = [:]
         for delivery in analysis.lost where delivery.listedForAccounts {
             for account in Set(delivery.attributions.map(\.account)) {
@@ -124,7 +128,7 @@ public struct HostReport: Decodable, Sendable {
 extension HostReport {
     enum CodingKeys: String, CodingKey {
         case host, files, bytes, lines, inputIssues, unreadInput, configIssues, missingMaps, counts, lineIssues,
-             lineIssueCount, accounts, linesByAccount, domainsByAccount, lost, unattributed
+             lineIssueCount, accounts, linesByAccount, domainsByAccount, lost, unattributed, timeline
     }
 
     /// Where a decoder finds the run's zone (``timeZone`` is not in a host's JSON).
@@ -155,5 +159,6 @@ extension HostReport {
         domainsByAccount = try c.decodeIfPresent([String: [String]].self, forKey: .domainsByAccount)
         lost = try c.decode(LostDeliveries.self, forKey: .lost)
         unattributed = try c.decode([UnattributedLoss].self, forKey: .unattributed)
+        timeline = try c.decodeIfPresent(Timeline.self, forKey: .timeline)
     }
 }

@@ -75,6 +75,10 @@ extension HostReport {
         out.endArray()
         out.key("missingMaps")
         out.strings(missingMaps)
+        if let timeline {
+            out.key("timeline")
+            out.raw(Array(try encoder.encode(timeline)))
+        }
         out.key("unattributed")
         out.beginArray()
         for loss in unattributed {

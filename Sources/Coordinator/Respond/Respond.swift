@@ -139,6 +139,12 @@ public enum Respond {
                 outcome.failedHostsFile = failed
             }
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
+            // The incident report, from the journal and the stored host reports, as `lostmail
+            // report` builds it.
+            let page = IncidentPage.render(try RunReportLoader.load(journal: journal, run: run))
+            let html = workDirectory.appendingPathComponent("report.html")
+            try PrivateFiles.write(Data(page.utf8), to: html)
+            outcome.htmlReportFile = html
         }
         // `--json`: a file the operator named; one that cannot be written fails the command
         // after the run is recorded (``RespondOutcome/jsonFailure``).

@@ -92,6 +92,8 @@ public struct RespondOutcome: Sendable {
     public var jsonFile: URL?
     /// Why the `--json` copy could not be written (naming the file), if it could not.
     public var jsonFailure: String?
+    /// Where the incident report (HTML) was saved (nil for `--check`).
+    public var htmlReportFile: URL?
     /// One entry per account told (or, with `--check`, that would be told).
     public var notifications: [NotificationOutcome] = []
 
