@@ -170,12 +170,21 @@ final class RespondKillMidTransferTests: RespondTestCase {
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // The kill comes once a host's report is on disk and its analysis recorded as done (the
+        // journal is asked only after the file appeared: sqlite3 is a process per query).
         var seen: [String] = []
         while process.isRunning && seen.isEmpty {
             seen = ((try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []).filter { !$0.hasPrefix(".") }
-            if !seen.isEmpty { kill(process.processIdentifier, SIGKILL) }
             usleep(500)
         }
+        var waited = 0
+        while process.isRunning, waited < 400,
+              (try fleet.journal(state: state, "SELECT count(*) FROM steps WHERE name = 'analyze' AND state = 'done'"))?
+                .first.flatMap({ Int($0) }) ?? 1 == 0 {
+            usleep(25_000)
+            waited += 1
+        }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         XCTAssertFalse(seen.isEmpty, "no host report was stored before the run ended")
         XCTAssertEqual(process.terminationReason, .uncaughtSignal)
