@@ -85,10 +85,9 @@ struct ReadCommand: AsyncParsableCommand {
             table.add(tool: "LC_ALL=C grep -c delivery", seconds: grepBest.seconds, bytes: grepBest.bytes,
                       lines: nil, count: grepBest.count, peakRSS: grepBest.peakRSS)
         }
-        if let playbook = lostmailAnalyze {
-            try addCommandRows(to: &table, files: files, playbook: playbook, bytes: onDisk)
-        }
+        let jsonSize = try lostmailAnalyze.map { try addCommandRows(to: &table, files: files, playbook: $0, bytes: onDisk) }
         table.print()
+        if let jsonSize { print(String(format: "lostmail analyze --json wrote %.1f MB", Double(jsonSize) / 1e6)) }
         if let lost = single.lost {
             print("analyser: \(lost) lost deliveries found, \(single.accountLines) account lines formatted")
         }
@@ -115,8 +114,8 @@ struct ReadCommand: AsyncParsableCommand {
     }
 
     /// `wc -l` and `lostmail analyze` (without and with `--json`) as child processes, best of
-    /// --repeat each; the JSON file's size is printed, the file removed.
-    private func addCommandRows(to table: inout BenchTable, files: [LogFile], playbook: String, bytes: UInt64) throws {
+    /// --repeat each. Returns the JSON file's size (the file is removed).
+    private func addCommandRows(to table: inout BenchTable, files: [LogFile], playbook: String, bytes: UInt64) throws -> UInt64 {
         let lostmail = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             .appendingPathComponent("lostmail").path
         let json = FileManager.default.temporaryDirectory.appendingPathComponent("lostmail-bench-\(UUID().uuidString).json").path
@@ -145,7 +144,7 @@ struct ReadCommand: AsyncParsableCommand {
                 .flatMap { Int($0.split(separator: " ").first ?? "") } ?? 0 : 0
             table.add(tool: tool, seconds: best.seconds, bytes: bytes, lines: nil, count: count, peakRSS: best.peakRSS)
         }
-        print(String(format: "lostmail analyze --json wrote %.1f MB", Double(jsonSize) / 1e6))
+        return jsonSize
     }
 
     private func runJobs(logs: [[LogFile]], single: Pipeline.Stats, analyzer: Analyzer?) throws {
