@@ -241,14 +241,19 @@ private final class PumpWork: @unchecked Sendable {  // used by the pump thread 
                     return  // the next hop closed its socket
                 }
             }
-            if !progressed { wait(handle, wantLocalInput: toChannelSent == toChannel.count,
-                                  wantLocalOutput: toLocalSent < toLocal.count) }
+            if !progressed {
+                let peerGone = wait(handle, wantLocalInput: toChannelSent == toChannel.count,
+                                    wantLocalOutput: toLocalSent < toLocal.count)
+                // Bytes of a next hop that hung up, stuck behind a stalled bastion: nobody
+                // waits for them (and polling a hung-up socket again would spin).
+                if peerGone && toChannelSent < toChannel.count { return }
+            }
         }
     }
 
     /// Waits (at most 1 s) for the bastion's socket in libssh2's direction and for our end of
-    /// the pair.
-    private func wait(_ handle: SessionHandle, wantLocalInput: Bool, wantLocalOutput: Bool) {
+    /// the pair; true when the next hop hung up.
+    private func wait(_ handle: SessionHandle, wantLocalInput: Bool, wantLocalOutput: Bool) -> Bool {
         let directions = libssh2_session_block_directions(handle.raw)
         var remote = Int16(POLLIN)
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { remote |= Int16(POLLOUT) }
@@ -258,5 +263,6 @@ private final class PumpWork: @unchecked Sendable {  // used by the pump thread 
         var descriptors = [pollfd(fd: handle.socket, events: remote, revents: 0),
                            pollfd(fd: socket, events: local, revents: 0)]
         _ = poll(&descriptors, 2, 1000)
+        return descriptors[1].revents & Int16(POLLHUP | POLLERR) != 0
     }
 }

@@ -151,6 +151,22 @@ final class BastionTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(connecting), 8)
     }
 
+    /// A bastion that stops answering mid-session: the command times out, and letting the
+    /// session go (pump joined, bastion given up) takes bounded time.
+    func testStalledBastionIsGivenUpWithinItsTimeouts() throws {
+        var session: SSHSession? = try SSHSession(options(host: 2, through: [1]))
+        XCTAssertEqual(try session?.run(["hostname"]).stdoutText, "h2\n")
+        try fleet.pause(1)
+        defer { try? fleet.resume(1) }
+        let start = Date()
+        let error = expectSSHError { try session?.run(["head", "-c", "50000000", "/dev/zero"], timeout: 2) }
+        XCTAssertEqual(error?.kind, .timeout, error?.description ?? "")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 6)
+        let closing = Date()
+        session = nil
+        XCTAssertLessThan(Date().timeIntervalSince(closing), 10, "teardown waits at most a few seconds per hop")
+    }
+
     func testClosingLeavesNoThreadOrDescriptorBehind() throws {
         func counts() throws -> (fds: Int, threads: Int) {
             (try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count,
