@@ -11,6 +11,8 @@
 #
 # Usage:
 #   fleet.sh up --dir DIR --hosts N --net 127.0.X [--corpus PATH | --no-corpus] [--accounts a,b]
+#              [--place I=NETNS@ADDR]...   (host I runs in network namespace NETNS, which the
+#               caller made, e.g. with netns-chain.sh, and listens on ADDR there)
 #   fleet.sh load --dir DIR --host I --corpus PATH   (a corpus, or a snapshot dir: PATH[/host]/var/...)
 #   fleet.sh down --dir DIR
 #   fleet.sh stop-host|start-host|pause-host|resume-host --dir DIR --host I
@@ -33,7 +35,7 @@ log() { echo "fleet.sh: $*" >&2; }
 
 CMD=${1:-}; [ -n "$CMD" ] || die "usage: fleet.sh up|load|down|stop-host|start-host|pause-host|resume-host|status --dir DIR ..."
 shift
-DIR= HOSTS= NET= CORPUS= NO_CORPUS=0 ACCOUNTS= HOST=
+DIR= HOSTS= NET= CORPUS= NO_CORPUS=0 ACCOUNTS= HOST= PLACES=
 while [ $# -gt 0 ]; do
     case "$1" in
         --dir) DIR=$2; shift 2 ;;
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
         --no-corpus) NO_CORPUS=1; shift ;;
         --accounts) ACCOUNTS=$2; shift 2 ;;
         --host) HOST=$2; shift 2 ;;
+        --place) PLACES="$PLACES $2"; shift 2 ;;
         *) die "unknown argument: $1" ;;
     esac
 done
@@ -59,7 +62,11 @@ load_env() {
 }
 
 host_dir() { echo "$DIR/h$1"; }
-host_addr() { echo "$NET.$1"; }
+# A host placed in a network namespace (`up --place`) has its address and namespace in its dir.
+host_addr() {
+    if [ -f "$DIR/h$1/address" ]; then cat "$DIR/h$1/address"; else echo "$NET.$1"; fi
+}
+host_netns() { cat "$DIR/h$1/netns" 2>/dev/null || true; }
 
 # The mount namespace (inode) of a running host, or the recorded one when its sshd is gone.
 host_ns() {
@@ -92,7 +99,30 @@ host_running() {
         ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null
 }
 
-port_open() { (exec 3<>"/dev/tcp/$1/$PORT") 2>/dev/null; }
+# Whether host I's sshd accepts connections (tried from inside its network namespace).
+port_open() {
+    local ns; ns=$(host_netns "$1")
+    if [ -n "$ns" ]; then
+        ip netns exec "$ns" /bin/bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$(host_addr "$1")" "$PORT" 2>/dev/null
+    else
+        (exec 3<>"/dev/tcp/$(host_addr "$1")/$PORT") 2>/dev/null
+    fi
+}
+
+# Records `--place I=NETNS@ADDR` in each host's dir (and forgets an older placement).
+place_hosts() {
+    local i spec ns addr
+    for i in $(seq 1 "$HOSTS"); do rm -f "$(host_dir "$i")/netns" "$(host_dir "$i")/address"; done
+    for spec in $PLACES; do
+        [[ "$spec" =~ ^([0-9]+)=([A-Za-z0-9_.-]+)@([0-9.]+)$ ]] || die "bad --place $spec (I=NETNS@ADDR)"
+        i=${BASH_REMATCH[1]} ns=${BASH_REMATCH[2]} addr=${BASH_REMATCH[3]}
+        [ "$i" -ge 1 ] && [ "$i" -le "$HOSTS" ] || die "--place $spec: no host $i"
+        [ -e "/run/netns/$ns" ] || die "--place $spec: network namespace $ns does not exist"
+        mkdir -p "$(host_dir "$i")"
+        echo "$ns" > "$(host_dir "$i")/netns"
+        echo "$addr" > "$(host_dir "$i")/address"
+    done
+}
 
 # Creates (or checks) the unix account NAME with UID and group GID; "" = any free uid.
 ensure_account() {
@@ -204,7 +234,9 @@ start_host() {
     if host_running "$i"; then return 0; fi
     mkdir -p -m0755 /run/sshd /var/log/qmail /var/qmail
     rm -f "$h/sshd.pid" "$h/mntns"
-    setsid unshare --mount --uts --propagation private -- /bin/sh -c \
+    local netns=()
+    [ -z "$(host_netns "$i")" ] || netns=(ip netns exec "$(host_netns "$i")")
+    setsid "${netns[@]}" unshare --mount --uts --propagation private -- /bin/sh -c \
         'hostname "$1" && mount --bind "$2/home" /home && mount --bind "$2/root" /root &&
          mount --bind "$2/qmail-log" /var/log/qmail && mount --bind "$2/var-qmail" /var/qmail &&
          exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"' \
@@ -213,7 +245,7 @@ start_host() {
     # does not answer by then is stopped, so no listener is left behind without a pid file.
     local started=$!
     n=0
-    until [ -s "$h/sshd.pid" ] && port_open "$addr"; do
+    until [ -s "$h/sshd.pid" ] && port_open "$i"; do
         n=$((n + 1))
         if [ $n -ge 800 ]; then
             kill -TERM "$started" 2>/dev/null || true
@@ -310,6 +342,7 @@ cmd_up() {
     done
     flock -u 9
 
+    place_hosts
     : > "$DIR/client/known_hosts.tmp"
     for i in $(seq 1 "$HOSTS"); do
         prepare_host "$i"

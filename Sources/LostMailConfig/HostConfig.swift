@@ -59,6 +59,9 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var forks: Int
     /// Connect, command and per-host deadlines.
     public var timeouts: HostTimeouts
+    /// The bastions to go through, first one connected to directly (`lostmail_jump_host`, or
+    /// `-J`/`-o ProxyJump=` in `ansible_ssh_common_args`/`ansible_ssh_extra_args`); empty: direct.
+    public var jumpHosts: [JumpHost]
     /// Every group the host belongs to, directly or through a child group, sorted; without `all`.
     public var groups: [String]
     /// All variables of the host after inheritance, including ones LostMail ignores.
@@ -67,7 +70,7 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public init(name: String, address: String, connection: HostConnection = .ssh, port: Int = 22, user: String = "root",
                 keyFile: URL? = nil, knownHosts: URL? = nil,
                 hostKeyPolicy: HostKeyPolicy = .strict, useAgent: Bool = false,
-                forks: Int = 10, timeouts: HostTimeouts = .defaults,
+                forks: Int = 10, timeouts: HostTimeouts = .defaults, jumpHosts: [JumpHost] = [],
                 groups: [String] = [], vars: [String: ConfigValue] = [:]) {
         self.name = name
         self.address = address
@@ -80,6 +83,7 @@ public struct HostConfig: Sendable, Hashable, Codable {
         self.useAgent = useAgent
         self.forks = forks
         self.timeouts = timeouts
+        self.jumpHosts = jumpHosts
         self.groups = groups
         self.vars = vars
     }

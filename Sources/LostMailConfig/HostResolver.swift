@@ -48,7 +48,7 @@ struct HostResolver {
         let plain = vars.filter { $0.key != "ansible_group_priority" }
         var config = HostConfig(name: host, address: host, groups: groups,
                                 vars: plain.mapValues { ConfigValue(node: $0.node) })
-        try apply(vars, to: &config)
+        try apply(vars, to: &config, subject: "host \(host)")
         return config
     }
 
@@ -60,16 +60,18 @@ struct HostResolver {
                 throw value.error("'\((try? value.string()) ?? "")' is not a whole number")
             }
             var probe = HostConfig(name: name, address: name)
-            try apply(vars, to: &probe)
+            try apply(vars, to: &probe, subject: "group \(name)")
         }
     }
 
     /// Interprets the vars LostMail uses into `config`.
-    private func apply(_ vars: [String: YAMLValue], to config: inout HostConfig) throws {
+    /// `subject` ("host a", "group mx") starts the messages that need to say whose var it is.
+    private func apply(_ vars: [String: YAMLValue], to config: inout HostConfig, subject: String) throws {
         let reader = VarReader(vars: vars)
         if let value = reader.first("ansible_connection") {
             config.connection = try Self.connection(try reader.text(value), value)
         }
+        config.jumpHosts = try JumpHostVars(reader: reader, subject: subject).jumpHosts()
         if let value = reader.first("ansible_host", "ansible_ssh_host") {
             config.address = try reader.word(value)
         }
@@ -128,7 +130,7 @@ extension HostResolver {
 }
 
 /// Typed reads of inventory vars, with Ansible-aware messages.
-private struct VarReader {
+struct VarReader {
     let vars: [String: YAMLValue]
 
     func first(_ names: String...) -> YAMLValue? {

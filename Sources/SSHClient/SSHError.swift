@@ -63,10 +63,13 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
     public let sftpStatus: UInt?
     /// SHA256 fingerprint of the host key (OpenSSH style) for host-key errors.
     public let fingerprint: String?
+    /// Set when the failing session or channel is a bastion's: which hop and where it led,
+    /// e.g. "jump host 1 of 2 on the way to 10.0.0.5:22".
+    public let jump: String?
 
     /// Makes an error; prefer the mapping helpers inside the module.
     public init(_ kind: Kind, operation: String, code: Int32 = 0, message: String, host: String,
-                sftpStatus: UInt? = nil, fingerprint: String? = nil) {
+                sftpStatus: UInt? = nil, fingerprint: String? = nil, jump: String? = nil) {
         self.kind = kind
         self.operation = operation
         self.code = code
@@ -74,9 +77,17 @@ public struct SSHError: Error, CustomStringConvertible, Sendable, Equatable {
         self.host = host
         self.sftpStatus = sftpStatus
         self.fingerprint = fingerprint
+        self.jump = jump
+    }
+
+    /// The same error, said of the bastion `jump` describes.
+    func atJump(_ jump: String) -> SSHError {
+        SSHError(kind, operation: operation, code: code, message: message, host: host, sftpStatus: sftpStatus,
+                 fingerprint: fingerprint, jump: jump)
     }
 
     public var description: String {
+        let host = jump.map { "\(self.host) (\($0))" } ?? self.host
         switch kind {
         case .hostKeyChanged:
             return "\(host): REMOTE HOST IDENTIFICATION HAS CHANGED: the host offers a key with "

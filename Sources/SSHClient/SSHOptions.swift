@@ -41,6 +41,22 @@ public struct SSHTimeouts: Sendable, Equatable {
     }
 }
 
+/// One bastion (OpenSSH `ProxyJump` hop) on the way to a host.
+public struct SSHJump: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var user: String
+
+    public init(host: String, port: Int = 22, user: String) {
+        self.host = host
+        self.port = port
+        self.user = user
+    }
+
+    /// `host:port`, as errors name the hop.
+    public var endpoint: String { "\(host):\(port)" }
+}
+
 /// Everything needed to open a session to one host.
 public struct SSHConnectOptions: Sendable, Equatable {
     public var host: String
@@ -54,10 +70,15 @@ public struct SSHConnectOptions: Sendable, Equatable {
     /// `HashKnownHosts`); nil: hashed when the file already holds hashed names.
     public var hashKnownHosts: Bool?
     public var timeouts: SSHTimeouts
+    /// Bastions to go through, in order: the first is connected to over TCP, each next one (and
+    /// finally the host) through a `direct-tcpip` channel of the one before. Each has its own
+    /// session, verified against its own name in the same known_hosts file (with the same
+    /// policy) and authenticated with the same credentials. Empty: connect directly.
+    public var jumps: [SSHJump]
 
     public init(host: String, port: Int = 22, user: String, authentication: SSHAuthentication,
                 knownHostsPath: String, hostKeyPolicy: HostKeyPolicy = .strict, hashKnownHosts: Bool? = nil,
-                timeouts: SSHTimeouts = SSHTimeouts()) {
+                timeouts: SSHTimeouts = SSHTimeouts(), jumps: [SSHJump] = []) {
         self.host = host
         self.port = port
         self.user = user
@@ -66,6 +87,7 @@ public struct SSHConnectOptions: Sendable, Equatable {
         self.hostKeyPolicy = hostKeyPolicy
         self.hashKnownHosts = hashKnownHosts
         self.timeouts = timeouts
+        self.jumps = jumps
     }
 
     /// `host:port`, as errors name the host.

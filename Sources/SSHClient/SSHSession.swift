@@ -33,11 +33,22 @@ public final class SSHSession {
     ///   the key type and the known_hosts line), even when a plain line lists it too.
     /// - The host key algorithms offered to the server are limited to the types known_hosts
     ///   holds for this host (libssh2 would otherwise prefer ecdsa and miss an ed25519 entry).
-    public init(_ options: SSHConnectOptions) throws {
+    ///
+    /// With `options.jumps`, the TCP connection goes to the first bastion and each next hop is
+    /// reached through the previous one's session (see ``SSHConnectOptions/jumps``); an error of
+    /// a bastion names it and its place in the chain (``SSHError/jump``).
+    public convenience init(_ options: SSHConnectOptions) throws {
+        let (socket, tunnels) = try JumpChain.connect(options)
+        try self.init(options, socket: socket, tunnels: tunnels)
+    }
+
+    /// The handshake, host key check and authentication over a connected `socket` (a TCP
+    /// socket, or the local end of a bastion's tunnel), which the session owns from now on
+    /// (closed even when this throws). `tunnels` are the bastions it goes through.
+    init(_ options: SSHConnectOptions, socket: Int32, tunnels: [JumpTunnel]) throws {
         self.options = options
         let timeouts = options.timeouts
-        let socket = try SocketConnector.connect(host: options.host, port: options.port, timeout: timeouts.connect)
-        let handle = try SessionHandle(socket: socket, endpoint: options.endpoint)
+        let handle = try SessionHandle(socket: socket, endpoint: options.endpoint, tunnels: tunnels)
         self.handle = handle
         libssh2_session_set_blocking(handle.raw, 1)
 

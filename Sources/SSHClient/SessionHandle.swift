@@ -23,7 +23,12 @@ final class SessionHandle {
     /// Set when a timeout or transport error left libssh2 mid-operation; later calls refuse.
     var brokenReason: String?
 
-    init(socket: Int32, endpoint: String) throws {
+    /// The bastions this session's socket goes through (empty: a direct TCP connection).
+    /// Released after the socket is closed, so each tunnel's pump sees the end and stops.
+    let tunnels: [JumpTunnel]
+
+    init(socket: Int32, endpoint: String, tunnels: [JumpTunnel] = []) throws {
+        self.tunnels = tunnels
         guard libssh2InitResult == 0 else {
             close(socket)
             throw SSHError(.other, operation: "libssh2_init", code: libssh2InitResult,
@@ -73,8 +78,11 @@ final class SessionHandle {
             resolved = kind == .handshake ? .handshake : .disconnected
         default: resolved = kind
         }
-        let message = code == LIBSSH2_ERROR_TIMEOUT && last.code != code
+        var message = code == LIBSSH2_ERROR_TIMEOUT && last.code != code
             ? "timed out waiting for the server" : last.message
+        if let broken = tunnels.lazy.compactMap({ $0.failure }).first {
+            message += " (\(broken))"
+        }
         if resolved == .timeout || resolved == .disconnected, brokenReason == nil {
             // libssh2 stopped mid-operation: nothing more can be sent on this session.
             brokenReason = "\(operation): \(message)"

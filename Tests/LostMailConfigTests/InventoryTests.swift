@@ -133,6 +133,7 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(hosts.map(\.name), ["mx01.example.net", "mx02.example.net", "mx03.example.net"])
         let first = hosts[0]
         XCTAssertEqual(first.port, 22)
+        XCTAssertEqual(first.jumpHosts, [JumpHost(host: "bastion.example.net")], "ProxyJump is now honoured")
         XCTAssertEqual(first.vars["time_servers"], .list([.string("ntp1.example.net"), .string("ntp2.example.net")]))
         XCTAssertEqual(first.vars["rack"], .string("B12"))
         XCTAssertEqual(first.vars["serial"], .null)

@@ -52,6 +52,8 @@ final class ShippedFilesTests: XCTestCase {
         let home = FileManager.default.homeDirectoryForCurrentUser.path
         XCTAssertEqual(mx4.keyFile?.path, home + "/.ssh/id_ed25519_fleet")
         XCTAssertEqual(try inventory.hosts(limit: "legacy").first?.user, "admin")
+        XCTAssertEqual(try inventory.hosts(limit: "legacy").first?.jumpHosts,
+                       [JumpHost(user: "admin", host: "gw.schwarzwald-hosting.de", port: 2222)])
         XCTAssertEqual(try inventory.hosts(limit: "senders").count, 6)
         XCTAssertEqual(inventory.forks, 20)
         // The command documented at the top of example.yml.

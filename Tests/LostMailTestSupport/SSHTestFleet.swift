@@ -14,17 +14,24 @@ public final class SSHTestFleet: Sendable {
     public let net: String
     /// How many hosts `up()` starts.
     public let hosts: Int
+    /// Hosts that run in a network namespace of their own (by host number), not on `net`.
+    public let placements: [Int: HostPlacement]
 
     /// A fleet in `dir` on `net` with `hosts` hosts.
     ///
     /// With `LOSTMAIL_TEST_LANE=N` (1-254) in the environment, the fleet moves to `127.N.x` and
     /// `DIR-laneN`, so that two checkouts can run the suite at once on one machine.
-    public init(dir: String, net: String, hosts: Int) {
+    /// `placements` puts hosts in network namespaces the test made (e.g. a ``NetnsChain``).
+    public init(dir: String, net: String, hosts: Int, placements: [Int: HostPlacement] = [:]) {
         let lane = Self.lane(ProcessInfo.processInfo.environment["LOSTMAIL_TEST_LANE"])
         self.dir = lane.map { "\(dir)-lane\($0)" } ?? dir
         self.net = lane.map { Self.net(net, lane: $0) } ?? net
         self.hosts = hosts
+        self.placements = placements
     }
+
+    /// The lane of this process (`LOSTMAIL_TEST_LANE`), nil when it is unset.
+    public static var currentLane: Int? { lane(ProcessInfo.processInfo.environment["LOSTMAIL_TEST_LANE"]) }
 
     /// The lane named by `LOSTMAIL_TEST_LANE`, or nil when it is unset or empty.
     static func lane(_ value: String?) -> Int? {
@@ -44,8 +51,8 @@ public final class SSHTestFleet: Sendable {
     }
 
     /// A fleet in /var/tmp/lostmail-`name`.
-    public convenience init(name: String, net: String, hosts: Int) {
-        self.init(dir: "/var/tmp/lostmail-\(name)", net: net, hosts: hosts)
+    public convenience init(name: String, net: String, hosts: Int, placements: [Int: HostPlacement] = [:]) {
+        self.init(dir: "/var/tmp/lostmail-\(name)", net: net, hosts: hosts, placements: placements)
     }
 
     /// The client's private key, which every host's root accepts.
@@ -55,7 +62,7 @@ public final class SSHTestFleet: Sendable {
     /// A folder for extra key pairs made by `makeKey`.
     public var keysDir: String { "\(dir)/keys" }
     /// The address of host `host`.
-    public func address(_ host: Int) -> String { "\(net).\(host)" }
+    public func address(_ host: Int) -> String { placements[host]?.address ?? "\(net).\(host)" }
     /// Host `host`'s root, as seen from this machine.
     public func hostDir(_ host: Int) -> String { "\(dir)/h\(host)" }
     /// The inode of host `host`'s mount namespace (what `/proc/PID/ns/mnt` of its processes
@@ -72,7 +79,8 @@ public final class SSHTestFleet: Sendable {
 
     /// Brings the fleet up (idempotent); `corpus: false` leaves the hosts without the incident corpus.
     public func up(corpus: Bool = true) throws {
-        try fleet("up", ["--hosts", String(hosts), "--net", net] + (corpus ? [] : ["--no-corpus"]))
+        let places = placements.sorted { $0.key < $1.key }.flatMap { ["--place", "\($0.key)=\($0.value.netns)@\($0.value.address)"] }
+        try fleet("up", ["--hosts", String(hosts), "--net", net] + places + (corpus ? [] : ["--no-corpus"]))
     }
 
     /// Stops every host by pid (errors ignored: tearDown must go on).

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LostMailConfig
 import SSHClient
 
@@ -9,6 +12,9 @@ import SSHClient
 /// - `lostmail_ssh_agent: true` -> the agent at `SSH_AUTH_SOCK` (the key file, when set, is
 ///   used instead if `SSH_AUTH_SOCK` is unset); otherwise `ansible_ssh_private_key_file`;
 /// - `lostmail_known_hosts` (default `~/.ssh/known_hosts`), `lostmail_host_key_policy`;
+/// - jump hosts (`lostmail_jump_host`, `-J` in the ssh args) -> `SSHConnectOptions.jumps`, each
+///   with its user (default: the local user, as OpenSSH) and port (default 22); bastions use the
+///   host's credentials, known_hosts file and policy, each checked against its own name;
 /// - `lostmail_connect_timeout` bounds TCP connect, handshake and authentication each;
 ///   `lostmail_command_timeout` is a command's total deadline and the SFTP idle timeout.
 ///   They are not capped at `lostmail_host_deadline`: the fan-out enforces that one, and a
@@ -50,9 +56,19 @@ public struct SSHConnector: Sendable {
         let timeouts = SSHTimeouts(connect: connect, handshake: connect, authentication: connect,
                                    command: command, io: command)
         let policy: SSHClient.HostKeyPolicy = host.hostKeyPolicy == .acceptNew ? .acceptNew : .strict
+        let jumps = host.jumpHosts.map { hop in
+            SSHJump(host: hop.host, port: hop.port ?? 22, user: hop.user ?? Self.localUser(environment))
+        }
         return SSHConnectOptions(host: host.address, port: host.port, user: host.user,
                                  authentication: authentication, knownHostsPath: knownHosts,
-                                 hostKeyPolicy: policy, timeouts: timeouts)
+                                 hostKeyPolicy: policy, timeouts: timeouts, jumps: jumps)
+    }
+
+    /// The login for a jump host that names no user: the local user, as OpenSSH takes it
+    /// (the passwd entry of the effective uid; `USER` when there is none).
+    static func localUser(_ environment: [String: String]) -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return environment["USER"] ?? "root"
     }
 
     /// `lostmail_known_hosts`, else `~/.ssh/known_hosts`; nil without either.
