@@ -14,6 +14,7 @@ packages=(
   util-linux passwd procps iproute2   # setpriv/unshare, useradd, process lookups, ss
   sqlite3                # tests read the journal from outside, as an operator would
   python3-venv           # the venv holding ansible-core, the inventory oracle
+  sudo                   # the test fleet's non-root logins (ansible_become)
 )
 
 missing=()

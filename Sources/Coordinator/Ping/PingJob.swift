@@ -108,8 +108,9 @@ public struct PingJob: Sendable {
     static func ping(_ config: HostConfig, connector: SSHConnector, command: [String]) throws -> PingResult.OkDetails {
         let clock = ContinuousClock()
         let start = clock.now
-        let host = try connector.connect(config)
-        defer { host.close() }
+        let session = try connector.connect(config)
+        defer { session.close() }
+        let host = SSHConnector.remote(session, for: config)
         let commandStart = clock.now
         let result = try host.run(arguments: command, stdin: Data(),
                                   timeout: .milliseconds(Int64(config.timeouts.command * 1000)))
@@ -120,8 +121,8 @@ public struct PingJob: Sendable {
         }
         let name = String(decoding: result.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return PingResult.OkDetails(latency: end - start, commandLatency: end - commandStart, remoteName: name,
-                                    hostKeyAlgorithm: host.hostKeyAlgorithm,
-                                    hostKeyFingerprint: host.hostKeyFingerprint)
+                                    hostKeyAlgorithm: session.hostKeyAlgorithm,
+                                    hostKeyFingerprint: session.hostKeyFingerprint)
     }
 
     static func endpoint(_ config: HostConfig) -> String { "\(config.address):\(config.port)" }
