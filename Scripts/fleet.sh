@@ -3,7 +3,8 @@
 #
 # Every host is a real sshd (OpenSSH) listening on <net>.<i>:2222 (any 127.x.y.z is loopback),
 # running in its own mount + UTS namespace with its own /home, /root, /var/log/qmail and
-# /var/qmail bind-mounted from DIR/h<i>/. Accounts are real unix users (shared /etc/passwd)
+# /var/qmail bind-mounted from DIR/h<i>/ (and /etc/sudoers.d from DIR/h<i>/sudoers.d when a
+# test made that folder: sudo rules for that host alone). Accounts are real unix users (shared /etc/passwd)
 # whose homes live under each host's /home. Runs as root. Idempotent: running `up` twice
 # leaves one sshd per host and keeps host and client keys. Nothing outside DIR is removed
 # (accounts created with useradd stay; the empty mount points /var/qmail, /var/log/qmail
@@ -239,6 +240,7 @@ start_host() {
     setsid "${netns[@]}" unshare --mount --uts --propagation private -- /bin/sh -c \
         'hostname "$1" && mount --bind "$2/home" /home && mount --bind "$2/root" /root &&
          mount --bind "$2/qmail-log" /var/log/qmail && mount --bind "$2/var-qmail" /var/qmail &&
+         { [ ! -d "$2/sudoers.d" ] || mount --bind "$2/sudoers.d" /etc/sudoers.d; } &&
          exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"' \
         sh "h$i" "$h" </dev/null >>"$h/start.log" 2>&1 &
     # setsid, unshare and sh exec in turn: $! is the sshd. Up to 20 s (a loaded machine); one that

@@ -15,6 +15,7 @@ packages=(
   sqlite3                # tests read the journal from outside, as an operator would
   python3-venv           # the venv holding ansible-core, the inventory oracle
   chromium               # renders the incident report (report.html) in the tests and for docs/
+  sudo                   # the test fleet's non-root logins (ansible_become)
 )
 
 missing=()

@@ -36,6 +36,8 @@ public struct HostTimeouts: Sendable, Hashable, Codable {
 }
 
 /// One host of the inventory with every variable LostMail uses resolved and validated.
+/// (Coordinator's `SSHConfigResolver` then fills what the inventory leaves unset from the
+/// host's OpenSSH client config; ``setByInventory(_:)`` tells which settings it gave.)
 public struct HostConfig: Sendable, Hashable, Codable {
     /// The inventory name (what `--limit` and reports use).
     public var name: String
@@ -55,6 +57,12 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var hostKeyPolicy: HostKeyPolicy
     /// `lostmail_ssh_agent`: authenticate through `SSH_AUTH_SOCK` (default false).
     public var useAgent: Bool
+    /// `lostmail_ssh_config`, absolute: the OpenSSH client config to resolve the host with
+    /// (nil: `~/.ssh/config` when it exists).
+    public var sshConfig: URL?
+    /// `ansible_become: true` (method sudo, become user root): log in as ``user`` and run every
+    /// remote command through `sudo -n` (default false).
+    public var become: Bool
     /// `lostmail_forks` as seen by this host (default 10).
     public var forks: Int
     /// Connect, command and per-host deadlines.
@@ -71,7 +79,8 @@ public struct HostConfig: Sendable, Hashable, Codable {
                 keyFile: URL? = nil, knownHosts: URL? = nil,
                 hostKeyPolicy: HostKeyPolicy = .strict, useAgent: Bool = false,
                 forks: Int = 10, timeouts: HostTimeouts = .defaults, jumpHosts: [JumpHost] = [],
-                groups: [String] = [], vars: [String: ConfigValue] = [:]) {
+                groups: [String] = [], vars: [String: ConfigValue] = [:], sshConfig: URL? = nil,
+                become: Bool = false) {
         self.name = name
         self.address = address
         self.connection = connection
@@ -81,10 +90,36 @@ public struct HostConfig: Sendable, Hashable, Codable {
         self.knownHosts = knownHosts
         self.hostKeyPolicy = hostKeyPolicy
         self.useAgent = useAgent
+        self.sshConfig = sshConfig
+        self.become = become
         self.forks = forks
         self.timeouts = timeouts
         self.jumpHosts = jumpHosts
         self.groups = groups
         self.vars = vars
+    }
+}
+
+/// A connection setting an inventory var can give and an OpenSSH client config can too.
+public enum ConnectionSetting: Sendable, CaseIterable {
+    case address, port, user, keyFile, knownHosts, hostKeyPolicy
+
+    /// The vars that set it (Ansible's name first), as `HostResolver` reads them.
+    public var vars: [String] {
+        switch self {
+        case .address: return ["ansible_host", "ansible_ssh_host"]
+        case .port: return ["ansible_port", "ansible_ssh_port"]
+        case .user: return ["ansible_user", "ansible_ssh_user"]
+        case .keyFile: return ["ansible_ssh_private_key_file", "ansible_private_key_file"]
+        case .knownHosts: return ["lostmail_known_hosts"]
+        case .hostKeyPolicy: return ["lostmail_host_key_policy"]
+        }
+    }
+}
+
+extension HostConfig {
+    /// Whether the inventory sets `setting` for this host (so it wins over ssh_config, as in Ansible).
+    public func setByInventory(_ setting: ConnectionSetting) -> Bool {
+        setting.vars.contains { vars[$0] != nil }
     }
 }

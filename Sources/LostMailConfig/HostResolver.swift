@@ -87,6 +87,9 @@ struct HostResolver {
         if let value = reader.first("lostmail_known_hosts") {
             config.knownHosts = PathResolver.resolve(try reader.text(value), relativeTo: base)
         }
+        if let value = reader.first("lostmail_ssh_config") {
+            config.sshConfig = PathResolver.resolve(try reader.text(value), relativeTo: base)
+        }
         if let value = reader.first("lostmail_host_key_policy") {
             let text = try reader.text(value)
             guard let policy = HostKeyPolicy(rawValue: text) else {
@@ -100,6 +103,10 @@ struct HostResolver {
         if let value = reader.first("lostmail_ssh_agent") {
             config.useAgent = try value.bool()
         }
+        if let value = reader.first("ansible_become") {
+            config.become = try value.bool()
+        }
+        if config.become { try checkBecome(reader) }
         if let value = reader.first("lostmail_connect_timeout") {
             config.timeouts.connect = try reader.seconds(value)
         }
@@ -126,6 +133,29 @@ extension HostResolver {
                               + "(ssh, smart, paramiko) or works on this machine (local)")
         }
         return connection
+    }
+
+    /// With `ansible_become: true`, LostMail runs commands as root through `sudo -n`: any other
+    /// method or user, or a password to type, is refused naming the var.
+    fileprivate func checkBecome(_ reader: VarReader) throws {
+        if let value = reader.first("ansible_become_method") {
+            let method = try reader.text(value)
+            guard method == "sudo" else {
+                throw value.error("'\(method)' is not a become method LostMail uses: it becomes root with sudo only "
+                                  + "(ansible_become_method: sudo)")
+            }
+        }
+        if let value = reader.first("ansible_become_user") {
+            let user = try reader.text(value)
+            guard user == "root" else {
+                throw value.error("'\(user)': LostMail becomes root only (ansible_become_user: root); it drops to "
+                                  + "each account itself for account files")
+            }
+        }
+        if let value = reader.first("ansible_become_password", "ansible_become_pass", "ansible_sudo_pass") {
+            throw value.error("LostMail runs sudo -n and never types a password; give the login user passwordless "
+                              + "sudo (NOPASSWD) or log in as root")
+        }
     }
 }
 

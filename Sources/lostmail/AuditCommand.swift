@@ -23,8 +23,9 @@ struct AuditCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(help: "The inventory (Ansible YAML layout).")
-    var inventory: String
+    @Option(name: [.customLong("inventory"), .customShort("i")],
+            help: "An inventory file or directory, YAML or INI (repeatable; default: $ANSIBLE_INVENTORY, comma-separated).")
+    var inventory: [String] = []
 
     @Option(help: "The audit playbook (YAML): log paths and signatures.")
     var playbook: String

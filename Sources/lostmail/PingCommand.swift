@@ -16,8 +16,9 @@ struct PingCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(help: "The Ansible-layout YAML inventory.")
-    var inventory: String
+    @Option(name: [.customLong("inventory"), .customShort("i")],
+            help: "An inventory file or directory, YAML or INI (repeatable; default: $ANSIBLE_INVENTORY, comma-separated).")
+    var inventory: [String] = []
 
     @Option(help: "Only hosts matching this Ansible-style pattern (e.g. host2, 'mx:!mx3').")
     var limit: String?
@@ -38,7 +39,7 @@ struct PingCommand: AsyncParsableCommand {
         do {
             try job.preflight()
         } catch {
-            FileHandleOutput.standardError("lostmail ping: \(inventory): \(error)")
+            FileHandleOutput.standardError("lostmail ping: \(error)")
             throw ExitCodes.unusable
         }
         let results = await job.run()

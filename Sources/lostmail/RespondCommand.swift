@@ -17,8 +17,9 @@ struct RespondCommand: AsyncParsableCommand {
         """
     )
 
-    @Option(help: "The inventory (Ansible YAML layout).")
-    var inventory: String
+    @Option(name: [.customLong("inventory"), .customShort("i")],
+            help: "An inventory file or directory, YAML or INI (repeatable; default: $ANSIBLE_INVENTORY, comma-separated).")
+    var inventory: [String] = []
 
     @Option(help: "The playbook (YAML) describing the incident.")
     var playbook: String

@@ -13,7 +13,9 @@ enum StatusPrinter {
         Swift.print("  started \(iso.string(from: run.startedAt))"
             + (run.finishedAt.map { ", finished \(iso.string(from: $0))" } ?? ""))
         if let playbook = run.playbookPath { Swift.print("  playbook \(playbook)") }
-        if let inventory = run.inventoryPath { Swift.print("  inventory \(inventory)") }
+        for inventory in run.inventoryPaths ?? run.inventoryPath.map({ [$0] }) ?? [] {
+            Swift.print("  inventory \(inventory)")
+        }
         for host in summary.hosts where host.host != "*" {
             let counts = [StepState.done, .started, .failed, .pending].compactMap { state -> String? in
                 guard let count = host.counts[state], count > 0 else { return nil }

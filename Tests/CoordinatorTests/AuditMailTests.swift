@@ -70,7 +70,7 @@ final class AuditMailTests: XCTestCase {
                                                            time: 1_795_929_400)),
         ]
         let digest = FindingsDigest(run: 2, runTime: Date(timeIntervalSince1970: 1_795_930_000), timeZone: .gmt,
-                                    pending: pending, inventory: URL(fileURLWithPath: "/etc/lostmail/inventory.yml"),
+                                    pending: pending, inventories: [URL(fileURLWithPath: "/etc/lostmail/inventory.yml")],
                                     respondPlaybook: URL(fileURLWithPath: "/etc/lostmail/lost-mails.yml"))
         XCTAssertEqual(digest.hosts.map(\.host), ["host1", "host2"])
         XCTAssertEqual(digest.hosts[0].groups.map(\.count), [2, 1])

@@ -22,7 +22,7 @@ final class HostReportMigrationTests: XCTestCase {
         let report = HostReport(result, hostRoot: root.path)
         let blob = try LegacyHostReport(report, linesByAccount: result.analysis.linesByAccount).encoded()
         XCTAssertGreaterThan(blob.count, 50_000, "a report worth moving")
-        let runPlan = RunPlan(inventory: "/i.yml", playbook: "/p.yml", limit: nil, hosts: ["h1", "h2"],
+        let runPlan = RunPlan(inventories: ["/i.yml"], playbook: "/p.yml", limit: nil, hosts: ["h1", "h2"],
                               from: plan.settings.from, until: plan.settings.until,
                               timeZone: plan.settings.timeZone.identifier, relay: nil)
         let then = Date(timeIntervalSince1970: 1_800_000_000)

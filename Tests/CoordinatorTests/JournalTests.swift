@@ -14,7 +14,7 @@ final class JournalTests: XCTestCase {
         let state = dir.url.appendingPathComponent("not/yet/there")
         let journal = try Journal(stateDirectory: state)
         XCTAssertEqual(try journal.appliedMigrations(), ["v1", "v2", "v3", "notifiedLines", "notificationParts",
-                                                        "cursorsWithoutInode", "hostReportFiles"])
+                                                        "cursorsWithoutInode", "hostReportFiles", "inventoryLists"])
         let (tables, mode) = try journal.schemaFacts()
         XCTAssertEqual(tables, ["auditHosts", "cursors", "findingMails", "findings", "notifications", "notifiedLines",
                                 "runs", "steps"])
@@ -228,6 +228,46 @@ final class JournalTests: XCTestCase {
         state.listing["/l/current"] = .init(size: 80, mtime: 1, identity: "a")
         _ = try journal.commitAudit(run: run, host: "h", state: state, cursors: ["a": 80], findings: [], at: then)
         XCTAssertEqual(try journal.cursors(host: "h"), ["a": 80, "b": 7])
+    }
+
+    func testRunOfTheVersionWithOneInventoryPathKeepsItAsTheListAndItsPlanStillLoads() throws {
+        // The schema before several inventories: one `inventoryPath`, and a plan step whose JSON
+        // holds `inventory`, as that version wrote them.
+        let path = dir.url.appendingPathComponent("journal.sqlite").path
+        let then = Date(timeIntervalSince1970: 1_800_000_000)
+        let plan = #"{"from":"2027-01-15T08:00:00Z","hosts":["h1","h2"],"inventory":"/etc/lostmail/inventory.yml","#
+            + #""limit":"mx","playbook":"/etc/lostmail/lost-mails.yml","timeZone":"UTC","until":"2027-01-15T09:20:00Z"}"#
+        do {
+            let old = try DatabaseQueue(path: path)
+            try JournalSchema.migrator(stateDirectory: dir.url).migrate(old, upTo: "cursorsWithoutInode")
+            try old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO runs (id, kind, playbookPath, inventoryPath, startedAt, status)
+                    VALUES (1, 'respond', '/etc/lostmail/lost-mails.yml', '/etc/lostmail/inventory.yml', ?, 'partial'),
+                           (2, 'audit', '/etc/lostmail/audit.yml', NULL, ?, 'done')
+                    """, arguments: [then, then])
+                try db.execute(sql: """
+                    INSERT INTO steps (runId, host, name, key, state, attempts, createdAt, detail)
+                    VALUES (1, '*', 'plan', '', 'done', 1, ?, ?)
+                    """, arguments: [then, plan])
+            }
+        }
+        let journal = try Journal(stateDirectory: dir.url)
+        XCTAssertEqual(try journal.appliedMigrations().last, "inventoryLists")
+        let run = try XCTUnwrap(journal.run(1))
+        XCTAssertEqual(run.inventoryPaths, ["/etc/lostmail/inventory.yml"])
+        XCTAssertEqual(run.inventoryPath, "/etc/lostmail/inventory.yml")
+        XCTAssertNil(try XCTUnwrap(journal.run(2)).inventoryPaths)
+        let migrated = try XCTUnwrap(journal.detail(StepKey(run: 1, host: "*", name: "plan"), as: RunPlan.self))
+        XCTAssertEqual(migrated.inventories, ["/etc/lostmail/inventory.yml"])
+        XCTAssertEqual(migrated.hosts, ["h1", "h2"])
+        XCTAssertEqual(migrated.limit, "mx")
+        XCTAssertEqual(migrated.from, Date(timeIntervalSince1970: 1_800_000_000))
+        // A new run records its list and reads it back.
+        let new = try journal.beginRun(RunRecord(kind: .respond, inventoryPaths: ["/a/hosts", "/b/dir"]))
+        let stored = try XCTUnwrap(journal.run(try XCTUnwrap(new.id)))
+        XCTAssertEqual(stored.inventoryPaths, ["/a/hosts", "/b/dir"])
+        XCTAssertEqual(stored.inventoryPath, "/a/hosts")
     }
 
     func testStepOfUnknownRunIsAnError() throws {

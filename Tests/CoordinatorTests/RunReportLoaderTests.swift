@@ -26,7 +26,7 @@ final class RunReportLoaderTests: XCTestCase {
             kind: .respond, playbookPath: playbookFile.path,
             playbookSHA256: FileOps.sha256(try Data(contentsOf: playbookFile)), inventoryPath: "/inv.yml",
             windowFrom: window.from, windowUntil: window.until, timeZone: window.timeZone.identifier)).id)
-        let runPlan = RunPlan(inventory: "/inv.yml", playbook: playbookFile.path, limit: nil, hosts: ["h1", "h2", "h3"],
+        let runPlan = RunPlan(inventories: ["/inv.yml"], playbook: playbookFile.path, limit: nil, hosts: ["h1", "h2", "h3"],
                               from: window.from, until: window.until, timeZone: window.timeZone.identifier, relay: nil)
         _ = try StepLog(journal: journal, run: run, host: "*").perform("plan") { runPlan }
         let h1 = StepLog(journal: journal, run: run, host: "h1")

@@ -15,7 +15,7 @@ public enum Audit {
         let playbookData = try Data(contentsOf: request.playbook.file)
         let record = try journal.beginRun(RunRecord(
             kind: .audit, playbookPath: request.playbook.file.path, playbookSHA256: FileOps.sha256(playbookData),
-            inventoryPath: request.inventoryFile.path))
+            inventoryPaths: request.inventorySources.map(\.path)))
         let run = record.id!
         var previous: [String: (AuditHostState, [String: Int64])] = [:]
         for host in request.hosts {
@@ -67,12 +67,12 @@ public enum Audit {
         if let window = outcome.window { try journal.setWindow(run: run, from: window.from, until: window.until) }
         // The findings are committed; the mail lists them and any an earlier mail failed to deliver.
         if let setup = request.mail {
-            let inventory = request.inventoryFile
+            let inventories = request.inventorySources
             let respondPlaybook = request.respondPlaybook
                 ?? request.playbook.file.deletingLastPathComponent().appendingPathComponent("lost-mails.yml")
             let mailer = FindingsMailer(setup: setup, journal: journal, run: run) { pending in
                 FindingsDigest(run: run, runTime: Date(), timeZone: setup.timeZone, pending: pending,
-                               inventory: inventory, respondPlaybook: respondPlaybook)
+                               inventories: inventories, respondPlaybook: respondPlaybook)
             }
             outcome.mail = await mailer.send()
         }

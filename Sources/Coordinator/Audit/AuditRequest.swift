@@ -3,8 +3,8 @@ import LostMailConfig
 
 /// Everything an audit needs, resolved from the command line, inventory and playbook.
 public struct AuditRequest: Sendable {
-    /// The inventory file (recorded in the journal).
-    public var inventoryFile: URL
+    /// The inventory sources, in order (recorded in the journal).
+    public var inventorySources: [URL]
     /// The hosts selected by the playbook's `hosts:` and `--limit`, in inventory order.
     public var hosts: [HostConfig]
     /// The audit playbook (signatures, log paths).
@@ -30,7 +30,14 @@ public struct AuditRequest: Sendable {
     public init(inventoryFile: URL, hosts: [HostConfig], playbook: Playbook, stateDirectory: URL,
                 connector: @escaping HostConnector, forks: Int = 10, hostDeadline: Duration? = nil,
                 progress: (@Sendable (String, FanOutEvent) -> Void)? = nil, mail: FindingsMailSetup? = nil) {
-        self.inventoryFile = inventoryFile
+        self.init(inventorySources: [inventoryFile], hosts: hosts, playbook: playbook, stateDirectory: stateDirectory,
+                  connector: connector, forks: forks, hostDeadline: hostDeadline, progress: progress, mail: mail)
+    }
+
+    public init(inventorySources: [URL], hosts: [HostConfig], playbook: Playbook, stateDirectory: URL,
+                connector: @escaping HostConnector, forks: Int = 10, hostDeadline: Duration? = nil,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil, mail: FindingsMailSetup? = nil) {
+        self.inventorySources = inventorySources
         self.hosts = hosts
         self.playbook = playbook
         self.stateDirectory = stateDirectory
@@ -44,14 +51,14 @@ public struct AuditRequest: Sendable {
     /// An audit of `fleet`'s hosts, with its forks, connector and per-host deadline.
     public init(fleet: Fleet, playbook: Playbook, stateDirectory: URL,
                 progress: (@Sendable (String, FanOutEvent) -> Void)? = nil, mail: FindingsMailSetup? = nil) {
-        self.init(inventoryFile: fleet.inventoryFile, hosts: fleet.hosts, playbook: playbook,
+        self.init(inventorySources: fleet.inventorySources, hosts: fleet.hosts, playbook: playbook,
                   stateDirectory: stateDirectory, connector: fleet.connector, forks: fleet.forks,
                   hostDeadline: fleet.hostDeadline, progress: progress, mail: mail)
     }
 
     /// The audited hosts as a fleet (for the respond run of `audit --respond`).
     public var fleet: Fleet {
-        Fleet(inventoryFile: inventoryFile, hosts: hosts, forks: forks, connector: connector)
+        Fleet(inventorySources: inventorySources, hosts: hosts, forks: forks, connector: connector)
     }
 }
 

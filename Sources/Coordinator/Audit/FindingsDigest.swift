@@ -38,10 +38,10 @@ public struct FindingsDigest: Sendable, Equatable {
 
     /// Groups `pending` (in journal order) for the mail of audit run `run`.
     /// - Parameters:
-    ///   - inventory: the audit's inventory file, for the respond command.
+    ///   - inventories: the audit's inventory sources, for the respond command.
     ///   - respondPlaybook: the incident playbook the respond command names.
     public init(run: Int64, runTime: Date, timeZone: TimeZone, pending: [PendingFinding],
-                inventory: URL, respondPlaybook: URL) {
+                inventories: [URL], respondPlaybook: URL) {
         self.run = run
         self.runTime = runTime
         self.timeZone = timeZone
@@ -71,7 +71,8 @@ public struct FindingsDigest: Sendable, Equatable {
         if let from = times.min(), let last = times.max() {
             let iso = ISO8601DateFormatter()
             let names = hosts.map(\.host).joined(separator: ",")
-            respondCommand = "lostmail respond --inventory \(Self.quoted(inventory.path)) "
+            let sources = inventories.map { "--inventory \(Self.quoted($0.path)) " }.joined()
+            respondCommand = "lostmail respond \(sources)"
                 + "--playbook \(Self.quoted(respondPlaybook.path)) --from \(iso.string(from: from)) "
                 + "--until \(iso.string(from: last.addingTimeInterval(1))) --limit \(Self.quoted(names))"
         } else {

@@ -5,10 +5,11 @@ public typealias HostConnector = @Sendable (HostConfig) throws -> any RemoteHost
 
 /// The connectors LostMail's commands use.
 public enum HostConnectors {
-    /// By the host's `ansible_connection`: SSH (``SSHConnector``), or this machine (``LocalHost``).
+    /// By the host's `ansible_connection`: SSH (``SSHConnector``, through sudo for
+    /// `ansible_become`), or this machine (``LocalHost``).
     public static let standard: HostConnector = { host in
         switch host.connection {
-        case .ssh: return try SSHConnector().connect(host)
+        case .ssh: return try SSHConnector().connectRemote(host)
         case .local: return LocalHost(name: host.name)
         }
     }

@@ -64,6 +64,12 @@ public protocol RemoteHost: Sendable {
     /// interpreted by a shell) with `stdin` as standard input; waits at most `timeout`.
     func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult
 
+    /// ``run(arguments:stdin:timeout:)`` that hands each stdout chunk to `consumer` as it
+    /// arrives (the result's `stdout` stays empty); a throwing consumer aborts the command.
+    /// The default implementation runs the command and hands its whole stdout over once.
+    func run(arguments: [String], stdin: Data, timeout: Duration,
+             stdout consumer: (Data) throws -> Void) throws -> CommandResult
+
     /// Lists a directory (not recursive, without "." and ".."), sorted by name. Entries are
     /// described as they are (lstat): a symlink is `.symlink`, a FIFO or device `.other`.
     func list(directory: String) throws -> [RemoteFileInfo]
@@ -95,6 +101,14 @@ extension RemoteHost {
     }
 
     public var isUsable: Bool { true }
+
+    public func run(arguments: [String], stdin: Data, timeout: Duration,
+                    stdout consumer: (Data) throws -> Void) throws -> CommandResult {
+        var result = try run(arguments: arguments, stdin: stdin, timeout: timeout)
+        try consumer(result.stdout)
+        result.stdout = Data()
+        return result
+    }
 
     public func download(path: String, to local: URL, resume: Bool,
                          progress: @escaping (UInt64) -> Void) throws -> DownloadResult {

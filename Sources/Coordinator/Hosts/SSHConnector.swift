@@ -97,6 +97,19 @@ public struct SSHConnector: Sendable {
     public func connect(_ host: HostConfig) throws -> SSHRemoteHost {
         try SSHRemoteHost(name: host.name, options: options(for: host))
     }
+
+    /// ``connect(_:)``, then, for `ansible_become: true`, every command through `sudo -n`
+    /// (``SudoRemoteHost``): what the pipelines work with.
+    public func connectRemote(_ host: HostConfig) throws -> any RemoteHost {
+        Self.remote(try connect(host), for: host)
+    }
+
+    /// `session` as the pipelines use it: through sudo when the host says `ansible_become: true`.
+    public static func remote(_ session: SSHRemoteHost, for host: HostConfig) -> any RemoteHost {
+        guard host.become else { return session }
+        return SudoRemoteHost(session, user: host.user,
+                              commandTimeout: .milliseconds(Int64(host.timeouts.command * 1000)))
+    }
 }
 
 /// The inventory does not give what an SSH connection needs.

@@ -61,6 +61,14 @@ public final class SSHRemoteHost: RemoteHost, Sendable {
     }
 
     public func run(arguments: [String], stdin: Data, timeout: Duration) throws -> CommandResult {
+        var output = Data()
+        var result = try run(arguments: arguments, stdin: stdin, timeout: timeout) { output.append($0) }
+        result.stdout = output
+        return result
+    }
+
+    public func run(arguments: [String], stdin: Data, timeout: Duration,
+                    stdout consumer: (Data) throws -> Void) throws -> CommandResult {
         let program = arguments.first ?? ""
         // The command line is built by ShellQuote only (SSHSession.run quotes the same way);
         // checking here first turns an unusable argv into the same error a local host gives.
@@ -72,7 +80,7 @@ public final class SSHRemoteHost: RemoteHost, Sendable {
         let result: SSHClient.CommandResult
         do {
             result = try session.withLock { session in
-                try session.run(arguments, stdin: stdin, timeout: timeout.timeInterval)
+                try session.run(arguments, stdin: stdin, timeout: timeout.timeInterval, stdout: consumer)
             }
         } catch let error as SSHError {
             throw SSHRemoteHostError(host: name, operation: "run \(program)", underlying: error)

@@ -36,7 +36,10 @@ public struct RunRecord: Codable, Sendable, Equatable, Identifiable {
     public var playbookPath: String?
     /// SHA-256 (hex) of the playbook file's bytes when the run began.
     public var playbookSHA256: String?
+    /// The first inventory source (the one column runs recorded before `inventoryLists`).
     public var inventoryPath: String?
+    /// Every inventory source, in order (migration `inventoryLists`; JSON in the database).
+    public var inventoryPaths: [String]?
     public var windowFrom: Date?
     public var windowUntil: Date?
     /// Time zone identifier the window was given in (e.g. Europe/Berlin).
@@ -46,14 +49,15 @@ public struct RunRecord: Codable, Sendable, Equatable, Identifiable {
     public var status: RunStatus
 
     public init(id: Int64? = nil, kind: RunKind, playbookPath: String? = nil,
-                playbookSHA256: String? = nil, inventoryPath: String? = nil,
+                playbookSHA256: String? = nil, inventoryPath: String? = nil, inventoryPaths: [String]? = nil,
                 windowFrom: Date? = nil, windowUntil: Date? = nil, timeZone: String? = nil,
                 startedAt: Date = Date(), finishedAt: Date? = nil, status: RunStatus = .running) {
         self.id = id
         self.kind = kind
         self.playbookPath = playbookPath
         self.playbookSHA256 = playbookSHA256
-        self.inventoryPath = inventoryPath
+        self.inventoryPaths = inventoryPaths ?? inventoryPath.map { [$0] }
+        self.inventoryPath = inventoryPath ?? inventoryPaths?.first
         self.windowFrom = windowFrom
         self.windowUntil = windowUntil
         self.timeZone = timeZone

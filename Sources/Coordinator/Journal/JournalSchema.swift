@@ -197,6 +197,24 @@ enum JournalSchema {
                 try db.execute(sql: "UPDATE steps SET detail = ? WHERE id = ?", arguments: [reference, id])
             }
         }
+        // Several inventory sources (`-i` given more than once, or ANSIBLE_INVENTORY with
+        // commas): a run records the list. Runs of older versions had one path: the runs table
+        // gets `inventoryPaths` (a JSON array) filled from `inventoryPath`, and each respond
+        // run's plan (the `plan` step's JSON) has its `inventory` string rewritten to
+        // `inventories`, a one-element array, so `resume` reads old runs like new ones.
+        migrator.registerMigration("inventoryLists") { db in
+            try db.alter(table: "runs") { t in t.add(column: "inventoryPaths", .text) }
+            try db.execute(sql: """
+                UPDATE runs SET inventoryPaths = json_array(inventoryPath) WHERE inventoryPath IS NOT NULL
+                """)
+            try db.execute(sql: """
+                UPDATE steps
+                SET detail = json_remove(json_set(detail, '$.inventories', json_array(json_extract(detail, '$.inventory'))),
+                                         '$.inventory')
+                WHERE host = '*' AND name = 'plan' AND detail IS NOT NULL AND json_valid(detail)
+                  AND json_type(detail, '$.inventory') = 'text'
+                """)
+        }
         return migrator
     }
 }

@@ -116,16 +116,17 @@ public struct PingJob: Sendable {
             return PingResult.OkDetails(latency: end - start, commandLatency: end - start, remoteName: name,
                                         hostKeyAlgorithm: "", hostKeyFingerprint: "")
         }
-        let host = try connector.connect(config)
-        defer { host.close() }
+        let session = try connector.connect(config)
+        defer { session.close() }
+        let host = SSHConnector.remote(session, for: config)
         let commandStart = clock.now
         let result = try host.run(arguments: command, stdin: Data(),
                                   timeout: .milliseconds(Int64(config.timeouts.command * 1000)))
         let end = clock.now
         let name = try remoteName(result, config: config, command: command)
         return PingResult.OkDetails(latency: end - start, commandLatency: end - commandStart, remoteName: name,
-                                    hostKeyAlgorithm: host.hostKeyAlgorithm,
-                                    hostKeyFingerprint: host.hostKeyFingerprint)
+                                    hostKeyAlgorithm: session.hostKeyAlgorithm,
+                                    hostKeyFingerprint: session.hostKeyFingerprint)
     }
 
     /// What the command printed, or why it failed.

@@ -26,10 +26,10 @@ public enum Respond {
         let window = request.playbook.window!
         let record = try journal.beginRun(RunRecord(
             kind: .respond, playbookPath: request.playbook.file.path,
-            playbookSHA256: FileOps.sha256(playbookData), inventoryPath: request.inventoryFile.path,
+            playbookSHA256: FileOps.sha256(playbookData), inventoryPaths: request.inventorySources.map(\.path),
             windowFrom: window.from, windowUntil: window.until, timeZone: window.timeZone.identifier))
         let run = record.id!
-        let runPlan = RunPlan(inventory: request.inventoryFile.path, playbook: request.playbook.file.path,
+        let runPlan = RunPlan(inventories: request.inventorySources.map(\.path), playbook: request.playbook.file.path,
                               limit: request.limit, hosts: request.hosts.map(\.name),
                               from: window.from, until: window.until, timeZone: window.timeZone.identifier,
                               relay: request.relayOverride)
@@ -62,17 +62,20 @@ public enum Respond {
         let zone = TimeZone(identifier: runPlan.timeZone) ?? .gmt
         var playbook = try Playbook.load(file: playbookFile)
         playbook.window = Playbook.Window(from: runPlan.from, until: runPlan.until, timeZone: zone)
-        let inventory = try Inventory.load(file: URL(fileURLWithPath: runPlan.inventory))
+        let sources = runPlan.inventories.map { URL(fileURLWithPath: $0) }
+        let inventory = try Inventory.load(sources: sources)
         let byName = Dictionary(inventory.allHosts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let hosts = try runPlan.hosts.map { name -> HostConfig in
-            guard let host = byName[name] else { throw RespondError.hostGone(run, name, runPlan.inventory) }
+        let hosts = try SSHConfigResolver().apply(to: runPlan.hosts.map { name -> HostConfig in
+            guard let host = byName[name] else {
+                throw RespondError.hostGone(run, name, runPlan.inventories.joined(separator: ", "))
+            }
             return host
-        }
+        })
         hostsResolved(hosts)
         let relay = relayOverride ?? runPlan.relay
         let notification = try NotificationSetup.make(playbook: playbook, relayOverride: relay)
         _ = try journal.reopenRun(run)
-        let fleet = Fleet(inventoryFile: URL(fileURLWithPath: runPlan.inventory), hosts: hosts,
+        let fleet = Fleet(inventorySources: sources, hosts: hosts,
                           forks: inventory.forks, connector: connector)
         var request = RespondRequest(
             fleet: fleet, playbook: playbook, limit: runPlan.limit, stateDirectory: stateDirectory, check: false,

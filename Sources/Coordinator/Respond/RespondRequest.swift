@@ -3,8 +3,8 @@ import LostMailConfig
 
 /// Everything a respond run needs, resolved from the command line, inventory and playbook.
 public struct RespondRequest: Sendable {
-    /// The inventory file (recorded for `resume`).
-    public var inventoryFile: URL
+    /// The inventory sources, in order (recorded for `resume`).
+    public var inventorySources: [URL]
     /// The hosts selected by the playbook's `hosts:` and `--limit`, in inventory order.
     public var hosts: [HostConfig]
     /// The playbook, with command-line window overrides applied.
@@ -37,7 +37,17 @@ public struct RespondRequest: Sendable {
                 selection: LogSelection = LogSelection(), forks: Int = 10, hostDeadline: Duration? = nil,
                 progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
                 notification: NotificationSetup? = nil) {
-        self.inventoryFile = inventoryFile
+        self.init(inventorySources: [inventoryFile], hosts: hosts, playbook: playbook, limit: limit,
+                  stateDirectory: stateDirectory, check: check, connector: connector, selection: selection,
+                  forks: forks, hostDeadline: hostDeadline, progress: progress, notification: notification)
+    }
+
+    public init(inventorySources: [URL], hosts: [HostConfig], playbook: Playbook, limit: String?,
+                stateDirectory: URL, check: Bool, connector: @escaping HostConnector,
+                selection: LogSelection = LogSelection(), forks: Int = 10, hostDeadline: Duration? = nil,
+                progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
+                notification: NotificationSetup? = nil) {
+        self.inventorySources = inventorySources
         self.hosts = hosts
         self.playbook = playbook
         self.limit = limit
@@ -55,15 +65,18 @@ public struct RespondRequest: Sendable {
     public init(fleet: Fleet, playbook: Playbook, limit: String?, stateDirectory: URL, check: Bool,
                 progress: (@Sendable (String, FanOutEvent) -> Void)? = nil,
                 notification: NotificationSetup? = nil) {
-        self.init(inventoryFile: fleet.inventoryFile, hosts: fleet.hosts, playbook: playbook, limit: limit,
+        self.init(inventorySources: fleet.inventorySources, hosts: fleet.hosts, playbook: playbook, limit: limit,
                   stateDirectory: stateDirectory, check: check, connector: fleet.connector, forks: fleet.forks,
                   hostDeadline: fleet.hostDeadline, progress: progress, notification: notification)
     }
 }
 
 /// What a run is, as recorded in the journal so `resume` repeats it exactly.
+/// (Runs recorded before several inventories were read stored `inventory`, one path; the
+/// journal migration `inventoryLists` rewrote those plans to `inventories`.)
 struct RunPlan: Codable, Sendable {
-    var inventory: String
+    /// The inventory sources, in order.
+    var inventories: [String]
     var playbook: String
     var limit: String?
     var hosts: [String]
