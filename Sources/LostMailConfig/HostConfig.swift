@@ -55,6 +55,9 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var knownHosts: URL?
     /// `lostmail_host_key_policy`, default strict.
     public var hostKeyPolicy: HostKeyPolicy
+    /// ssh_config's `HashKnownHosts`: whether a key accept-new records names the host hashed;
+    /// nil: as the known_hosts file already does.
+    public var hashKnownHosts: Bool? = nil
     /// `lostmail_ssh_agent`: authenticate through `SSH_AUTH_SOCK` (default false).
     public var useAgent: Bool
     /// `lostmail_ssh_config`, absolute: the OpenSSH client config to resolve the host with

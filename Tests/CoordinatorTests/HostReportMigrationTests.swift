@@ -47,7 +47,7 @@ final class HostReportMigrationTests: XCTestCase {
             }
         }
         let journal = try Journal(stateDirectory: dir.url)
-        XCTAssertEqual(try journal.appliedMigrations().last, "hostReportFiles")
+        XCTAssertTrue(try journal.appliedMigrations().contains("hostReportFiles"))
         // No step holds a report any more: every detail is small.
         let sizes = try journal.db.read { db in
             try Row.fetchAll(db, sql: "SELECT host, name, length(detail) AS size FROM steps ORDER BY id")

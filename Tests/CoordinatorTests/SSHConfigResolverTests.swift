@@ -163,6 +163,23 @@ final class SSHConfigResolverTests: XCTestCase {
         }
     }
 
+    /// `HashKnownHosts` decides how accept-new records a key (ssh -G prints it as it reads it).
+    func testHashKnownHostsIsTakenFromSSHConfig() throws {
+        let file = try config("Host mx1\n    HashKnownHosts yes\nHost mx2\n    HashKnownHosts no\n")
+        XCTAssertEqual(try openssh(file, "mx1", "hashknownhosts"), ["yes"])
+        let hosts = try resolver.apply(to: hosts("""
+            all:
+              vars:
+                lostmail_ssh_config: \(file.path)
+              hosts:
+                mx1:
+                mx2:
+                mx3:
+            """))
+        // `no` is OpenSSH's default, which reads as not set (as every option here does).
+        XCTAssertEqual(hosts.map(\.hashKnownHosts), [true, nil, nil])
+    }
+
     /// ProxyJump from ssh_config gives the host's jump hosts (OpenSSH's syntax, as `ssh -G`
     /// prints it), unless the inventory names its own; `none` means a direct connection.
     func testProxyJumpFromSSHConfigBecomesTheJumpHosts() throws {

@@ -19,6 +19,8 @@ public struct SSHConfigLookup: Sendable, Equatable {
     public var proxyJumpText: String?
     /// `ProxyCommand` as written.
     public var proxyCommand: String?
+    /// `HashKnownHosts` (`yes`: true, `no`: false), when the config sets it.
+    public var hashKnownHosts: Bool?
 
     /// The options of `ssh -G` output (`key value` lines; keys are case-insensitive).
     struct Options: Equatable {
@@ -50,5 +52,6 @@ public struct SSHConfigLookup: Sendable, Equatable {
         strictHostKeyChecking = set("stricthostkeychecking")?.first
         proxyJumpText = set("proxyjump")?.first.flatMap { $0.lowercased() == "none" ? nil : $0 }
         proxyCommand = set("proxycommand")?.first.flatMap { $0.lowercased() == "none" ? nil : $0 }
+        hashKnownHosts = set("hashknownhosts")?.first.map { $0.lowercased() == "yes" }
     }
 }

@@ -87,6 +87,7 @@ public struct SSHConfigResolver: Sendable {
             }
             host.knownHosts = URL(fileURLWithPath: lookup.userKnownHostsFiles[0])
         }
+        if let hash = lookup.hashKnownHosts { host.hashKnownHosts = hash }
         if !host.setByInventory(.hostKeyPolicy), let checking = lookup.strictHostKeyChecking {
             switch checking.lowercased() {
             case "yes", "true": host.hostKeyPolicy = .strict

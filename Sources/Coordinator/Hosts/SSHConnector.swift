@@ -61,7 +61,8 @@ public struct SSHConnector: Sendable {
         }
         return SSHConnectOptions(host: host.address, port: host.port, user: host.user,
                                  authentication: authentication, knownHostsPath: knownHosts,
-                                 hostKeyPolicy: policy, timeouts: timeouts, jumps: jumps)
+                                 hostKeyPolicy: policy, hashKnownHosts: host.hashKnownHosts, timeouts: timeouts,
+                                 jumps: jumps)
     }
 
     /// The login for a jump host that names no user: the local user, as OpenSSH takes it

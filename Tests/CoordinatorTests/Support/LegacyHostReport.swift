@@ -22,6 +22,8 @@ struct LegacyHostReport: Encodable {
     var domainsByAccount: [String: [String]]?
     var lost: LostDeliveries
     var unattributed: [UnattributedLoss]
+    /// In reports since the incident page (nil, and so absent, before).
+    var timeline: Timeline?
 
     /// The report's values; the lines as the analysis formats them (`HostAnalysis.linesByAccount`
     /// when given, else from the report's lost deliveries).
@@ -32,6 +34,7 @@ struct LegacyHostReport: Encodable {
         lineIssueCount = r.lineIssueCount; accounts = r.accounts
         linesByAccount = given ?? r.linesByAccount
         domainsByAccount = r.domainsByAccount; lost = r.lost; unattributed = r.unattributed
+        timeline = r.timeline
     }
 
     /// The old journal form: compact, sorted keys, slashes as they are.
