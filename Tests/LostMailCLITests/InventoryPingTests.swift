@@ -2,15 +2,16 @@ import Foundation
 import LostMailTestSupport
 import XCTest
 
-/// `lostmail ping` on an INI inventory directory whose group_vars/ decide how hosts are
-/// reached, against a real fleet of 2 sshd hosts (127.0.47.1-2); Ansible reads the same files.
+/// `lostmail ping` and `respond` on an INI inventory directory whose group_vars/ decide how
+/// hosts are reached, against a real fleet of 2 sshd hosts (127.0.47.1-2) holding the incident
+/// corpus; Ansible reads the same files.
 final class InventoryPingTests: XCTestCase {
     static let shared = ClassFleet()
 
     override class func setUp() {
         super.setUp()
         shared.start(SSHTestFleet(dir: "/var/tmp/lostmail-inventory-ping-tests", net: "127.0.47", hosts: 2)) {
-            try $0.up(corpus: false)
+            try $0.up(corpus: true)
         }
     }
 
@@ -19,7 +20,7 @@ final class InventoryPingTests: XCTestCase {
         super.tearDown()
     }
 
-    func testINIInventoryWithGroupVarsDrivesPing() throws {
+    func testINIInventoryWithGroupVarsDrivesPingAndRespond() throws {
         let fleet = try Self.shared.require()
         let folder = URL(fileURLWithPath: fleet.dir).appendingPathComponent("ini-inventory")
         try? FileManager.default.removeItem(at: folder)
@@ -58,5 +59,12 @@ final class InventoryPingTests: XCTestCase {
             XCTAssertTrue(line.contains(" ok ") && line.contains("\(fleet.address(host)):2222"), "\(result)")
             XCTAssertTrue(line.hasSuffix("uname -n: h\(host)"), "\(result)")
         }
+        // The same inventory drives a whole respond: every account file as the ground truth says.
+        try fleet.resetHomes()
+        let state = try fleet.freshStateDir(#function)
+        let respond = try LostmailBinary.run(["respond", "--inventory", folder.path, "--playbook",
+                                              try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state])
+        XCTAssertEqual(respond.status, 0, "\(respond)")
+        try fleet.assertGroundTruth(hosts: [1, 2])
     }
 }
