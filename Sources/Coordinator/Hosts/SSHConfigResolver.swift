@@ -10,8 +10,9 @@ import LostMailConfig
 /// reads no system file when given `-F`). Read: `HostName` (always: it maps the alias, which
 /// is `ansible_host` or the inventory name), `Port`, `User`, `IdentityFile` (the first that
 /// exists), `UserKnownHostsFile` (one file), `StrictHostKeyChecking` (yes: strict; accept-new;
-/// no/off: accept-new, a changed key is still refused), `ProxyJump` (parsed; refused until the
-/// bastion transport exists) and `ProxyCommand` (refused).
+/// no/off: accept-new, a changed key is still refused), `HashKnownHosts`, `ProxyJump` (the jump
+/// hosts, unless the inventory names its own) and `ProxyCommand` (refused). Hosts with
+/// `ansible_connection: local` are not SSH hosts and are left as they are.
 public struct SSHConfigResolver: Sendable {
     /// Gives `HOME` (for `~/.ssh/config`) and `PATH` (to find `ssh`).
     public var environment: [String: String]
@@ -37,7 +38,7 @@ public struct SSHConfigResolver: Sendable {
     public func apply(to hosts: [HostConfig]) throws -> [HostConfig] {
         var baseline: SSHConfigLookup.Options?
         return try hosts.map { host in
-            guard let file = try configFile(for: host) else { return host }
+            guard host.connection == .ssh, let file = try configFile(for: host) else { return host }
             if baseline == nil { baseline = try options(configFile: "/dev/null", alias: "lostmail-baseline", host: host) }
             return try apply(lookup(host, configFile: file, baseline: baseline!), from: file, to: host)
         }
