@@ -8,8 +8,9 @@ public struct RunReport: Sendable {
     public struct Host: Sendable {
         /// The inventory name.
         public var name: String
-        /// The host's analysis; nil while (or because) its analysis step is not done.
-        public var report: HostReport?
+        /// What the page shows of the host's analysis; nil while (or because) its analysis step
+        /// is not done.
+        public var report: PageHostFigures?
         /// Steps that failed or did not finish, with their errors (`step [key]: error`).
         public var problems: [String]
         /// Account files written or checked, by account.
@@ -20,11 +21,12 @@ public struct RunReport: Sendable {
         /// e.g. `accepted`; several recipients or parts are joined).
         public var notified: [String: String]
 
+        /// A host whose analysis is `report` (summarised at once: the report is not kept).
         public init(name: String, report: HostReport?, problems: [String] = [],
                     writes: [String: AccountWriteRecord] = [:], writeFailures: [String: String] = [:],
                     notified: [String: String] = [:]) {
             self.name = name
-            self.report = report
+            self.report = report.map { PageHostFigures($0, host: name) }
             self.problems = problems
             self.writes = writes
             self.writeFailures = writeFailures

@@ -87,11 +87,10 @@ public enum IncidentPage {
             page += "<tr data-host=\"\(HTML.escape(host.name))\"><td>\(HTML.escape(host.name))</td>"
                 + "<td class=\"status \(host.status)\" data-figure=\"status\">\(host.status)</td>"
             if let r = host.report {
-                let mails = r.lost.filter(\.listedForAccounts).count
-                for (key, value) in [("files", r.files.count), ("lines", r.lines), ("skipped", r.lineIssueCount),
+                for (key, value) in [("files", r.files), ("lines", r.lines), ("skipped", r.lineIssueCount),
                                      ("messages", r.counts.messagesStarted), ("deliveries", r.counts.deliveriesStarted),
-                                     ("lost", mails), ("lost-bounces", r.lost.count - mails),
-                                     ("accounts", r.accounts.count), ("unattributed", r.unattributed.count)] {
+                                     ("lost", r.lostMails), ("lost-bounces", r.lostBounces),
+                                     ("accounts", r.accounts.count), ("unattributed", r.unattributedCount)] {
                     page += "<td class=\"n\" data-figure=\"\(key)\">\(value)</td>"
                 }
             } else {

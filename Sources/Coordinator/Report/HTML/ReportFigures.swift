@@ -50,25 +50,23 @@ struct ReportFigures {
         var reasons: [String: (count: Int, hosts: Set<String>)] = [:]
         for host in run.hosts {
             guard let report = host.report else { continue }
-            for delivery in report.lost {
-                guard delivery.listedForAccounts else { lostBounces += 1; continue }
-                lostMails += 1
-                let s = Self.domain(delivery.sender)
-                senders[s, default: (0, [])].count += 1
-                senders[s]!.hosts.insert(host.name)
-                let r = Self.domain(delivery.recipient)
-                recipients[r, default: (0, [])].count += 1
-                recipients[r]!.hosts.insert(host.name)
+            lostMails += report.lostMails
+            lostBounces += report.lostBounces
+            unattributedCount += report.unattributedCount
+            for (domain, count) in report.senderDomains {
+                senders[domain, default: (0, [])].count += count
+                senders[domain]!.hosts.insert(host.name)
             }
-            for loss in report.unattributed {
-                unattributedCount += 1
-                reasons[loss.reason, default: (0, [])].count += 1
-                reasons[loss.reason]!.hosts.insert(host.name)
-                if unattributedExamples.count < Self.examples, report.lost.indices.contains(loss.index) {
-                    let l = report.lost[loss.index]
-                    unattributedExamples.append(Unattributed(host: host.name, time: l.time, sender: l.sender,
-                                                             recipient: l.recipient, reason: loss.reason))
-                }
+            for (domain, count) in report.recipientDomains {
+                recipients[domain, default: (0, [])].count += count
+                recipients[domain]!.hosts.insert(host.name)
+            }
+            for (reason, count) in report.unattributedReasons {
+                reasons[reason, default: (0, [])].count += count
+                reasons[reason]!.hosts.insert(host.name)
+            }
+            for example in report.unattributedExamples where unattributedExamples.count < Self.examples {
+                unattributedExamples.append(example)
             }
             for (account, figures) in report.accounts {
                 let f = figures.fates
