@@ -23,7 +23,7 @@ final class FleetSummaryTests: XCTestCase {
         }
         return HostRespondResult(
             stored: StoredHostReport(format: StoredHostReport.currentFormat, sha256: "", size: 0, file: ""),
-            figures: FleetSummary.HostFigures(report), unreadInput: report.unreadInput ?? [],
+            figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: "h1"), unreadInput: report.unreadInput ?? [],
             lostPerAccount: report.linesByAccount.mapValues(\.count), pulled: [], transferred: 0,
             writes: writes, writeFailures: failed)
     }

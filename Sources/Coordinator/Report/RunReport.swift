@@ -25,8 +25,16 @@ public struct RunReport: Sendable {
         public init(name: String, report: HostReport?, problems: [String] = [],
                     writes: [String: AccountWriteRecord] = [:], writeFailures: [String: String] = [:],
                     notified: [String: String] = [:]) {
+            self.init(name: name, figures: report.map { PageHostFigures($0, host: name) }, problems: problems,
+                      writes: writes, writeFailures: writeFailures, notified: notified)
+        }
+
+        /// A host whose analysis the page shows as `figures`.
+        public init(name: String, figures: PageHostFigures?, problems: [String] = [],
+                    writes: [String: AccountWriteRecord] = [:], writeFailures: [String: String] = [:],
+                    notified: [String: String] = [:]) {
             self.name = name
-            self.report = report.map { PageHostFigures($0, host: name) }
+            self.report = figures
             self.problems = problems
             self.writes = writes
             self.writeFailures = writeFailures

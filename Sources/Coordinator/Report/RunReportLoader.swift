@@ -6,8 +6,11 @@ import LostMailConfig
 /// a finished run, one in progress and a resumed one.
 public enum RunReportLoader {
     /// The report of run `run` (default: the latest respond run). The hosts' reports are read
-    /// from the run's report store (``RunReports``), one host at a time.
-    public static func load(journal: Journal, run requested: Int64?) throws -> RunReport {
+    /// from the run's report store (``RunReports``), one host at a time, except the hosts in
+    /// `figures`: those the caller took while it had their reports (respond, right after the
+    /// hosts ran), so no report is decoded a second time.
+    public static func load(journal: Journal, run requested: Int64?,
+                            figures: [String: PageHostFigures] = [:]) throws -> RunReport {
         guard let record = try requested.map({ try journal.run($0) }) ?? journal.latestRun(kind: .respond),
               let run = record.id else {
             throw RespondError.noRun(requested, journal.directory.path)
@@ -26,8 +29,8 @@ public enum RunReportLoader {
         let running = record.status == .running
         let hosts = try plan.hosts.map { name -> RunReport.Host in
             let hostSteps = byHost[name] ?? []
-            let report = try storedHostReport(stored, host: name)
-            var host = RunReport.Host(name: name, report: report)
+            let page = try figures[name] ?? storedHostReport(stored, host: name).map { PageHostFigures($0, host: name) }
+            var host = RunReport.Host(name: name, figures: page)
             for step in hostSteps {
                 let label = step.name + (step.key.isEmpty ? "" : " [\(step.key)]")
                 switch (step.state, step.name) {
@@ -45,7 +48,7 @@ public enum RunReportLoader {
                     break
                 }
             }
-            if report == nil && host.problems.isEmpty {
+            if page == nil && host.problems.isEmpty {
                 host.problems.append(hostSteps.isEmpty ? (running ? "not started yet" : "never started")
                                      : (running ? "not analysed yet" : "not analysed"))
             }

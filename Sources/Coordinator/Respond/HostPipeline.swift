@@ -135,7 +135,7 @@ struct HostPipeline: Sendable {
             }
         }
         return HostRespondResult(
-            stored: stored, figures: FleetSummary.HostFigures(report), unreadInput: report.unreadInput ?? [],
+            stored: stored, figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: host.name), unreadInput: report.unreadInput ?? [],
             lostPerAccount: report.entriesByAccount.mapValues(\.count).filter { $0.value > 0 },
             pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes)
     }

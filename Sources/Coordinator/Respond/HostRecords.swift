@@ -47,6 +47,8 @@ public struct HostRespondResult: Sendable {
     public var stored: StoredHostReport
     /// The host's figures for the run's summary, taken while its report was at hand.
     public var figures: FleetSummary.HostFigures
+    /// The host's figures for the incident page, taken at the same time.
+    public var page: PageHostFigures
     /// The input not read (see ``HostReport/unreadInput``).
     public var unreadInput: [String]
     /// Lost mails per account with some (the lines each account file gets).

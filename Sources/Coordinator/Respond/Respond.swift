@@ -142,9 +142,11 @@ public enum Respond {
                 outcome.failedHostsFile = failed
             }
             try journal.finishRun(run, status: outcome.isComplete ? .done : .partial)
-            // The incident report, from the journal and the stored host reports, as `lostmail
-            // report` builds it.
-            let page = IncidentPage.render(try RunReportLoader.load(journal: journal, run: run))
+            // The incident report, from the journal as `lostmail report` builds it, with the
+            // page figures the hosts took while their reports were at hand (none decoded again).
+            var figures: [String: PageHostFigures] = [:]
+            for case let (host, .success(result)) in hosts { figures[host] = result.page }
+            let page = IncidentPage.render(try RunReportLoader.load(journal: journal, run: run, figures: figures))
             let html = workDirectory.appendingPathComponent("report.html")
             try PrivateFiles.write(Data(page.utf8), to: html)
             outcome.htmlReportFile = html
