@@ -21,13 +21,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         try fleet.resetHomes()
         let state = try fleet.freshStateDir("big-kill")
         let staging = "\(state)/evidence/staging"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try startRespond(fleet, state: state)
         var partial: (name: String, size: UInt64)?
         while process.isRunning && partial == nil {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? [] {
@@ -80,13 +74,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         let original = try XCTUnwrap(FileFacts(path))
 
         let state = try fleet.freshStateDir(#function)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try startRespond(fleet, state: state)
         var caught: UInt64?
         while process.isRunning && caught == nil {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? [] where name.hasPrefix(".lost-mails.") {
@@ -163,13 +151,7 @@ final class RespondKillMidTransferTests: RespondTestCase {
         try fleet.resetHomes()
         let state = try fleet.freshStateDir("report-kill")
         let reports = "\(state)/reports"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
-        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook, "--state-dir", state]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try startRespond(fleet, state: state)
         // The kill comes once a host's report is on disk and its analysis recorded as done (the
         // journal is asked only after the file appeared: sqlite3 is a process per query).
         var seen: [String] = []
@@ -242,6 +224,20 @@ final class RespondKillMidTransferTests: RespondTestCase {
     }
 
     /// Every account file on every host, by "h<i> <account>".
+    /// `lostmail respond` on the fleet into `state`, running in the background (output discarded),
+    /// for a test to kill at the moment it waits for.
+    private func startRespond(_ fleet: SSHTestFleet, state: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestPaths.lostmailBinary)
+        process.arguments = ["respond", "--inventory", fleet.inventory, "--playbook", try SSHTestFleet.filesOnlyPlaybook,
+                             "--state-dir", state]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     private func accountFiles() throws -> [String: Data] {
         let fleet = try self.fleet
         var files: [String: Data] = [:]
