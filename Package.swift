@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2",
                        providers: [.apt(["libssh2-1-dev"])]),
         .systemLibrary(name: "CCompression",
-                       providers: [.apt(["zlib1g-dev", "libbz2-dev", "liblzma-dev"])]),
+                       providers: [.apt(["zlib1g-dev", "libbz2-dev", "liblzma-dev", "libzstd-dev"])]),
 
         // Pure analysis: qmail log lines -> messages, deliveries, losses, attribution, output.
         .target(name: "QmailLog", swiftSettings: strict),

@@ -5,12 +5,12 @@ set -euo pipefail
 
 packages=(
   libssh2-1-dev          # the SSH layer (CLibSSH2)
-  zlib1g-dev libbz2-dev liblzma-dev   # compressed log archives (CCompression)
+  zlib1g-dev libbz2-dev liblzma-dev libzstd-dev   # compressed log archives and pulls (CCompression)
   libsqlite3-dev         # the run journal (GRDB)
   openssh-server openssh-client       # the test and demo fleet (real sshd hosts), scp for benchmarks
   python3-aiosmtpd swaks # the real SMTP server the notification tests talk to
   openssl                # self-signed certificates for the STARTTLS tests
-  gzip bzip2 xz-utils    # making real compressed archives in tests
+  gzip bzip2 xz-utils zstd   # real compressed archives in tests; compressed pulls on the test hosts
   util-linux passwd procps iproute2   # setpriv/unshare, useradd, process lookups, ss
   sqlite3                # tests read the journal from outside, as an operator would
   python3-venv           # the venv holding ansible-core, the inventory oracle

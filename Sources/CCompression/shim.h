@@ -3,4 +3,5 @@
 #include <zlib.h>
 #include <bzlib.h>
 #include <lzma.h>
+#include <zstd.h>
 #endif

@@ -31,8 +31,11 @@ final class CompressedInput {
     func fill() throws -> Bool {
         if available > 0 { return true }
         if reachedEnd { return false }
+        // The buffer changes only once the read returned: a source that throws (a stream
+        // whose next piece has not arrived yet) leaves the decoder's state as it was.
+        let count = try source.read(into: storage)
         start = 0
-        end = try source.read(into: storage)
+        end = count
         if end == 0 { reachedEnd = true }
         return end > 0
     }

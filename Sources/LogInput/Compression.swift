@@ -14,7 +14,9 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     case bzip2
     /// xz (`fd 37 7a 58 5a 00`), read with liblzma.
     case xz
-    /// Recognised but not readable here: zstd, lz4 or Unix compress (`.Z`).
+    /// zstd (`28 b5 2f fd`), read with libzstd.
+    case zstd
+    /// Recognised but not readable here: lz4 or Unix compress (`.Z`).
     case unsupported(String)
 
     /// Short name for messages.
@@ -24,6 +26,7 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
         case .gzip: "gzip"
         case .bzip2: "bzip2"
         case .xz: "xz"
+        case .zstd: "zstd"
         case .unsupported(let name): name
         }
     }
@@ -35,7 +38,7 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
         if starts([0x1f, 0x8b]) { return .gzip }
         if starts([0x42, 0x5a, 0x68]), bytes.count >= 4, (0x31...0x39).contains(bytes[3]) { return .bzip2 }
         if starts([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) { return .xz }
-        if starts([0x28, 0xb5, 0x2f, 0xfd]) { return .unsupported("zstd") }
+        if starts([0x28, 0xb5, 0x2f, 0xfd]) { return .zstd }
         if starts([0x04, 0x22, 0x4d, 0x18]) { return .unsupported("lz4") }
         if starts([0x1f, 0x9d]) { return .unsupported("compress (.Z)") }
         return .none
@@ -56,19 +59,20 @@ public enum Compression: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Opens `path` as a stream of decompressed bytes.
-    /// - Throws: `InputError` (`.unsupportedCompression` for zstd, lz4 and compress).
+    /// - Throws: `InputError` (`.unsupportedCompression` for lz4 and compress).
     public func openSource(path: String) throws -> any ByteSource {
         try decoding(FileSource(path: path))
     }
 
     /// `source` (bytes in this format) as a stream of decompressed bytes.
-    /// - Throws: `InputError` (`.unsupportedCompression` for zstd, lz4 and compress).
+    /// - Throws: `InputError` (`.unsupportedCompression` for lz4 and compress).
     public func decoding(_ source: any ByteSource) throws -> any ByteSource {
         switch self {
         case .none: return source
         case .gzip: return try DecodingSource<GzipDecoder>(source: source)
         case .bzip2: return try DecodingSource<Bzip2Decoder>(source: source)
         case .xz: return try DecodingSource<XzDecoder>(source: source)
+        case .zstd: return try DecodingSource<ZstdDecoder>(source: source)
         case .unsupported(let name):
             throw InputError(kind: .unsupportedCompression, path: source.path,
                              message: "\(name) is not supported; decompress it first")

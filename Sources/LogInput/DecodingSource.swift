@@ -48,6 +48,11 @@ final class DecodingSource<Decoder: StreamDecoder>: ByteSource {
             pendingError = error
             if produced > 0 { return produced }
             throw error
+        } catch is AwaitingInput {
+            // The input has no more bytes yet (see `StreamingDecompressor`): hand out what was
+            // decoded; the next call asks the input again.
+            if produced > 0 { return produced }
+            throw AwaitingInput()
         }
         return produced
     }

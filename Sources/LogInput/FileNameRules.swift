@@ -6,7 +6,7 @@ enum FileNameRules {
         var index: Int?
     }
 
-    private static let compressionSuffixes = ["", ".gz", ".bz2", ".xz", ".Z"]
+    private static let compressionSuffixes = ["", ".gz", ".bz2", ".xz", ".zst", ".Z"]
 
     /// The role of `name`, or nil if it is not a log file.
     static func classify(_ name: String) -> Role? {

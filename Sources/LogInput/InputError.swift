@@ -14,7 +14,7 @@ public struct InputError: Error, CustomStringConvertible, Sendable, Equatable {
         case corruptData
         /// The compressed stream ends in the middle (a cut file).
         case truncatedStream
-        /// The file uses a compression this tool does not read (zstd, lz4, compress).
+        /// The file uses a compression this tool does not read (lz4, compress).
         case unsupportedCompression
     }
 

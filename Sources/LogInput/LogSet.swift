@@ -19,6 +19,19 @@ public enum LogSet {
         maxLineLength: Int = LineReader.defaultMaxLineLength,
         _ body: (_ file: LogFile, _ lineNumber: Int, _ line: UnsafeBufferPointer<UInt8>) throws -> Void
     ) throws -> ReadingSummary {
+        try forEachLine(files: files, maxLineLength: maxLineLength, open: { try $0.openSource() }, body)
+    }
+
+    /// ``forEachLine(files:maxLineLength:_:)`` with each file's bytes from `open` (e.g. a file
+    /// still arriving); an `InputError` from `open` makes the file unreadable, any other error
+    /// stops the pass.
+    @discardableResult
+    public static func forEachLine(
+        files: [LogFile],
+        maxLineLength: Int = LineReader.defaultMaxLineLength,
+        open: (LogFile) throws -> any ByteSource,
+        _ body: (_ file: LogFile, _ lineNumber: Int, _ line: UnsafeBufferPointer<UInt8>) throws -> Void
+    ) throws -> ReadingSummary {
         var summary = ReadingSummary()
         for file in files {
             if file.mayBeTruncated {
@@ -28,7 +41,7 @@ public enum LogSet {
             }
             let source: any ByteSource
             do {
-                source = try file.openSource()
+                source = try open(file)
             } catch let error as InputError {
                 summary.issues.append(InputIssue(path: file.path, line: nil, kind: .unreadable,
                                                  detail: error.description))

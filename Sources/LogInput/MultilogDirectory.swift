@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Naming rules (`MultilogOrder`, which also orders the remote listings of respond and audit):
 /// - `@` + 24 hex digits + `.s` (finished) or `.u` (unfinished, may be truncated), optionally
-///   followed by `.gz`, `.bz2`, `.xz` or `.Z` (compressed by the hosting's rotation scripts).
+///   followed by `.gz`, `.bz2`, `.xz`, `.zst` or `.Z` (compressed by the hosting's rotation scripts).
 /// - `current`, always last.
 /// - Rotated archives under logrotate-style names, `current.N` with an optional compression
 ///   suffix. They carry no stamp in their name, so each is placed by the TAI64N stamp of its

@@ -3,7 +3,7 @@
 /// ordered log files out.
 ///
 /// - `@` + 24 hex digits + `.s` (finished) or `.u` (unfinished), optionally `.gz`, `.bz2`,
-///   `.xz` or `.Z`: ordered by the stamp (the 24 hex digits, compared as lower-case text,
+///   `.xz`, `.zst` or `.Z`: ordered by the stamp (the 24 hex digits, compared as lower-case text,
 ///   which orders them by time; `QmailLog.TAI64N` decodes them).
 /// - `current.N` with an optional compression suffix (logrotate): placed by the stamp of its
 ///   first line when the caller can read it, otherwise before every `@` file, highest N first.

@@ -42,8 +42,8 @@ public final class SniffedSource: ByteSource {
         return try source.read(into: buffer)
     }
 
-    /// `source` decoded according to its first bytes: plain, gzip, bzip2 or xz.
-    /// - Throws: `InputError` (`.unsupportedCompression` for zstd, lz4, compress).
+    /// `source` decoded according to its first bytes: plain, gzip, bzip2, xz or zstd.
+    /// - Throws: `InputError` (`.unsupportedCompression` for lz4 and compress).
     public static func decoding(_ source: any ByteSource) throws -> any ByteSource {
         let sniffed = try SniffedSource(source: source)
         return try sniffed.compression.decoding(sniffed)

@@ -60,6 +60,9 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var hashKnownHosts: Bool? = nil
     /// `lostmail_ssh_agent`: authenticate through `SSH_AUTH_SOCK` (default false).
     public var useAgent: Bool
+    /// `lostmail_pull_compression`: how logs are pulled; nil is `auto` (an older run's plan
+    /// has no such key).
+    public var pullCompression: PullCompression? = nil
     /// `lostmail_ssh_config`, absolute: the OpenSSH client config to resolve the host with
     /// (nil: `~/.ssh/config` when it exists).
     public var sshConfig: URL?

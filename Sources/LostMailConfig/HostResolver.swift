@@ -97,6 +97,14 @@ struct HostResolver {
             }
             config.hostKeyPolicy = policy
         }
+        if let value = reader.first("lostmail_pull_compression") {
+            let text = try reader.text(value)
+            guard let method = PullCompression(rawValue: text) else {
+                throw value.error("'\(text)' is not a pull compression ("
+                                  + PullCompression.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+            }
+            config.pullCompression = method
+        }
         if let value = reader.first("lostmail_forks") {
             config.forks = try reader.int(value, in: 1...1000, what: "a number of parallel hosts (1-1000)")
         }

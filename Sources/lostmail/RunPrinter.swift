@@ -12,6 +12,7 @@ enum RunPrinter {
                       output: String = "logs/lost-mails.log",
                       resume: (Int64) -> String = { "lostmail resume \($0)" }) throws {
         Swift.print(FleetSummary.render(outcome, check: check), terminator: "")
+        if let pulls = PullSummary.line(outcome) { Swift.print(pulls) }
         for case let (host, .success(value)) in outcome.hosts {
             for note in value.notes { Swift.print("host \(host): \(note)") }
         }

@@ -37,6 +37,10 @@ final class CompressedSourceTests: XCTestCase {
         try checkRoundTrip(tool: "xz", suffix: ".xz", expected: .xz)
     }
 
+    func testZstdFromCorpusMatchesPlainFile() throws {
+        try checkRoundTrip(tool: "zstd", suffix: ".zst", expected: .zstd)
+    }
+
     /// Concatenated members (`cat a.gz b.gz`, or appending rotations) decode as one stream.
     private func checkConcatenated(tool: String, expected: Compression) throws {
         let folder = try TestSupport.temporaryDirectory(self)
@@ -66,6 +70,10 @@ final class CompressedSourceTests: XCTestCase {
 
     func testConcatenatedXzStreams() throws {
         try checkConcatenated(tool: "xz", expected: .xz)
+    }
+
+    func testConcatenatedZstdFrames() throws {
+        try checkConcatenated(tool: "zstd", expected: .zstd)
     }
 
     /// A gzip stream cut in the middle: every complete line before the cut is delivered,
@@ -105,6 +113,10 @@ final class CompressedSourceTests: XCTestCase {
 
     func testCutXzStreamDeliversCompleteLinesThenNamesFile() throws {
         try checkCut(tool: "xz")
+    }
+
+    func testCutZstdStreamDeliversCompleteLinesThenNamesFile() throws {
+        try checkCut(tool: "zstd")
     }
 
     /// Flipped bytes in the middle of the deflate data: a corrupt-data error, no crash.
@@ -162,7 +174,7 @@ final class CompressedSourceTests: XCTestCase {
     func testStreamDecodedBySniffing() throws {
         let plain = try corpusLog()
         let expected = TestSupport.plainLines(try Data(contentsOf: plain))
-        for tool in ["gzip", "bzip2", "xz", "cat"] {
+        for tool in ["gzip", "bzip2", "xz", "zstd", "cat"] {
             let bytes = [UInt8](tool == "cat" ? try Data(contentsOf: plain) : try TestSupport.run(tool, ["-c"], input: plain))
             let stream = try SniffedSource.decoding(MemorySource(bytes, piece: 3, path: "channel"))
             let read = TestSupport.readAll(stream)
@@ -177,7 +189,7 @@ final class CompressedSourceTests: XCTestCase {
         XCTAssertEqual(Compression.detect(prefix: Array("BZh9".utf8)), .bzip2)
         XCTAssertEqual(Compression.detect(prefix: Array("BZhx".utf8)), Compression.none)
         XCTAssertEqual(Compression.detect(prefix: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), .xz)
-        XCTAssertEqual(Compression.detect(prefix: [0x28, 0xb5, 0x2f, 0xfd]), .unsupported("zstd"))
+        XCTAssertEqual(Compression.detect(prefix: [0x28, 0xb5, 0x2f, 0xfd]), .zstd)
         XCTAssertEqual(Compression.detect(prefix: Array("@4000".utf8)), Compression.none)
         XCTAssertEqual(Compression.detect(prefix: []), Compression.none)
     }

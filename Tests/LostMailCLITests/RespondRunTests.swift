@@ -31,6 +31,11 @@ final class RespondRunTests: RespondTestCase {
             XCTAssertEqual(total[column], String(sum), "\(column): \(run)")
         }
         XCTAssertFalse(run.stdout.contains("hosts not done"), "\(run)")
+        // The logs came compressed (zstd on every host: setup.sh installs it) and each host's
+        // ground truth above came from the analysis that read them as they arrived.
+        let pulls = try XCTUnwrap(run.stdout.split(separator: "\n").first { $0.hasPrefix("pulled ") }, "\(run)")
+        XCTAssertTrue(pulls.hasSuffix("(zstd \(fleet.hosts)); analysed while pulling on \(fleet.hosts)/\(fleet.hosts) hosts"),
+                      String(pulls))
         // Accounts outside /home (qmail's alias user) got nothing either.
         for host in 1...fleet.hosts {
             XCTAssertNil(FileFacts("\(fleet.hostDir(host))/var-qmail/alias/logs"), "h\(host): alias got a logs dir")

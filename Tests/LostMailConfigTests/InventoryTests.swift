@@ -88,6 +88,7 @@ final class InventoryTests: XCTestCase {
               lostmail_host_key_policy: accept-new
               lostmail_ssh_agent: yes
               lostmail_host_deadline: 12.5
+              lostmail_pull_compression: gzip
         """)
         let hosts = try inventory.hosts()
         XCTAssertEqual(hosts[0], HostConfig(name: "plain", address: "plain", groups: ["ungrouped"]))
@@ -98,6 +99,8 @@ final class InventoryTests: XCTestCase {
         XCTAssertEqual(tuned.hostKeyPolicy, .acceptNew)
         XCTAssertTrue(tuned.useAgent)
         XCTAssertEqual(tuned.timeouts.hostDeadline, 12.5)
+        XCTAssertEqual(tuned.pullCompression, .gzip)
+        XCTAssertNil(hosts[0].pullCompression, "unset: auto")
         XCTAssertEqual(try inventory.hosts(limit: "ungrouped").map(\.name), ["plain", "tuned"])
     }
 
@@ -163,6 +166,7 @@ final class InventoryTests: XCTestCase {
             ("lostmail_host_key_policy: yolo", "lostmail_host_key_policy", "policy"),
             ("lostmail_forks: 0", "lostmail_forks", "parallel"),
             ("lostmail_ssh_agent: maybe", "lostmail_ssh_agent", "true or false"),
+            ("lostmail_pull_compression: lz4", "lostmail_pull_compression", "auto, zstd, gzip, none"),
             ("ansible_port: 70000", "ansible_port", "TCP port"),
             ("ansible_user: \"{{ admin }}\"", "ansible_user", "Jinja"),
             ("ansible_connection: community.docker.docker", "ansible_connection", "over SSH"),

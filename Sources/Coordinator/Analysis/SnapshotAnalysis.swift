@@ -27,6 +27,16 @@ public enum SnapshotAnalysis {
     /// - Throws: `SnapshotError` when no log file exists at all; unreadable or corrupt files and
     ///   entries that are not regular files are reported in `reading.issues` and the run goes on.
     public static func analyze(root: URL, name: String, plan: AnalysisPlan) throws -> Result {
+        let (files, listingIssues) = try logFiles(root: root, plan: plan)
+        var result = try analyze(root: root, name: name, plan: plan, files: files, open: { try $0.openSource() })
+        result.reading.issues = listingIssues + result.reading.issues
+        return result
+    }
+
+    /// The same analysis over `files` (paths inside `root`, in reading order), each file's bytes
+    /// from `open` (respond reads them while they arrive); the account maps from `root`.
+    static func analyze(root: URL, name: String, plan: AnalysisPlan, files: [LogFile],
+                        open: (LogFile) throws -> any ByteSource) throws -> Result {
         var missing: [String] = []
         let maps = plan.accountMapPaths.map { path -> AccountMap.Source? in
             let url = root.appendingPathComponent(path)
@@ -38,15 +48,24 @@ public enum SnapshotAnalysis {
             return AccountMap.Source(name: url.path, contents: String(decoding: data, as: UTF8.self))
         }
         let accounts = AccountMap(virtualdomains: maps[0], locals: maps[1], assign: maps[2], passwd: maps[3])
-        let (files, listingIssues) = try logFiles(root: root, plan: plan)
         var analyzer = Analyzer(settings: plan.settings, accounts: accounts)
-        var reading = ReadingSummary()
-        reading.issues = listingIssues
-        reading.append(try LogSet.forEachLine(files: files) { file, number, line in
+        let reading = try LogSet.forEachLine(files: files, open: open) { file, number, line in
             analyzer.consume(line, file: file.path, lineNumber: number)
-        })
+        }
         return Result(name: name, analysis: analyzer.finish(), reading: reading,
                       configIssues: accounts.issues, missingMaps: missing, accounts: accounts)
+    }
+
+    /// `result`, read while its files arrived, with the files described as the complete
+    /// snapshot in `root` has them (kind, compression, size); nil when the snapshot lists other
+    /// files, or entries that are not log files, so the analysis must be made again from it.
+    static func settled(_ result: Result, root: URL, plan: AnalysisPlan) throws -> Result? {
+        let (files, issues) = try logFiles(root: root, plan: plan)
+        guard issues.isEmpty, files.map(\.path) == result.reading.files.map(\.file.path),
+              files.map(\.mayBeTruncated) == result.reading.files.map(\.file.mayBeTruncated) else { return nil }
+        var settled = result
+        for index in files.indices { settled.reading.files[index].file = files[index] }
+        return settled
     }
 
     /// The log files of the plan inside `root`: archives (by name) first, then each multilog

@@ -33,6 +33,12 @@ public struct SudoRemoteHost: RemoteHost {
         try checked(inner.run(arguments: ["sudo", "-n", "--"] + arguments, stdin: stdin, timeout: timeout))
     }
 
+    public func run(arguments: [String], stdin: Data, timeout: Duration,
+                    stdout consumer: (Data) throws -> Void) throws -> CommandResult {
+        try checked(inner.run(arguments: ["sudo", "-n", "--"] + arguments, stdin: stdin, timeout: timeout,
+                              stdout: consumer))
+    }
+
     /// Throws when sudo itself refused (a password needed, not permitted, not installed).
     private func checked(_ result: CommandResult) throws -> CommandResult {
         let text = result.stderrText

@@ -25,6 +25,10 @@ struct HostPipeline: Sendable {
     func run(context: HostJobContext) throws -> HostRespondResult {
         let remote = LazyRemote(host: host, connector: connector)
         let puller = EvidencePuller(store: store)
+        // Logs come through the host's compressor (probed once); `local` hosts read them as they are.
+        let logPuller = EvidencePuller(store: store,
+                                       compression: host.connection == .local ? .none : host.pullCompression ?? .auto,
+                                       commandTimeout: .seconds(host.timeouts.command))
         var transferred: UInt64 = 0
 
         context.report("account maps")
@@ -47,49 +51,77 @@ struct HostPipeline: Sendable {
         let listing = try steps.perform("list", redo: redo) { try listLogs(remote.get()) }
         let listed = listing.files
 
-        var logs: [PulledFile] = []
-        for (index, file) in listed.enumerated() {
-            let label = "pull \(index + 1)/\(listed.count) \(file.path)"
-            context.report(label)
-            logs.append(try steps.perform("pull", key: file.path) {
-                let info = RemoteFileInfo(name: (file.path as NSString).lastPathComponent, path: file.path,
-                                          kind: .file, size: file.size, mtime: file.mtime)
-                // Bytes so far, rate and time left, a few times a second (the live line redraws
-                // on each report).
-                var progress = PullProgress(total: file.size)
-                let pull = try puller.pull(info, from: remote.get()) { size in
-                    if let line = progress.line(bytes: size, nanos: DispatchTime.now().uptimeNanoseconds) {
-                        context.report(label + " " + line)
-                    }
-                }
-                transferred += pull.transferred
-                return PulledFile(path: file.path, sha256: pull.object.sha256, size: pull.object.size)
-            })
-        }
-
-        context.report("analysing")
         // A recorded report whose file does not hold the recorded bytes is made again (the
         // analysis is pure; its evidence is content-addressed).
         var notes: [String] = []
         var redoAnalysis = redo
-        if !redo, let recorded = try steps.recorded("analyze", as: StoredHostReport.self) {
-            do { try reports.verify(recorded) } catch {
+        let recordedReport = try steps.recorded("analyze", as: StoredHostReport.self)
+        if !redo, let recordedReport {
+            do { try reports.verify(recordedReport) } catch {
                 notes.append("\(error); analysed again")
                 redoAnalysis = true
             }
         }
+        // The analysis reads the logs while they are pulled (with the account maps laid out
+        // first), when it is to be made at all.
+        let analysing = (redoAnalysis || recordedReport == nil) && !listed.isEmpty
+        if analysing { try buildSnapshot(maps.files) }
+        let live = analysing ? LiveAnalysis(root: snapshotRoot, name: host.name, plan: plan,
+                                            files: LiveAnalysis.files(listed, root: snapshotRoot)) : nil
+
+        var logs: [PulledFile] = []
+        var logBytes: UInt64 = 0
+        do {
+            for (index, file) in listed.enumerated() {
+                let label = "pull \(index + 1)/\(listed.count) \(file.path)"
+                context.report(label)
+                let pulled = try steps.perform("pull", key: file.path) {
+                    let info = RemoteFileInfo(name: (file.path as NSString).lastPathComponent, path: file.path,
+                                              kind: .file, size: file.size, mtime: file.mtime)
+                    let staging = logPuller.stagingURL(host: host.name, path: file.path)
+                    // Bytes so far, rate and time left, a few times a second (the live line
+                    // redraws on each report).
+                    var progress = PullProgress(total: file.size)
+                    let pull = try logPuller.pull(info, from: remote.get()) { size in
+                        live?.board.growing(index, at: staging, bytes: size)
+                        if let line = progress.line(bytes: size, nanos: DispatchTime.now().uptimeNanoseconds) {
+                            context.report(label + " " + line + (logPuller.method.map { " (\($0))" } ?? ""))
+                        }
+                    }
+                    transferred += pull.transferred
+                    if pull.pulled { logBytes += pull.object.size - pull.resumedFrom }
+                    return PulledFile(path: file.path, sha256: pull.object.sha256, size: pull.object.size)
+                }
+                live?.board.complete(index, at: try store.url(sha256: pulled.sha256), size: pulled.size)
+                logs.append(pulled)
+            }
+        } catch {
+            live?.abandon()
+            throw error
+        }
+
+        context.report("analysing")
         // The report made here is written to its file at once and kept only while this host
         // runs; a recorded one is read back from its file.
         var made: HostReport?
+        var analysedWhilePulling = false
         let stored = try steps.perform("analyze", redo: redoAnalysis) { () -> StoredHostReport in
+            let candidate = live?.finish()
             try buildSnapshot(maps.files + logs)
-            var result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
+            var result: SnapshotAnalysis.Result
+            if let candidate, let settled = try SnapshotAnalysis.settled(candidate, root: snapshotRoot, plan: plan) {
+                result = settled
+                analysedWhilePulling = true
+            } else {
+                result = try SnapshotAnalysis.analyze(root: snapshotRoot, name: host.name, plan: plan)
+            }
             result.missingMaps = maps.missing
             var report = HostReport(result, hostRoot: snapshotRoot.path)
             report.addUnreadEntries(listing.unread)
             made = report
             return try reports.store(report)
         }
+        live?.abandon()  // a no-op once it finished; stops it if the step was not run
         let report = try made ?? reports.load(stored, timeZone: plan.settings.timeZone)
 
         var writes: [AccountWriteRecord] = []
@@ -137,7 +169,8 @@ struct HostPipeline: Sendable {
         return HostRespondResult(
             stored: stored, figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: host.name), unreadInput: report.unreadInput ?? [],
             lostPerAccount: report.entriesByAccount.mapValues(\.count).filter { $0.value > 0 },
-            pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes)
+            pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes,
+            pullMethod: logPuller.method?.description, logBytes: logBytes, analysedWhilePulling: analysedWhilePulling)
     }
 
     /// Lays the pulled files out as the host has them, hard-linked from the evidence store.

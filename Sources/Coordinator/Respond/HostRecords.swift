@@ -64,6 +64,12 @@ public struct HostRespondResult: Sendable {
     /// What the operator should know that is no failure (a stored report found changed and
     /// made again).
     public var notes: [String] = []
+    /// How this invocation pulled the logs (`zstd`, `gzip`, `sftp`); nil when nothing was pulled.
+    public var pullMethod: String?
+    /// Log bytes (as on the host) this invocation pulled; `transferred` is what crossed the wire.
+    public var logBytes: UInt64 = 0
+    /// True when the report came from the analysis made while the logs were pulled.
+    public var analysedWhilePulling = false
     /// True when some input was not read.
     public var isMissingInput: Bool { !unreadInput.isEmpty }
 }
