@@ -69,7 +69,7 @@ struct CompressedDownload {
                 throw InputError(kind: .corruptData, path: "\(host.name):\(file.path)",
                                  message: "the stream holds more than the \(file.size) bytes listed")
             }
-            try Self.writeAll(fd, bytes) { throw localError(host, "write", local) }
+            guard FileOps.writeAll(fd, bytes) else { throw localError(host, "write", local) }
             written += UInt64(bytes.count)
             progress(written)
         }
@@ -103,18 +103,6 @@ struct CompressedDownload {
             throw RemoteHostError.sizeMismatch(host: host.name, path: file.path, expected: file.size, actual: written)
         }
         return decoder.compressedBytes
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, failed: () throws -> Never) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                try failed()
-            }
-            done += n
-        }
     }
 
     private func localError(_ host: any RemoteHost, _ operation: String, _ local: URL) -> RemoteHostError {

@@ -41,6 +41,23 @@ enum FileOps {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR); false with `errno` set
+    /// when a write fails (a write of 0 bytes counts as EIO). The one write loop of the module.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(fd, base + offset, bytes.count - offset)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                if count == 0 { errno = EIO }
+                return false
+            }
+            offset += count
+        }
+        return true
+    }
+
     static func openFile(_ path: String, flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
         let fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, mode)
         guard fd >= 0 else { throw EvidenceError.io(operation: "open", path: path, errno: errno) }

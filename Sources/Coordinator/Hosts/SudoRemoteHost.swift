@@ -105,17 +105,7 @@ public struct SudoRemoteHost: RemoteHost {
         let timeout = commandTimeout + .seconds(Int64(count >> 20))
         let arguments = ["sudo", "-n", "--"] + SudoScripts.read(path, from: offset, count: count)
         let result = try inner.run(arguments: arguments, stdin: Data(), timeout: timeout) { chunk in
-            try chunk.withUnsafeBytes { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw localError("write", local)
-                    }
-                    done += n
-                }
-            }
+            guard chunk.withUnsafeBytes({ FileOps.writeAll(fd, $0) }) else { throw localError("write", local) }
             localSize += UInt64(chunk.count)
             progress(localSize)
         }

@@ -12,16 +12,7 @@ enum AtomicFile {
     /// (`fchmod`, so the umask does not change it), flushes it and renames it over `url`.
     static func write(_ data: Data, to url: URL, mode: mode_t) throws {
         try write(to: url, mode: mode) { fd, temp in
-            let written = data.withUnsafeBytes { bytes -> Bool in
-                var offset = 0
-                while offset < bytes.count {
-                    let count = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if count < 0 && errno == EINTR { continue }
-                    guard count > 0 else { return false }
-                    offset += count
-                }
-                return true
-            }
+            let written = data.withUnsafeBytes { FileOps.writeAll(fd, $0) }
             if !written { throw PrivateFileError(operation: "write", path: temp, errno: errno) }
         }
     }

@@ -157,17 +157,11 @@ final class JSONStreamWriter {
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
-        guard failure == nil, let base = bytes.baseAddress else { return }
+        guard failure == nil, bytes.baseAddress != nil else { return }
         hasher.update(bufferPointer: bytes)
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(fd, base + offset, bytes.count - offset)
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else {
-                failure = PrivateFileError(operation: "write", path: path, errno: count < 0 ? errno : EIO)
-                return
-            }
-            offset += count
+        guard FileOps.writeAll(fd, bytes) else {
+            failure = PrivateFileError(operation: "write", path: path, errno: errno)
+            return
         }
         written += UInt64(bytes.count)
     }

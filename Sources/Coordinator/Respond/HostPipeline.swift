@@ -126,8 +126,10 @@ struct HostPipeline: Sendable {
 
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
+        // Built once (one value per lost mail): the writes and the per-account counts share it.
+        let entriesByAccount = report.entriesByAccount.filter { !$0.value.isEmpty }
         if writeAccountFiles {
-            let accounts = report.entriesByAccount.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+            let accounts = entriesByAccount.sorted { $0.key < $1.key }
             let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
             // One `getent` for every account, made when the first write needs it (a resumed
             // host whose writes are all done is not contacted).
@@ -168,7 +170,7 @@ struct HostPipeline: Sendable {
         }
         return HostRespondResult(
             stored: stored, figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: host.name), unreadInput: report.unreadInput ?? [],
-            lostPerAccount: report.entriesByAccount.mapValues(\.count).filter { $0.value > 0 },
+            lostPerAccount: entriesByAccount.mapValues(\.count),
             pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes,
             pullMethod: logPuller.method?.description, logBytes: logBytes, analysedWhilePulling: analysedWhilePulling)
     }
