@@ -123,7 +123,7 @@ struct RespondBench: AsyncParsableCommand {
             try writeFleetInventory(to: inventory, dir: dir, net: net, hosts: fleetSize, forks: forks ?? count,
                                     deadline: hostDeadline)
             let runner = RespondRunner(binary: binary, base: base, inventory: inventory, playbook: playbook,
-                                       fleetScript: script, dir: dir, sshdCPU: sshdCPU)
+                                       fleetScript: script, dir: dir, sshdCPU: sshdCPU, logBytes: view.logBytes)
             let paused = pauseHost.flatMap { $0 <= count ? $0 : nil }
             runs.append(try runner.run(hosts: count, fleetSize: fleetSize, pauseHost: paused, cleanup: cleanup))
             if peers { peerResults[count] = try peerPulls.runAll(hosts: count) }

@@ -26,7 +26,7 @@ struct RespondResults {
             let megabytes = Double(run.bytesByHost.values.reduce(0, +)) / 1e6
             let total = run.hostsCPU.map { $0 + run.coordinatorCPU }
             rows.append([String(run.hosts), String(forks ?? run.hosts), Self.f2(run.seconds),
-                         run.bytesByHost.isEmpty ? "?" : String(format: "%.1f", megabytes),
+                         String(format: "%.1f", megabytes) + (run.bytesEstimated ? "*" : ""),
                          one.map { String(format: "%.2fx", run.seconds / $0) } ?? "-", String(run.filesWritten),
                          String(run.status), Self.f2(run.coordinatorCPU), Self.mib(run.peakRSS),
                          String(run.sampled.threads), String(run.sampled.openFiles),
@@ -34,6 +34,9 @@ struct RespondResults {
                          total.map { Self.f2($0 / run.seconds) } ?? "?"])
         }
         Self.printTable(rows)
+        if runs.contains(where: \.bytesEstimated) {
+            Swift.print("* report.json over 256 MB, not read for the figure: the hosts' log size")
+        }
         printPeers()
         printTargets(one: one)
         printPaused()

@@ -6,6 +6,8 @@ struct RespondRun {
     var seconds: Double
     var status: Int32
     var bytesByHost: [String: UInt64]
+    /// Whether `bytesByHost` is the hosts' log size (report.json too large to read), not the report's.
+    var bytesEstimated = false
     var phases: [String: HostPhases]
     var filesWritten: Int
     var output: URL

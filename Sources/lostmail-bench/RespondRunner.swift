@@ -11,6 +11,8 @@ struct RespondRunner {
     let fleetScript: String
     let dir: String
     let sshdCPU: @Sendable () -> Double?
+    /// Each host's log bytes, shown when report.json is too large to read for the figure.
+    let logBytes: UInt64
 
     func run(hosts count: Int, fleetSize: Int, pauseHost: Int?, cleanup: SignalCleanup) throws -> RespondRun {
         let state = base.appendingPathComponent("state-\(count)")
@@ -69,8 +71,11 @@ struct RespondRunner {
                 written += 1
             }
         }
+        var bytes = RespondRun.bytesByHost(state: state)
+        let estimated = bytes.isEmpty
+        if estimated { for host in 1...count { bytes["h\(host)"] = logBytes } }
         return RespondRun(hosts: count, seconds: usage.seconds, status: usage.status,
-                          bytesByHost: RespondRun.bytesByHost(state: state), phases: phases, filesWritten: written,
+                          bytesByHost: bytes, bytesEstimated: estimated, phases: phases, filesWritten: written,
                           output: output, coordinatorCPU: usage.cpuSeconds, peakRSS: usage.peakRSS,
                           hostsCPU: hostsCPUBefore.flatMap { before in hostsCPUAfter.map { $0 - before } },
                           sampled: peaks, pausedHost: pauseHost.map { "h\($0)" })
