@@ -39,9 +39,11 @@ struct LoopbackShaper {
     }
 
     /// Installs the classes. `tc qdisc add` fails if a root qdisc appeared meanwhile, so
-    /// nobody's shaping is replaced; a failure after that removes what was added.
-    func apply() throws {
+    /// nobody's shaping is replaced; `installed` is called once the root qdisc is ours (from
+    /// then on it must be removed); a failure after that removes what was added.
+    func apply(installed: () -> Void) throws {
         try runProgram([Self.tc, "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "1"])
+        installed()
         do {
             try runProgram([Self.tc, "class", "add", "dev", "lo", "parent", "1:", "classid", "1:1", "htb", "rate", "100gbit"])
             for (index, address) in addresses.enumerated() {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Coordinator
 import Foundation
 
 /// `lostmail-bench respond`: wall time of `lostmail respond` on 1, 4 and 8 fleet hosts.
@@ -102,8 +103,10 @@ struct RespondBench: AsyncParsableCommand {
         let addresses = (1...fleetSize).map { "\(net).\($0)" }
         if let shapeMbit {
             let shaper = try LoopbackShaper(mbit: shapeMbit, addresses: addresses)
-            _ = cleanup.add("removing the shaping on lo") { LoopbackShaper.remove() }
-            try shaper.apply()
+            // Removed only once it is ours: a qdisc someone added meanwhile makes apply fail.
+            let ours = Locked(false)
+            _ = cleanup.add("removing the shaping on lo") { if ours.withLock({ $0 }) { LoopbackShaper.remove() } }
+            try shaper.apply { ours.withLock { $0 = true } }
             print("shaping: \(shapeMbit) Mbit/s per host source address on lo (\(fleetSize) htb classes)")
         }
         let inventory = base.appendingPathComponent("inventory.yml")
