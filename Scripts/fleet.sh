@@ -312,7 +312,8 @@ write_env() {
 }
 
 cmd_up() {
-    [ -n "$HOSTS" ] && [ "$HOSTS" -ge 1 ] 2>/dev/null || die "--hosts N (N >= 1) is required"
+    [ -n "$HOSTS" ] && [ "$HOSTS" -ge 1 ] 2>/dev/null && [ "$HOSTS" -le 254 ] ||
+        die "--hosts N (1 <= N <= 254: the hosts are <net>.1 to <net>.N) is required"
     [[ "$NET" =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "--net must be 127.X.Y (loopback only)"
     if [ "$NO_CORPUS" = 1 ]; then CORPUS=
     elif [ -z "$CORPUS" ]; then

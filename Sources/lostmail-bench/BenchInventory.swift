@@ -1,8 +1,10 @@
 import Foundation
 
 /// Writes the inventory of a benchmark fleet made by Scripts/fleet.sh in `dir`: hosts
-/// h1...hN at `<net>.<i>:2222`, the fleet's client key and known_hosts, strict host keys.
-func writeFleetInventory(to url: URL, dir: String, net: String, hosts: Int) throws {
+/// h1...hN at `<net>.<i>:2222`, the fleet's client key and known_hosts, strict host keys;
+/// `forks` hosts at once (default all), each within `deadline` seconds.
+func writeFleetInventory(to url: URL, dir: String, net: String, hosts: Int, forks: Int? = nil,
+                         deadline: Int = 1800) throws {
     var text = """
         all:
           vars:
@@ -11,10 +13,10 @@ func writeFleetInventory(to url: URL, dir: String, net: String, hosts: Int) thro
             ansible_ssh_private_key_file: \(dir)/client/id_ed25519
             lostmail_known_hosts: \(dir)/client/known_hosts
             lostmail_host_key_policy: strict
-            lostmail_forks: \(hosts)
+            lostmail_forks: \(forks ?? hosts)
             lostmail_connect_timeout: 10
             lostmail_command_timeout: 300
-            lostmail_host_deadline: 1800
+            lostmail_host_deadline: \(deadline)
           children:
             bench:
               hosts:

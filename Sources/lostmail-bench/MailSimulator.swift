@@ -67,8 +67,9 @@ final class MailSimulator {
     var incidentPhase = 0
     var nextRestartBytes: UInt64
 
-    static let localMax = 10
-    static let remoteMax = 20
+    /// qmail-send's concurrency limits, as the real incident host had them (local 20, remote 40).
+    static let localMax = 20
+    static let remoteMax = 40
     static let millisecond: UInt64 = 1_000_000
     static let second: UInt64 = 1_000_000_000
 
@@ -87,8 +88,7 @@ final class MailSimulator {
     /// Runs until the log holds `targetBytes`, then closes `current` mid-activity as a live log.
     func run() throws {
         try writer.begin(now)
-        writer.text("status: local 0/10 remote 0/20")
-        try writer.end()
+        try idleStatus()
         queue.push(now + Self.millisecond, .inject)
         while writer.bytesSoFar < settings.targetBytes, let event = queue.pop() {
             now = max(now, event.time)
@@ -121,8 +121,7 @@ final class MailSimulator {
     private func restart(up: Bool) throws {
         try writer.begin(now)
         if up {
-            writer.text("status: local 0/10 remote 0/20")
-            try writer.end()
+            try idleStatus()
             return
         }
         guard now >= downUntil else { return }
@@ -171,6 +170,8 @@ final class MailSimulator {
             messages.append(message)
         }
         counters.messages += 1
+        if kind == .bounce { counters.bounceMessages += 1 }
+        if kind == .doubleBounce { counters.doubleBounceMessages += 1 }
         try writer.begin(now)
         writer.text("new msg ")
         writer.number(inode)
@@ -223,9 +224,21 @@ final class MailSimulator {
         try writer.begin(time)
         writer.text("status: local ")
         writer.number(localBusy)
-        writer.text("/10 remote ")
+        writer.text("/")
+        writer.number(Self.localMax)
+        writer.text(" remote ")
         writer.number(remoteBusy)
-        writer.text("/20")
+        writer.text("/")
+        writer.number(Self.remoteMax)
+        try writer.end()
+    }
+
+    /// `status: local 0/20 remote 0/40` (after `begin`).
+    private func idleStatus() throws {
+        writer.text("status: local 0/")
+        writer.number(Self.localMax)
+        writer.text(" remote 0/")
+        writer.number(Self.remoteMax)
         try writer.end()
     }
 
