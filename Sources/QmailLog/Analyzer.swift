@@ -107,7 +107,7 @@ public struct Analyzer: Sendable {
     /// The analysis so far: counts, issues, lost deliveries, per-account lines (formatted on demand).
     public func finish() -> HostAnalysis {
         var unattributed: [UnattributedLoss] = []
-        for i in state.lost.indices where state.lost.kind(at: i) == .mail && state.lost.attributions(at: i).isEmpty {
+        for i in state.lost.indices where state.lost.kind(at: i) == .mail && state.lost.attributionListID(at: i) == 0 {
             let l = state.lost[i]
             unattributed.append(UnattributedLoss(index: i, reason: Attributor.unattributedReason(
                 sender: l.sender, uid: l.uid, recipient: l.recipient, accounts: accounts)))

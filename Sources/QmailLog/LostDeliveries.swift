@@ -93,10 +93,18 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     func record(at index: Int) -> Record { records[index] }
     /// Time of the delivery at `index`, without building the element.
     func time(at index: Int) -> LogNanos { records[index].time }
-    /// Kind of the message of the delivery at `index`.
-    func kind(at index: Int) -> MessageKind { records[index].kind }
+    /// Kind of the message of the delivery at `index`, without building the element.
+    public func kind(at index: Int) -> MessageKind { records[index].kind }
     /// Attributions of the delivery at `index` (a shared array, no copy).
     func attributions(at index: Int) -> [Attribution] { attributionLists[Int(records[index].attributions)] }
+    /// Id of the attribution list of the delivery at `index` (0: the empty list).
+    func attributionListID(at index: Int) -> Int32 { records[index].attributions }
+    /// Number of distinct attribution lists (ids are `0..<count`).
+    var attributionListCount: Int { attributionLists.count }
+    /// The distinct attribution list with id `id`.
+    func attributionList(_ id: Int) -> [Attribution] { attributionLists[id] }
+    /// Bounce fate of the delivery at `index`, without building the element.
+    public func fate(at index: Int) -> BounceFate { records[index].fate }
     /// Sender (nil if unseen) and recipient of the delivery at `index`.
     func addresses(at index: Int) -> (sender: String?, recipient: String) {
         let r = records[index]
