@@ -69,6 +69,34 @@ struct IntMap<Value> {
         return nil
     }
 
+    /// Inserts or replaces, like `updateValue`, without handing back (copying) the old value.
+    /// - Returns: whether a value was replaced.
+    @discardableResult
+    mutating func set(_ value: Value, forKey key: Int) -> Bool {
+        precondition(key != Self.empty, "IntMap key out of range")
+        if let i = find(key) {
+            values[i] = value
+            return true
+        }
+        if (count + 1) * 2 > keys.count { grow() }
+        var i = home(key)
+        while keys[i] != Self.empty { i = (i + 1) & mask }
+        keys[i] = key
+        values[i] = value
+        count += 1
+        return false
+    }
+
+    /// Removes `key`'s value, like `removeValue`, without handing it back (copying it).
+    /// - Returns: whether `key` was present.
+    @discardableResult
+    mutating func remove(_ key: Int) -> Bool {
+        guard let hole = find(key) else { return false }
+        values[hole] = nil
+        close(hole)
+        return true
+    }
+
     /// Runs `body` on the value in place; nil if `key` is absent.
     @inline(__always)
     mutating func modify<R>(_ key: Int, _ body: (inout Value) -> R) -> R? {
@@ -80,15 +108,22 @@ struct IntMap<Value> {
     @inline(__always)
     mutating func modify<R>(_ key: Int, default make: () -> Value, _ body: (inout Value) -> R) -> R {
         if let i = find(key) { return body(&values[i]!) }
-        updateValue(make(), forKey: key)
+        set(make(), forKey: key)
         return body(&values[find(key)!]!)
     }
 
     @discardableResult
     mutating func removeValue(forKey key: Int) -> Value? {
-        guard var hole = find(key) else { return nil }
+        guard let hole = find(key) else { return nil }
         var old: Value? = nil
         swap(&old, &values[hole])
+        close(hole)
+        return old
+    }
+
+    /// Empties the slot `hole` (its value already nil) and moves later entries of its run back.
+    private mutating func close(_ hole: Int) {
+        var hole = hole
         keys[hole] = Self.empty
         count -= 1
         var j = hole
@@ -104,7 +139,6 @@ struct IntMap<Value> {
                 hole = j
             }
         }
-        return old
     }
 
     mutating func removeAll() {

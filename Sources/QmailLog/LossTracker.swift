@@ -38,13 +38,15 @@ extension Analyzer {
     /// the bounce message with qp Q.
     mutating func bounce(_ id: Int, qp: Int, time: LogNanos) {
         state.counts.bounces += 1
-        guard var m = state.messages[id] else { return }
-        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.bounceQP = qp }
-        let carry = m.watchers + m.unbounced
+        // In place (one lookup, no copy of the message).
+        guard let (mqp, serial, carry, level) = state.messages.modify(id, { m -> (Int, Int, [Int], Int) in
+            let carry = m.watchers + m.unbounced
+            if !carry.isEmpty { m.unbounced = [] }
+            let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
+            return (m.qp, m.serial, carry, level)
+        }) else { return }
+        if mqp >= 0, state.infoByQP[mqp]?.serial == serial { state.infoByQP[mqp]!.bounceQP = qp }
         guard !carry.isEmpty else { return }
-        m.unbounced = []
-        let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
-        state.messages[id] = m
         for i in carry where level == 1 { state.lost.setFate(.bounceQueued, at: i) }
         // qmail-send logs `bounce msg` after injecting the bounce and before it picks the new
         // message up, so the bounce's `info msg` (carrying qp Q) always comes later.
