@@ -5,9 +5,13 @@ extension Analyzer {
         guard let m = state.messages[d.msg] else { return }
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
+        // Addresses are interned once; their ids key the attribution memo (no string hashing).
+        let senderID = m.sender.map { state.lost.intern($0) }
+        let recipientID = state.lost.intern(d.recipient)
         var attributions: [Attribution] = []
         if m.kind == .mail {
-            if let sender = m.sender, let a = memoised(sender, { Attributor.sender($0, accounts: $1) }) {
+            if let sender = m.sender, let senderID,
+               let a = memoised(Int(senderID) * 4, { Attributor.sender(sender, accounts: $0) }) {
                 attributions.append(a)
             }
             if let owner = accounts.account(forUID: m.uid) {
@@ -16,8 +20,8 @@ extension Analyzer {
             for a in m.attributions { attributions.addUnique(a) }
             let remote = d.remote
             let recipient = d.recipient
-            if let r = memoised((remote ? "r:" : "l:") + recipient, { _, map in
-                Attributor.recipient(recipient, remote: remote, accounts: map) }) {
+            if let r = memoised(Int(recipientID) * 4 + (remote ? 3 : 2), {
+                Attributor.recipient(recipient, remote: remote, accounts: $0) }) {
                 attributions.addUnique(r)
             }
         }
@@ -25,8 +29,9 @@ extension Analyzer {
         state.lost.append(LostDelivery(
             time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
-            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
+            report: "", file: file, line: lineNumber, kind: m.kind,
+            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
+            sender: senderID ?? -1, recipient: recipientID, reportIn: p, text)
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
             m.extra!.lostIndices.append(index)
@@ -183,11 +188,13 @@ extension Analyzer {
         return owner
     }
 
-    /// Address attributions, memoised (senders and recipients repeat a lot).
-    mutating func memoised(_ key: String, _ make: (String, AccountMap) -> Attribution?) -> Attribution? {
+    /// Address attributions, memoised (senders and recipients repeat a lot). `key` is the
+    /// address's id in the lost deliveries' strings times 4, plus 0 for a sender, 2 for a
+    /// local and 3 for a remote recipient.
+    mutating func memoised(_ key: Int, _ make: (AccountMap) -> Attribution?) -> Attribution? {
         if let cached = attributionCache[key] { return cached }
-        let value = make(key, accounts)
-        if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
+        let value = make(accounts)
+        if attributionCache.count >= 4096 { attributionCache.removeAll() }
         attributionCache[key] = .some(value)
         return value
     }

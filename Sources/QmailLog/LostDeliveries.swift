@@ -31,6 +31,10 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// Distinct attribution lists; id 0 is the empty list.
     private var attributionLists: [[Attribution]] = [[]]
     private var attributionIDs: [[Attribution]: Int32] = [[]: 0]
+    /// The file name interned last and its id: losses come file after file, so most appends
+    /// name the same file (and the same `String`, which compares in O(1)).
+    private var lastFileName: String?
+    private var lastFileID: Int32 = -1
 
     /// No lost deliveries.
     public init() {}
@@ -53,10 +57,41 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
 
     /// Appends a lost delivery (its `sequence` becomes its index).
     mutating func append(_ d: LostDelivery) {
+        append(d, sender: d.sender.map { strings.intern($0) } ?? -1, recipient: strings.intern(d.recipient),
+               report: strings.intern(d.report))
+    }
+
+    /// The id of `text` among the stored strings (added if new), as the analyser's append takes
+    /// sender and recipient.
+    mutating func intern(_ text: String) -> Int32 { strings.intern(text) }
+
+    /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
+    /// ids from ``intern(_:)``, and the report is taken from the log line's bytes `p[text]`
+    /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
+    /// report texts repeat, and a repeated one costs only its lookup.
+    mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32,
+                         reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) {
+        let report: Int32
+        if text.count <= SafeText.maxBytes, SafeText.allPlain(UnsafeBufferPointer(rebasing: p[text])) {
+            report = strings.intern(bytes: UnsafeBufferPointer(rebasing: p[text]))
+        } else {
+            report = strings.intern(SafeText.make(p, text))
+        }
+        append(d, sender: sender, recipient: recipient, report: report)
+    }
+
+    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32) {
+        let file: Int32
+        if lastFileName == d.file {
+            file = lastFileID
+        } else {
+            file = strings.intern(d.file)
+            lastFileName = d.file
+            lastFileID = file
+        }
         records.append(Record(
             time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
-            line: d.line, bounceOf: d.bounceOf, sender: d.sender.map { strings.intern($0) } ?? -1,
-            recipient: strings.intern(d.recipient), report: strings.intern(d.report), file: strings.intern(d.file),
+            line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report, file: file,
             attributions: listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
     }
 
