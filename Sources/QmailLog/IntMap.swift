@@ -47,7 +47,8 @@ struct IntMap<Value> {
     subscript(key: Int) -> Value? {
         get { find(key).flatMap { values[$0] } }
         set {
-            if let newValue { _ = updateValue(newValue, forKey: key) } else { _ = removeValue(forKey: key) }
+            // Neither path copies the old value out (`updateValue`/`removeValue` would).
+            if let newValue { self.set(newValue, forKey: key) } else { remove(key) }
         }
     }
 
