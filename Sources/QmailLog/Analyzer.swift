@@ -78,9 +78,9 @@ public struct Analyzer: Sendable {
         switch LineParser.parse(line, from: textStart) {
         case .newMsg(let id): newMessage(id, time: time)
         case let .infoMsg(id, bytes, sender, qp, uid):
-            info(id, bytes: bytes, sender: SafeText.make(line, sender), qp: qp, uid: uid, time: time)
+            info(id, bytes: bytes, sender: LogText(line, sender), qp: qp, uid: uid, time: time)
         case let .startDelivery(number, msg, remote, recipient):
-            startDelivery(number, msg: msg, remote: remote, recipient: SafeText.make(line, recipient), time: time)
+            startDelivery(number, msg: msg, remote: remote, recipient: LogText(line, recipient), time: time)
         case let .result(number, kind, text):
             result(number, kind: kind, line: line, text: text, time: time, file: file, lineNumber: lineNumber)
         case let .bounce(msg, qp): bounce(msg, qp: qp, time: time)

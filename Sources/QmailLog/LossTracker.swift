@@ -6,12 +6,12 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
         // Addresses are interned once; their ids key the attribution memo (no string hashing).
-        let senderID = m.sender.map { state.lost.intern($0) }
-        let recipientID = state.lost.intern(d.recipient)
+        let senderID = m.sender.map { s in s.withBytes { state.lost.intern(bytes: $0) } }
+        let recipientID = d.recipient.withBytes { state.lost.intern(bytes: $0) }
         var attributions: [Attribution] = []
         if m.kind == .mail {
             if let sender = m.sender, let senderID,
-               let a = memoised(Int(senderID) * 4, { Attributor.sender(sender, accounts: $0) }) {
+               let a = memoised(Int(senderID) * 4, { Attributor.sender(sender.string, accounts: $0) }) {
                 attributions.append(a)
             }
             if let owner = accounts.account(forUID: m.uid) {
@@ -19,15 +19,14 @@ extension Analyzer {
             }
             for a in m.attributions { attributions.addUnique(a) }
             let remote = d.remote
-            let recipient = d.recipient
             if let r = memoised(Int(recipientID) * 4 + (remote ? 3 : 2), {
-                Attributor.recipient(recipient, remote: remote, accounts: $0) }) {
+                Attributor.recipient(d.recipient.string, remote: remote, accounts: $0) }) {
                 attributions.addUnique(r)
             }
         }
         let index = state.lost.count
         state.lost.append(LostDelivery(
-            time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
+            time: time, sender: nil, recipient: "", remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
             report: "", file: file, line: lineNumber, kind: m.kind,
             attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
@@ -136,8 +135,9 @@ extension Analyzer {
             var links: [Attribution] = m.attributions.filter {
                 if case .forward = $0.reason { return true } else { return false }
             }
-            if let owner = localOwner(d.recipient) {
-                links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
+            let recipient = d.recipient.string
+            if let owner = localOwner(recipient) {
+                links.addUnique(Attribution(account: owner, reason: .forward(recipient: recipient, qp: qp, uid: -1)))
             }
             guard !links.isEmpty else { continue }
             // The copy is made while this delivery runs, so its info line cannot be older than

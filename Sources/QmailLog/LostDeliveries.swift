@@ -61,12 +61,12 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
                report: strings.intern(d.report))
     }
 
-    /// The id of `text` among the stored strings (added if new), as the analyser's append takes
-    /// sender and recipient.
-    mutating func intern(_ text: String) -> Int32 { strings.intern(text) }
+    /// The id of the string with these UTF-8 bytes among the stored strings (added if new), as
+    /// the analyser's append takes sender and recipient.
+    mutating func intern(bytes: UnsafeBufferPointer<UInt8>) -> Int32 { strings.intern(bytes: bytes) }
 
     /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
-    /// ids from ``intern(_:)``, and the report is taken from the log line's bytes `p[text]`
+    /// ids from ``intern(bytes:)`` (`d`'s own sender, recipient and report are not read), and the report is taken from the log line's bytes `p[text]`
     /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
     /// report texts repeat, and a repeated one costs only its lookup.
     mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32,

@@ -8,10 +8,10 @@ extension Analyzer {
         state.nextSerial += 1
     }
 
-    mutating func info(_ id: Int, bytes: Int, sender rawSender: String, qp: Int, uid: Int, time: LogNanos) {
+    mutating func info(_ id: Int, bytes: Int, sender rawSender: LogText, qp: Int, uid: Int, time: LogNanos) {
         // Sender and uid attributions are derived when a loss is recorded (rare), not here.
-        let u = rawSender.utf8
-        let kind: MessageKind = u.isEmpty ? .bounce : (u.count == 4 && rawSender == "#@[]") ? .doubleBounce : .mail
+        let kind: MessageKind = rawSender.isEmpty ? .bounce
+            : rawSender.withBytes { $0.elementsEqual("#@[]".utf8) } ? .doubleBounce : .mail
         let bounceLink = state.bounceByQP.isEmpty ? nil : state.bounceByQP.removeValue(forKey: qp)
         let forwardLink = state.forwardByQP.isEmpty ? nil : state.forwardByQP.removeValue(forKey: qp)
         let fresh = state.nextSerial
@@ -50,7 +50,7 @@ extension Analyzer {
         state.messages.modify(id, body)
     }
 
-    mutating func startDelivery(_ number: Int, msg: Int, remote: Bool, recipient: String, time: LogNanos) {
+    mutating func startDelivery(_ number: Int, msg: Int, remote: Bool, recipient: LogText, time: LogNanos) {
         state.counts.deliveriesStarted += 1
         let serial: Int
         if let known = state.messages.modify(msg, { $0.serial }) {
@@ -98,8 +98,8 @@ extension Analyzer {
         if let observer = deliveryObserver {
             let m = known ? state.messages[d.msg] : nil
             observer(FinishedDelivery(result: kind, birth: m?.sender == nil ? nil : m?.born, start: d.start,
-                                      end: time, bytes: m?.bytes ?? 0, sender: m?.sender, remote: d.remote,
-                                      recipient: d.recipient, qp: m?.qp ?? -1, uid: m?.uid ?? -1,
+                                      end: time, bytes: m?.bytes ?? 0, sender: m?.sender?.string, remote: d.remote,
+                                      recipient: d.recipient.string, qp: m?.qp ?? -1, uid: m?.uid ?? -1,
                                       report: String(decoding: UnsafeBufferPointer(rebasing: p[text]), as: UTF8.self),
                                       messageID: d.msg, deliveryNumber: number))
         }
