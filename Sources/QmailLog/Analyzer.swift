@@ -25,7 +25,7 @@ public struct Analyzer: Sendable {
     /// Memo of local recipient -> account for forward tracing (bounded, not exported).
     var ownerCache: [String: String?] = [:]
     /// Memo of address -> attribution for losses (bounded, not exported).
-    var attributionCache: [String: Attribution?] = [:]
+    var attributionCache = IntMap<Attribution?>()
 
     /// Finished and lost deliveries per minute around the window (nil if it has no bounded span).
     var timeline: Timeline?
@@ -78,9 +78,9 @@ public struct Analyzer: Sendable {
         switch LineParser.parse(line, from: textStart) {
         case .newMsg(let id): newMessage(id, time: time)
         case let .infoMsg(id, bytes, sender, qp, uid):
-            info(id, bytes: bytes, sender: SafeText.make(line, sender), qp: qp, uid: uid, time: time)
+            info(id, bytes: bytes, sender: LogText(line, sender), qp: qp, uid: uid, time: time)
         case let .startDelivery(number, msg, remote, recipient):
-            startDelivery(number, msg: msg, remote: remote, recipient: SafeText.make(line, recipient), time: time)
+            startDelivery(number, msg: msg, remote: remote, recipient: LogText(line, recipient), time: time)
         case let .result(number, kind, text):
             result(number, kind: kind, line: line, text: text, time: time, file: file, lineNumber: lineNumber)
         case let .bounce(msg, qp): bounce(msg, qp: qp, time: time)
@@ -107,7 +107,7 @@ public struct Analyzer: Sendable {
     /// The analysis so far: counts, issues, lost deliveries, per-account lines (formatted on demand).
     public func finish() -> HostAnalysis {
         var unattributed: [UnattributedLoss] = []
-        for i in state.lost.indices where state.lost.kind(at: i) == .mail && state.lost.attributions(at: i).isEmpty {
+        for i in state.lost.indices where state.lost.kind(at: i) == .mail && state.lost.attributionListID(at: i) == 0 {
             let l = state.lost[i]
             unattributed.append(UnattributedLoss(index: i, reason: Attributor.unattributedReason(
                 sender: l.sender, uid: l.uid, recipient: l.recipient, accounts: accounts)))

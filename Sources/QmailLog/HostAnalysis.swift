@@ -57,7 +57,7 @@ public struct LineIssue: Codable, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What became of the bounce of a lost delivery (the operator's question: was anyone told?).
-public enum BounceFate: String, Codable, Sendable {
+public enum BounceFate: String, Codable, Sendable, CaseIterable {
     /// No `bounce msg` seen yet (message still open, or the log ends).
     case noBounceYet
     /// The bounce was injected; none of its deliveries finished yet.

@@ -5,9 +5,13 @@ extension Analyzer {
         guard let m = state.messages[d.msg] else { return }
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
+        // Addresses are interned once; their ids key the attribution memo (no string hashing).
+        let senderID = m.sender.map { s in s.withBytes { state.lost.intern(bytes: $0) } }
+        let recipientID = d.recipient.withBytes { state.lost.intern(bytes: $0) }
         var attributions: [Attribution] = []
         if m.kind == .mail {
-            if let sender = m.sender, let a = memoised(sender, { Attributor.sender($0, accounts: $1) }) {
+            if let sender = m.sender, let senderID,
+               let a = memoised(Int(senderID) * 4, { Attributor.sender(sender.string, accounts: $0) }) {
                 attributions.append(a)
             }
             if let owner = accounts.account(forUID: m.uid) {
@@ -15,18 +19,18 @@ extension Analyzer {
             }
             for a in m.attributions { attributions.addUnique(a) }
             let remote = d.remote
-            let recipient = d.recipient
-            if let r = memoised((remote ? "r:" : "l:") + recipient, { _, map in
-                Attributor.recipient(recipient, remote: remote, accounts: map) }) {
+            if let r = memoised(Int(recipientID) * 4 + (remote ? 3 : 2), {
+                Attributor.recipient(d.recipient.string, remote: remote, accounts: $0) }) {
                 attributions.addUnique(r)
             }
         }
         let index = state.lost.count
         state.lost.append(LostDelivery(
-            time: time, sender: m.sender, recipient: d.recipient, remote: d.remote, messageID: d.msg,
+            time: time, sender: nil, recipient: "", remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: SafeText.make(p, text), file: file, line: lineNumber, kind: m.kind,
-            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index))
+            report: "", file: file, line: lineNumber, kind: m.kind,
+            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
+            sender: senderID ?? -1, recipient: recipientID, reportIn: p, text)
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
             m.extra!.lostIndices.append(index)
@@ -38,13 +42,15 @@ extension Analyzer {
     /// the bounce message with qp Q.
     mutating func bounce(_ id: Int, qp: Int, time: LogNanos) {
         state.counts.bounces += 1
-        guard var m = state.messages[id] else { return }
-        if m.qp >= 0, state.infoByQP[m.qp]?.serial == m.serial { state.infoByQP[m.qp]!.bounceQP = qp }
-        let carry = m.watchers + m.unbounced
+        // In place (one lookup, no copy of the message).
+        guard let (mqp, serial, carry, level) = state.messages.modify(id, { m -> (Int, Int, [Int], Int) in
+            let carry = m.watchers + m.unbounced
+            if !carry.isEmpty { m.unbounced = [] }
+            let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
+            return (m.qp, m.serial, carry, level)
+        }) else { return }
+        if mqp >= 0, state.infoByQP[mqp]?.serial == serial { state.infoByQP[mqp]!.bounceQP = qp }
         guard !carry.isEmpty else { return }
-        m.unbounced = []
-        let level = (m.kind == .doubleBounce ? 2 : m.kind == .bounce ? max(m.bounceLevel, 1) : 0) + 1
-        state.messages[id] = m
         for i in carry where level == 1 { state.lost.setFate(.bounceQueued, at: i) }
         // qmail-send logs `bounce msg` after injecting the bounce and before it picks the new
         // message up, so the bounce's `info msg` (carrying qp Q) always comes later.
@@ -129,8 +135,9 @@ extension Analyzer {
             var links: [Attribution] = m.attributions.filter {
                 if case .forward = $0.reason { return true } else { return false }
             }
-            if let owner = localOwner(d.recipient) {
-                links.addUnique(Attribution(account: owner, reason: .forward(recipient: d.recipient, qp: qp, uid: -1)))
+            let recipient = d.recipient.string
+            if let owner = localOwner(recipient) {
+                links.addUnique(Attribution(account: owner, reason: .forward(recipient: recipient, qp: qp, uid: -1)))
             }
             guard !links.isEmpty else { continue }
             // The copy is made while this delivery runs, so its info line cannot be older than
@@ -181,11 +188,13 @@ extension Analyzer {
         return owner
     }
 
-    /// Address attributions, memoised (senders and recipients repeat a lot).
-    mutating func memoised(_ key: String, _ make: (String, AccountMap) -> Attribution?) -> Attribution? {
+    /// Address attributions, memoised (senders and recipients repeat a lot). `key` is the
+    /// address's id in the lost deliveries' strings times 4, plus 0 for a sender, 2 for a
+    /// local and 3 for a remote recipient.
+    mutating func memoised(_ key: Int, _ make: (AccountMap) -> Attribution?) -> Attribution? {
         if let cached = attributionCache[key] { return cached }
-        let value = make(key, accounts)
-        if attributionCache.count >= 4096 { attributionCache.removeAll(keepingCapacity: true) }
+        let value = make(accounts)
+        if attributionCache.count >= 4096 { attributionCache.removeAll() }
         attributionCache[key] = .some(value)
         return value
     }

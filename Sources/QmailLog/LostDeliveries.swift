@@ -31,6 +31,10 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// Distinct attribution lists; id 0 is the empty list.
     private var attributionLists: [[Attribution]] = [[]]
     private var attributionIDs: [[Attribution]: Int32] = [[]: 0]
+    /// The file name interned last and its id: losses come file after file, so most appends
+    /// name the same file (and the same `String`, which compares in O(1)).
+    private var lastFileName: String?
+    private var lastFileID: Int32 = -1
 
     /// No lost deliveries.
     public init() {}
@@ -53,10 +57,41 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
 
     /// Appends a lost delivery (its `sequence` becomes its index).
     mutating func append(_ d: LostDelivery) {
+        append(d, sender: d.sender.map { strings.intern($0) } ?? -1, recipient: strings.intern(d.recipient),
+               report: strings.intern(d.report))
+    }
+
+    /// The id of the string with these UTF-8 bytes among the stored strings (added if new), as
+    /// the analyser's append takes sender and recipient.
+    mutating func intern(bytes: UnsafeBufferPointer<UInt8>) -> Int32 { strings.intern(bytes: bytes) }
+
+    /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
+    /// ids from ``intern(bytes:)`` (`d`'s own sender, recipient and report are not read), and the report is taken from the log line's bytes `p[text]`
+    /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
+    /// report texts repeat, and a repeated one costs only its lookup.
+    mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32,
+                         reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) {
+        let report: Int32
+        if text.count <= SafeText.maxBytes, SafeText.allPlain(UnsafeBufferPointer(rebasing: p[text])) {
+            report = strings.intern(bytes: UnsafeBufferPointer(rebasing: p[text]))
+        } else {
+            report = strings.intern(SafeText.make(p, text))
+        }
+        append(d, sender: sender, recipient: recipient, report: report)
+    }
+
+    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32) {
+        let file: Int32
+        if lastFileName == d.file {
+            file = lastFileID
+        } else {
+            file = strings.intern(d.file)
+            lastFileName = d.file
+            lastFileID = file
+        }
         records.append(Record(
             time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
-            line: d.line, bounceOf: d.bounceOf, sender: d.sender.map { strings.intern($0) } ?? -1,
-            recipient: strings.intern(d.recipient), report: strings.intern(d.report), file: strings.intern(d.file),
+            line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report, file: file,
             attributions: listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
     }
 
@@ -93,10 +128,18 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     func record(at index: Int) -> Record { records[index] }
     /// Time of the delivery at `index`, without building the element.
     func time(at index: Int) -> LogNanos { records[index].time }
-    /// Kind of the message of the delivery at `index`.
-    func kind(at index: Int) -> MessageKind { records[index].kind }
+    /// Kind of the message of the delivery at `index`, without building the element.
+    public func kind(at index: Int) -> MessageKind { records[index].kind }
     /// Attributions of the delivery at `index` (a shared array, no copy).
     func attributions(at index: Int) -> [Attribution] { attributionLists[Int(records[index].attributions)] }
+    /// Id of the attribution list of the delivery at `index` (0: the empty list).
+    func attributionListID(at index: Int) -> Int32 { records[index].attributions }
+    /// Number of distinct attribution lists (ids are `0..<count`).
+    var attributionListCount: Int { attributionLists.count }
+    /// The distinct attribution list with id `id`.
+    func attributionList(_ id: Int) -> [Attribution] { attributionLists[id] }
+    /// Bounce fate of the delivery at `index`, without building the element.
+    public func fate(at index: Int) -> BounceFate { records[index].fate }
     /// Sender (nil if unseen) and recipient of the delivery at `index`.
     func addresses(at index: Int) -> (sender: String?, recipient: String) {
         let r = records[index]

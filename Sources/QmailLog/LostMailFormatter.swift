@@ -48,18 +48,23 @@ public struct LostMailFormatter: Sendable {
     /// Per account, the indices of its listed lost deliveries in output order: by time (to
     /// the second), then log order. What `linesByAccount` formats; cheap to keep.
     public static func lineOrder(_ lost: LostDeliveries) -> [String: [Int]] {
-        var perAccount: [String: [Int]] = [:]
+        // Each distinct attribution list is resolved to its accounts once; deliveries are
+        // gathered per list, then handed to each of the list's accounts.
+        let accountsPerList = lost.accountsPerList()
+        var perList = [[Int]](repeating: [], count: accountsPerList.count)
         for i in lost.indices where lost.kind(at: i) == .mail {
-            var seen: Set<String> = []
-            for a in lost.attributions(at: i) where seen.insert(a.account).inserted {
-                perAccount[a.account, default: []].append(i)
-            }
+            let id = Int(lost.attributionListID(at: i))
+            if !accountsPerList[id].isEmpty { perList[id].append(i) }
+        }
+        var perAccount: [String: [Int]] = [:]
+        for (id, accounts) in accountsPerList.enumerated() where !perList[id].isEmpty {
+            for account in accounts { perAccount[account, default: []].append(contentsOf: perList[id]) }
         }
         return perAccount.mapValues { list in
-            list.sorted { a, b in
-                let sa = lost.time(at: a) / 1_000_000_000, sb = lost.time(at: b) / 1_000_000_000
-                return sa != sb ? sa < sb : a < b
-            }
+            // (second, index) pairs: log order within a second, as the line order wants.
+            var keyed = list.map { (second: lost.time(at: $0) / 1_000_000_000, index: $0) }
+            keyed.sort { $0.second != $1.second ? $0.second < $1.second : $0.index < $1.index }
+            return keyed.map(\.index)
         }
     }
 }

@@ -4,7 +4,7 @@ struct OpenMessage: Codable, Sendable {
     var born: LogNanos
     var bytes = 0
     /// Sender as logged without `<>`; nil while the `info msg` line is unseen.
-    var sender: String?
+    var sender: LogText?
     var qp = -1
     var uid = -1
     var kind = MessageKind.mail
@@ -57,7 +57,7 @@ struct OpenDelivery: Codable, Sendable {
     var serial: Int
     var start: LogNanos
     var remote: Bool
-    var recipient: String
+    var recipient: LogText
 }
 
 /// A message's `info msg` qp, for joining forwards and bounces (qp is a reused pid).

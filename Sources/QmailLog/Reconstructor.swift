@@ -2,16 +2,16 @@
 extension Analyzer {
     mutating func newMessage(_ id: Int, time: LogNanos) {
         state.counts.messagesStarted += 1
-        if state.messages.updateValue(OpenMessage(serial: state.nextSerial, born: time), forKey: id) != nil {
+        if state.messages.set(OpenMessage(serial: state.nextSerial, born: time), forKey: id) {
             state.counts.staleMessagesDropped += 1
         }
         state.nextSerial += 1
     }
 
-    mutating func info(_ id: Int, bytes: Int, sender rawSender: String, qp: Int, uid: Int, time: LogNanos) {
+    mutating func info(_ id: Int, bytes: Int, sender rawSender: LogText, qp: Int, uid: Int, time: LogNanos) {
         // Sender and uid attributions are derived when a loss is recorded (rare), not here.
-        let u = rawSender.utf8
-        let kind: MessageKind = u.isEmpty ? .bounce : (u.count == 4 && rawSender == "#@[]") ? .doubleBounce : .mail
+        let kind: MessageKind = rawSender.isEmpty ? .bounce
+            : rawSender.withBytes { $0.elementsEqual("#@[]".utf8) } ? .doubleBounce : .mail
         let bounceLink = state.bounceByQP.isEmpty ? nil : state.bounceByQP.removeValue(forKey: qp)
         let forwardLink = state.forwardByQP.isEmpty ? nil : state.forwardByQP.removeValue(forKey: qp)
         let fresh = state.nextSerial
@@ -50,7 +50,7 @@ extension Analyzer {
         state.messages.modify(id, body)
     }
 
-    mutating func startDelivery(_ number: Int, msg: Int, remote: Bool, recipient: String, time: LogNanos) {
+    mutating func startDelivery(_ number: Int, msg: Int, remote: Bool, recipient: LogText, time: LogNanos) {
         state.counts.deliveriesStarted += 1
         let serial: Int
         if let known = state.messages.modify(msg, { $0.serial }) {
@@ -59,11 +59,12 @@ extension Analyzer {
             // The message began before this log: keep a placeholder without info.
             serial = state.nextSerial
             state.nextSerial += 1
-            state.messages[msg] = OpenMessage(serial: serial, born: time)
+            state.messages.set(OpenMessage(serial: serial, born: time), forKey: msg)
         }
-        let old = state.deliveries.updateValue(
-            OpenDelivery(msg: msg, serial: serial, start: time, remote: remote, recipient: recipient), forKey: number)
-        if old != nil { state.counts.abandonedDeliveries += 1 }
+        if state.deliveries.set(
+            OpenDelivery(msg: msg, serial: serial, start: time, remote: remote, recipient: recipient), forKey: number) {
+            state.counts.abandonedDeliveries += 1
+        }
     }
 
     mutating func result(_ number: Int, kind: DeliveryResultKind, line p: UnsafeBufferPointer<UInt8>,
@@ -74,7 +75,8 @@ extension Analyzer {
         case .deferral: state.counts.deferrals += 1
         }
         timeline?.count(kind, at: time)
-        let matches = matchesSignature(kind, p, text)
+        let matches = Self.matchesSignature(
+            kind == .failure ? failurePatterns : kind == .deferral ? deferralPatterns : successPatterns, p, text)
         guard let d = state.deliveries.removeValue(forKey: number) else {
             state.counts.unmatchedResults += 1
             if matches && time >= fromNanos && time < untilNanos {
@@ -96,8 +98,8 @@ extension Analyzer {
         if let observer = deliveryObserver {
             let m = known ? state.messages[d.msg] : nil
             observer(FinishedDelivery(result: kind, birth: m?.sender == nil ? nil : m?.born, start: d.start,
-                                      end: time, bytes: m?.bytes ?? 0, sender: m?.sender, remote: d.remote,
-                                      recipient: d.recipient, qp: m?.qp ?? -1, uid: m?.uid ?? -1,
+                                      end: time, bytes: m?.bytes ?? 0, sender: m?.sender?.string, remote: d.remote,
+                                      recipient: d.recipient.string, qp: m?.qp ?? -1, uid: m?.uid ?? -1,
                                       report: String(decoding: UnsafeBufferPointer(rebasing: p[text]), as: UTF8.self),
                                       messageID: d.msg, deliveryNumber: number))
         }
@@ -116,7 +118,7 @@ extension Analyzer {
     }
 
     mutating func endMessage(_ id: Int) {
-        if state.messages.removeValue(forKey: id) != nil { state.counts.messagesFinished += 1 }
+        if state.messages.remove(id) { state.counts.messagesFinished += 1 }
     }
 
     /// qmail-send restarted (or reports nothing in progress): open deliveries are dead.
@@ -126,8 +128,10 @@ extension Analyzer {
         state.deliveries.removeAll()
     }
 
-    func matchesSignature(_ kind: DeliveryResultKind, _ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {
-        let patterns = kind == .failure ? failurePatterns : kind == .deferral ? deferralPatterns : successPatterns
+    /// Whether the report text contains one of `patterns` (the signatures of its result kind).
+    /// Static on purpose: a non-mutating method called from a mutating one gets a copy of the
+    /// whole analyzer (784 bytes and a retain of every reference in it) per result line.
+    static func matchesSignature(_ patterns: [[UInt8]], _ p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) -> Bool {
         if patterns.isEmpty { return false }
         for pattern in patterns where ByteSearch.contains(p, text, pattern) { return true }
         return false

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Distinct strings stored once, as bytes in one shared buffer, addressed by small ids.
 ///
 /// Lost deliveries keep their addresses, report texts and file names here: a `String` of
@@ -53,9 +59,8 @@ struct StringArena: Sendable {
     private func equals(_ id: Int32, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
         let range = self.range(id)
         guard range.count == other.count else { return false }
-        return bytes.withUnsafeBufferPointer { all in
-            UnsafeBufferPointer(rebasing: all[range]).elementsEqual(other)
-        }
+        guard let b = other.baseAddress, !range.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { all in memcmp(all.baseAddress! + range.lowerBound, b, range.count) == 0 }
     }
 
     private func hash(_ raw: UnsafeRawBufferPointer) -> Int {

@@ -114,14 +114,11 @@ public struct HostReport: Decodable, Sendable {
         }
         unattributed = analysis.unattributed
         timeline = analysis.timeline
-        var figures: [String: AccountFigures] = [:]
-        for delivery in analysis.lost where delivery.listedForAccounts {
-            for account in Set(delivery.attributions.map(\.account)) {
-                figures[account, default: AccountFigures(lost: 0, fates: [:])].lost += 1
-                figures[account]!.fates[delivery.fate.rawValue, default: 0] += 1
-            }
+        // Tallied from the stored records (no `LostDelivery` built per loss).
+        accounts = analysis.lost.mailFatesByAccount().mapValues { fates in
+            AccountFigures(lost: fates.values.reduce(0, +),
+                           fates: Dictionary(uniqueKeysWithValues: fates.map { ($0.key.rawValue, $0.value) }))
         }
-        accounts = figures
     }
 }
 

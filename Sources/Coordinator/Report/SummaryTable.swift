@@ -22,7 +22,7 @@ public enum SummaryTable {
                 rows.append([account, "\(figures.lost)", "\(delivered)", "\(failed)", "\(discarded)", "\(other)"])
             }
             if rows.count > 1 { out += columns(rows, indent: "  ") }
-            let bounces = report.lost.filter { !$0.listedForAccounts }.count
+            let bounces = report.lost.count - report.lost.count(of: .mail)
             out += "  unattributed \(report.unattributed.count), lost bounces \(bounces)\n"
             out += issueLines(report)
             for path in report.missingMaps { out += "  ! account map missing: \(path)\n" }
