@@ -56,9 +56,9 @@ struct NotifyBenchInput {
             inlineLimit: inlineLimit)
     }
 
-    /// Message `index` composed as respond composes it.
-    func compose(_ index: Int, with composer: NotificationComposer) throws -> MIMEMessage {
-        try composer.compose(context(index), to: [recipient(index)], subject: Self.subject, date: Self.date,
+    /// Message `index` composed from its `context` as respond composes it.
+    func compose(_ context: NotificationContext, index: Int, with composer: NotificationComposer) throws -> MIMEMessage {
+        try composer.compose(context, to: [recipient(index)], subject: Self.subject, date: Self.date,
                              messageIDLocalPart: messageIDLocalPart(index))
     }
 }
