@@ -85,7 +85,8 @@ struct NotifyBench: AsyncParsableCommand {
         print(String(format: "(lostmail's seconds include %.2f s making the bench's input, the lost mails of each message)",
                      sent.inputSeconds))
         composed.printSummary(messages: messages)
-        NotifyBenchCheck(composed: composed.digests, received: received, ratePerMinute: ratePerMinute).print()
+        NotifyBenchCheck(composed: composed.digests, received: received, starts: sent.starts,
+                         ratePerMinute: ratePerMinute).print()
         if keep { print("kept: \(directory.path)") }
     }
 }

@@ -20,6 +20,8 @@ struct NotifySendPhase {
         var connections: Int
         /// Of `seconds`, the time spent making the bench's input (the lost mails), not LostMail's.
         var inputSeconds: Double
+        /// When each message was handed to the transport (seconds from the start).
+        var starts: [Double]
     }
 
     func run() async throws -> Result {
@@ -27,8 +29,9 @@ struct NotifySendPhase {
             host: "127.0.0.1", port: port, policy: SMTPSessionPolicy(heloName: "localhost", tls: .none))
         let transport = SMTPConnectionReuse(
             configuration: configuration, limits: SMTPConnectionReuse.Limits(messagesPerConnection: perConnection))
+        let recording = StartRecordingTransport(transport)
         let dispatcher = NotificationDispatcher(
-            transport: transport, rateLimiter: RateLimiter(messagesPerMinute: ratePerMinute),
+            transport: recording, rateLimiter: RateLimiter(messagesPerMinute: ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
         let sender = try MailAddress(NotifyBenchInput.sender)
         let clock = ContinuousClock()
@@ -48,10 +51,11 @@ struct NotifySendPhase {
             }
             bytes += message.bytes.count
         }
-        await transport.close()
+        await recording.close()
         let seconds = (clock.now - began).timeInterval
         return Result(seconds: seconds, cpuSeconds: ResourceUsage.cpuSeconds() - cpu0, bytes: bytes,
-                      connections: await transport.connectionsOpened, inputSeconds: inputSeconds)
+                      connections: await transport.connectionsOpened, inputSeconds: inputSeconds,
+                      starts: await recording.starts)
     }
 }
 
