@@ -58,7 +58,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "lostmail-bench", dependencies: [
-            "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Coordinator",
+            "QmailLog", "LogInput", "SSHClient", "LostMailConfig", "Coordinator", "Notify",
+            .product(name: "Crypto", package: "swift-crypto"),  // SHA-256 of the composed messages
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

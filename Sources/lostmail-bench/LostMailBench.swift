@@ -6,6 +6,7 @@ struct LostMailBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lostmail-bench",
         abstract: "Generate large qmail-send logs and measure how fast LostMail reads them.",
-        subcommands: [GenerateCommand.self, ReadCommand.self, SSHBench.self, AuditBench.self, RespondBench.self, ReportBench.self]
+        subcommands: [GenerateCommand.self, ReadCommand.self, SSHBench.self, AuditBench.self, RespondBench.self, ReportBench.self,
+                      NotifyBench.self]
     )
 }

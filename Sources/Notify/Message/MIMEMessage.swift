@@ -1,5 +1,3 @@
-import Foundation
-
 /// A complete, validated notification message: RFC 5322 headers and a UTF-8 text body in
 /// quoted-printable (with attachments: a `multipart/mixed` of that text and the files), with
 /// CRLF line endings. Build one with ``MIMEMessageBuilder``.
@@ -18,13 +16,16 @@ public struct MIMEMessage: Sendable, Equatable {
     public let date: String
     /// The header lines as written (folded, without CRLF).
     public let headerLines: [String]
-    /// The body lines as written (quoted-printable, or the multipart's parts; without CRLF).
-    public let bodyLines: [String]
     /// The attached files, in order.
     public let attachments: [MIMEAttachment]
+    /// The whole message, headers, blank line and body, each line ending in CRLF: the message
+    /// as stored, built once; SMTP dot-stuffing is applied by the transport.
+    public let bytes: [UInt8]
+    /// Where the body starts in ``bytes`` (after the blank line).
+    private let bodyStart: Int
 
     init(from: MailAddress, to: [MailAddress], subject: String, body: String, messageID: String,
-         date: String, headerLines: [String], bodyLines: [String], attachments: [MIMEAttachment] = []) {
+         date: String, headerLines: [String], bytes: [UInt8], bodyStart: Int, attachments: [MIMEAttachment] = []) {
         self.from = from
         self.to = to
         self.subject = subject
@@ -32,16 +33,22 @@ public struct MIMEMessage: Sendable, Equatable {
         self.messageID = messageID
         self.date = date
         self.headerLines = headerLines
-        self.bodyLines = bodyLines
+        self.bytes = bytes
+        self.bodyStart = bodyStart
         self.attachments = attachments
     }
 
-    /// The whole message, headers, blank line and body, each line ending in CRLF.
-    /// This is the message as stored; SMTP dot-stuffing is applied by the transport.
-    public var rendered: String {
-        (headerLines + [""] + bodyLines).map { $0 + "\r\n" }.joined()
+    /// The body lines as written (quoted-printable, or the multipart's parts; without CRLF).
+    public var bodyLines: [String] {
+        var lines: [String] = []
+        var start = bodyStart
+        for index in bodyStart..<bytes.count where bytes[index] == 0x0A {
+            lines.append(String(decoding: bytes[start..<(index - 1)], as: UTF8.self))
+            start = index + 1
+        }
+        return lines
     }
 
-    /// ``rendered`` as bytes.
-    public var bytes: [UInt8] { Array(rendered.utf8) }
+    /// ``bytes`` as text.
+    public var rendered: String { String(decoding: bytes, as: UTF8.self) }
 }

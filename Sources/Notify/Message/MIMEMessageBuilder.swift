@@ -66,29 +66,45 @@ public struct MIMEMessageBuilder: Sendable {
         headers.append(contentsOf: try HeaderFolder.unstructured(name: "Subject", value: subject, account: account))
         headers.append("MIME-Version: 1.0")
         let text = ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"]
-        var bodyLines: [String]
+        // The boundary names the message's unique part; see below.
+        let boundary = "=_lostmail." + unique
         if attachments.isEmpty {
             headers.append(contentsOf: text)
-            bodyLines = QuotedPrintable.encodeLines(body)
+        } else {
+            headers.append("Content-Type: multipart/mixed;")
+            headers.append(" boundary=\"\(boundary)\"")
+        }
+        for attachment in attachments { try attachment.checkName(account: account) }
+        // The whole message in one buffer, sized up front: headers, the body as quoted-printable
+        // (mostly one byte per byte), the files as base64 lines.
+        var out: [UInt8] = []
+        out.reserveCapacity(headers.reduce(512) { $0 + $1.utf8.count + 2 } + body.utf8.count * 9 / 8
+                            + attachments.reduce(0) { $0 + $1.encodedSize + 256 })
+        for line in headers { out.appendLine(line) }
+        out.appendLine("")
+        let bodyStart = out.count
+        if attachments.isEmpty {
+            QuotedPrintable.encode(body, into: &out)
         } else {
             // "=_" cannot occur in quoted-printable (an "=" is always "=XX") nor in base64 text,
             // so no line of the parts can be taken for the boundary.
-            let boundary = "=_lostmail." + unique
-            headers.append("Content-Type: multipart/mixed;")
-            headers.append(" boundary=\"\(boundary)\"")
-            bodyLines = ["This is a message in MIME format: a text and \(attachments.count) attached file(s).", ""]
-            bodyLines.append("--" + boundary)
-            bodyLines.append(contentsOf: text)
-            bodyLines.append("")
-            bodyLines.append(contentsOf: QuotedPrintable.encodeLines(body))
+            out.appendLine("This is a message in MIME format: a text and \(attachments.count) attached file(s).")
+            out.appendLine("")
+            out.appendLine("--" + boundary)
+            for line in text { out.appendLine(line) }
+            out.appendLine("")
+            QuotedPrintable.encode(body, into: &out)
             for attachment in attachments {
-                bodyLines.append("--" + boundary)
-                bodyLines.append(contentsOf: try attachment.partLines(account: account))
+                out.appendLine("--" + boundary)
+                for line in attachment.headerLines { out.appendLine(line) }
+                out.appendLine("")
+                attachment.writeBody(into: &out)
             }
-            bodyLines.append("--" + boundary + "--")
+            out.appendLine("--" + boundary + "--")
         }
         return MIMEMessage(from: sender, to: recipients, subject: subject, body: body, messageID: messageID,
-                           date: dateValue, headerLines: headers, bodyLines: bodyLines, attachments: attachments)
+                           date: dateValue, headerLines: headers, bytes: out, bodyStart: bodyStart,
+                           attachments: attachments)
     }
 
     static func randomUnique(date: Date) -> String {

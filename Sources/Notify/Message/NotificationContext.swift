@@ -94,12 +94,14 @@ public struct NotificationContext: Sendable, Equatable {
     public func attachment() throws(MessageBuildError) -> MIMEAttachment? {
         guard isListCut else { return nil }
         var content = ""
+        content.reserveCapacity(entries.reduce(0) { $0 + ($1.line?.utf8.count ?? 0) + 1 })
         for (index, entry) in entries.enumerated() {
             guard let line = entry.line else {
                 throw MessageBuildError(account: account, field: "entry \(index + 1) of the attached list",
                                         value: "\(entry.time) \(entry.sender) \(entry.recipient)", reason: .missingFileLine)
             }
-            content += line + "\n"
+            content.append(line)
+            content.append("\n")
         }
         return MIMEAttachment(filename: Self.attachmentName, content: content)
     }
@@ -125,12 +127,27 @@ public struct NotificationContext: Sendable, Equatable {
     }
 
     private static func fateValues(_ entries: [NotificationEntry], limit: Int?) -> [String: Any] {
+        // One pass: every fate's count, and its first `limit` entries as template values.
+        let fates: [NotificationEntry.Fate] = [.senderTold, .senderNotTold, .unknown]
+        var counts = [0, 0, 0]
+        var lists: [[[String: Any]]] = [[], [], []]
+        let shown = max(0, limit ?? entries.count)
+        for index in entries.indices {
+            // By index: only the fate is read, the entry is copied only when it is shown.
+            let slot: Int
+            switch entries[index].fate {
+            case .senderTold: slot = 0
+            case .senderNotTold: slot = 1
+            case .unknown: slot = 2
+            }
+            counts[slot] += 1
+            if lists[slot].count < shown { lists[slot].append(values(entries[index])) }
+        }
         var out: [String: Any] = [:]
-        for fate in [NotificationEntry.Fate.senderTold, .senderNotTold, .unknown] {
-            let list = entries.filter { $0.fate == fate }
-            out[fate.rawValue + "Count"] = list.count
-            out[fate.rawValue + "Entries"] = list.prefix(max(0, limit ?? list.count)).map(values)
-            out[fate.rawValue] = !list.isEmpty
+        for (slot, fate) in fates.enumerated() {
+            out[fate.rawValue + "Count"] = counts[slot]
+            out[fate.rawValue + "Entries"] = lists[slot]
+            out[fate.rawValue] = counts[slot] > 0
         }
         return out
     }

@@ -11,61 +11,74 @@ public enum QuotedPrintable {
 
     /// Encodes `text` and returns the encoded lines (without line terminators).
     public static func encodeLines(_ text: String) -> [String] {
-        var out: [String] = []
-        for line in splitLines(text) {
-            out.append(contentsOf: encodeLine(line))
+        var encoded: [UInt8] = []
+        encode(text, into: &encoded)
+        // Every line, the last one too, ends in CRLF; none contains CR or LF otherwise.
+        var lines: [String] = []
+        var start = 0
+        for index in encoded.indices where encoded[index] == 0x0A {
+            lines.append(String(decoding: encoded[start..<(index - 1)], as: UTF8.self))
+            start = index + 1
         }
-        return out
+        return lines
     }
 
     /// Encodes `text` with CRLF line endings (no CRLF after the last line).
     public static func encode(_ text: String) -> String {
-        encodeLines(text).joined(separator: "\r\n")
+        var encoded: [UInt8] = []
+        encode(text, into: &encoded)
+        return String(decoding: encoded.dropLast(2), as: UTF8.self)
     }
 
-    /// Splits on LF, CRLF or lone CR, keeping empty lines; a final line break ends the last line.
-    static func splitLines(_ text: String) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        var current: [UInt8] = []
-        var bytes = Array(text.utf8)[...]
-        while let b = bytes.popFirst() {
-            if b == 0x0A {
-                lines.append(current); current = []
-            } else if b == 0x0D {
-                if bytes.first == 0x0A { bytes.removeFirst() }
-                lines.append(current); current = []
+    /// Appends the encoded lines of `text` to `out` in one pass, each line ending in CRLF (the
+    /// last one too): the lines ``encodeLines(_:)`` returns, as a message body has them.
+    public static func encode(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { encode($0, into: &out) }
+    }
+
+    /// Appends the encoded lines of the UTF-8 bytes `bytes` to `out`, each ending in CRLF.
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Most bytes stay as they are; room for a few escapes and the soft breaks.
+        out.reserveCapacity(out.count + bytes.count + bytes.count / 8 + 16)
+        let count = bytes.count
+        guard count > 0 else {
+            out.append(0x0D); out.append(0x0A)
+            return
+        }
+        var start = 0
+        while start < count {
+            var end = start
+            while end < count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            encodeLine(bytes, from: start, to: end, into: &out)
+            if end == count { break }
+            // A line break: CRLF, or a lone LF or CR. A final one ends the last line.
+            start = bytes[end] == 0x0D && end + 1 < count && bytes[end + 1] == 0x0A ? end + 2 : end + 1
+        }
+    }
+
+    /// Encodes the logical line `bytes[from..<to]` into physical lines, each ending in CRLF.
+    private static func encodeLine(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int, into out: inout [UInt8]) {
+        var column = 0
+        var index = from
+        while index < to {
+            let byte = bytes[index]
+            let isLast = index == to - 1
+            let literal = (byte >= 33 && byte <= 126 && byte != 0x3D) || ((byte == 0x20 || byte == 0x09) && !isLast)
+            let width = literal ? 1 : 3
+            // The final piece may use all 76 characters; others leave room for the soft break.
+            if column + width > (isLast ? maxLineLength : maxLineLength - 1) {
+                out.append(0x3D); out.append(0x0D); out.append(0x0A)
+                column = 0
+            }
+            if literal {
+                out.append(byte)
             } else {
-                current.append(b)
+                out.append(0x3D); out.append(hex[Int(byte >> 4)]); out.append(hex[Int(byte & 0x0F)])
             }
+            column += width
+            index += 1
         }
-        if !current.isEmpty || lines.isEmpty { lines.append(current) }
-        return lines
-    }
-
-    /// Encodes one logical line into one or more physical lines.
-    static func encodeLine(_ line: [UInt8]) -> [String] {
-        // Encode each byte to its token first, then pack tokens into lines.
-        var tokens: [[UInt8]] = []
-        tokens.reserveCapacity(line.count)
-        for (i, b) in line.enumerated() {
-            let isLast = i == line.count - 1
-            let literal = (b >= 33 && b <= 126 && b != 0x3D) || ((b == 0x20 || b == 0x09) && !isLast)
-            tokens.append(literal ? [b] : [0x3D, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
-        }
-        var result: [String] = []
-        var current: [UInt8] = []
-        for (i, token) in tokens.enumerated() {
-            let isLastToken = i == tokens.count - 1
-            // The final line may use all 76 characters; others need room for the soft break.
-            let limit = isLastToken ? maxLineLength : maxLineLength - 1
-            if current.count + token.count > limit {
-                current.append(0x3D)
-                result.append(String(decoding: current, as: UTF8.self))
-                current = []
-            }
-            current.append(contentsOf: token)
-        }
-        result.append(String(decoding: current, as: UTF8.self))
-        return result
+        out.append(0x0D); out.append(0x0A)
     }
 }

@@ -5,16 +5,27 @@ public enum DotStuffing {
     public static func encode(_ message: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(message.count + message.count / 64 + 5)
-        var atLineStart = true
-        var previous: UInt8 = 0
-        for byte in message {
-            if atLineStart && byte == 0x2E { out.append(0x2E) }
-            if byte == 0x0A && previous != 0x0D { out.append(0x0D) }
-            out.append(byte)
-            atLineStart = byte == 0x0A
-            previous = byte
+        message.withUnsafeBufferPointer { bytes in
+            // Line by line: each line's bytes are copied at once; only its start and end are looked at.
+            let count = bytes.count
+            var start = 0
+            while start < count {
+                if bytes[start] == 0x2E { out.append(0x2E) }
+                var end = start
+                while end < count && bytes[end] != 0x0A { end += 1 }
+                if end == count {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<count]))
+                    out.append(0x0D)
+                    out.append(0x0A)
+                    break
+                }
+                let bare = end == start || bytes[end - 1] != 0x0D
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                if bare { out.append(0x0D) }
+                out.append(0x0A)
+                start = end + 1
+            }
         }
-        if !out.isEmpty && !atLineStart { out.append(contentsOf: [0x0D, 0x0A]) }
         out.append(contentsOf: [0x2E, 0x0D, 0x0A])
         return out
     }
