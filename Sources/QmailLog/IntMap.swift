@@ -61,12 +61,7 @@ struct IntMap<Value> {
             swap(&old, &values[i])
             return old
         }
-        if (count + 1) * 2 > keys.count { grow() }
-        var i = home(key)
-        while keys[i] != Self.empty { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
-        count += 1
+        insert(value, newKey: key)
         return nil
     }
 
@@ -79,13 +74,18 @@ struct IntMap<Value> {
             values[i] = value
             return true
         }
+        insert(value, newKey: key)
+        return false
+    }
+
+    /// Puts a key that is not in the map into its first free slot (growing first if needed).
+    private mutating func insert(_ value: Value, newKey key: Int) {
         if (count + 1) * 2 > keys.count { grow() }
         var i = home(key)
         while keys[i] != Self.empty { i = (i + 1) & mask }
         keys[i] = key
         values[i] = value
         count += 1
-        return false
     }
 
     /// Removes `key`'s value, like `removeValue`, without handing it back (copying it).

@@ -67,13 +67,7 @@ struct AuditBench: AsyncParsableCommand {
         print("\(hosts) hosts on \(net).1-\(hosts):2222 (loopback), \(ProcessInfo.processInfo.activeProcessorCount) cores; "
             + "appended \(ByteCount.text(appended)) per host; bytes moved = SSH payload (listings ~96 B/entry, "
             + "command output, downloads)")
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            print(row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  "))
-        }
+        TextTable.print(rows)
     }
 
     /// Appends about `megabytes` MiB of qmail-send lines to every host's `current`: messages

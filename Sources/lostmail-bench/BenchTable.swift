@@ -12,13 +12,6 @@ struct BenchTable {
     }
 
     func print() {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            let cells = row.enumerated().map { column, cell in
-                column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }
-            Swift.print(cells.joined(separator: "  "))
-        }
+        TextTable.print(rows)
     }
 }

@@ -136,12 +136,6 @@ struct RespondResults {
     private static func mib(_ bytes: UInt64) -> String { String(format: "%.0f", Double(bytes) / 1_048_576) }
 
     private static func printTable(_ rows: [[String]]) {
-        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            Swift.print(row.enumerated().map { column, cell in
-                column <= 1 && !(Int(cell) != nil) ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-                    : String(repeating: " ", count: widths[column] - cell.count) + cell
-            }.joined(separator: "  "))
-        }
+        TextTable.print(rows) { column, cell in column <= 1 && Int(cell) == nil }
     }
 }
