@@ -82,8 +82,13 @@ final class CompressedPullTests: XCTestCase {
         let (host, file, sha256) = try hostWithLog()
         for fault in [StreamFault.cut(after: 20_000), .corrupt(at: 30_000)] {
             let faulty = FaultyStreamHost(inner: host, faults: [fault])
-            let pull = try puller(.zstd, state: "state-\(fault)").pull(file, from: faulty)
+            var seen: [UInt64] = []
+            let pull = try puller(.zstd, state: "state-\(fault)").pull(file, from: faulty) { seen.append($0) }
             XCTAssertEqual(pull.object.sha256, sha256, "\(fault)")
+            XCTAssertEqual(seen.last, file.size)
+            XCTAssertEqual(seen.filter { $0 == 0 }.count, 2,
+                           "\(fault): each attempt first reports where it starts, so a reader of the staging file "
+                           + "(LiveAnalysis) sees a pull that starts over: \(seen.prefix(8))")
             XCTAssertEqual(faulty.pullCommands, 2, "\(fault): one bad stream, one pulled again")
             XCTAssertTrue(host.isUsable, "\(fault): the bad stream was drained, the session kept")
         }
@@ -141,7 +146,10 @@ final class CompressedPullTests: XCTestCase {
     /// connection) continues from there, compressed, and stores the same object.
     func testKilledCompressedPullResumesFromTheStagedBytes() throws {
         let (host, file, sha256) = try hostWithLog()
-        let killed = FaultyStreamHost(inner: host, faults: [.kill(after: 20_000)])
+        // Killed halfway through the compressed stream (zstd hands out whole blocks, so a kill
+        // early in the first block would leave nothing staged).
+        let whole = try puller(.zstd, state: "whole").pull(file, from: host).transferred
+        let killed = FaultyStreamHost(inner: host, faults: [.kill(after: Int(whole / 2))])
         XCTAssertThrowsError(try puller(.zstd).pull(file, from: killed))
         XCTAssertFalse(host.isUsable, "a consumer that throws abandons the session")
         let pull = try puller(.zstd).pull(file, from: try connect())
@@ -208,7 +216,11 @@ final class FaultyStreamHost: RemoteHost, @unchecked Sendable {  // used by the 
                 if (offset..<offset + chunk.count).contains(at) { bytes[bytes.startIndex + at - offset] ^= 0xFF }
                 try consumer(bytes)
             case .kill(let after):
-                if offset >= after { throw Killed() }
+                // However the stream is cut into chunks: the bytes before `after` go through, then the consumer dies.
+                if offset + chunk.count > after {
+                    if offset < after { try consumer(chunk.prefix(after - offset)) }
+                    throw Killed()
+                }
                 try consumer(chunk)
             }
         }

@@ -58,6 +58,9 @@ struct CompressedDownload {
         guard ftruncate(fd, off_t(start)) == 0, lseek(fd, off_t(start), SEEK_SET) >= 0 else {
             throw localError(host, "truncate", local)
         }
+        // Said before any byte: a pull that starts over reports fewer bytes than it had, so a
+        // reader of the staging file (LiveAnalysis) knows its bytes are being replaced.
+        progress(start)
         let count = file.size - start
         let decoder = try StreamingDecompressor(compression: codec.compression, path: "\(host.name):\(file.path)")
         var written = start
