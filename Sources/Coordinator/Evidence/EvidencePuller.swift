@@ -66,9 +66,8 @@ public struct EvidencePuller: Sendable {
                                          mtime: file.mtime) {
             return EvidencePull(object: object, pulled: false, transferred: 0, resumedFrom: 0)
         }
-        let key = FileOps.sha256(Array((host.name + "\u{0}" + file.path).utf8))
         let staging = stagingURL(host: host.name, path: file.path)
-        let sidecarURL = store.root.appendingPathComponent("staging").appendingPathComponent(key + ".json")
+        let sidecarURL = staging.deletingPathExtension().appendingPathExtension("json")
         let wanted = Sidecar(size: file.size, mtime: file.mtime)
         let previous = (try? Data(contentsOf: sidecarURL)).flatMap { try? JSONDecoder().decode(Sidecar.self, from: $0) }
         let resume = previous == wanted

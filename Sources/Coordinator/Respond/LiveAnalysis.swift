@@ -20,7 +20,8 @@ final class LiveAnalysis: @unchecked Sendable {  // `outcome` is written by the 
         let indices = Dictionary(uniqueKeysWithValues: files.enumerated().map { ($1.path, $0) })
         let thread = Thread { [self] in
             self.outcome = try? SnapshotAnalysis.analyze(root: root, name: name, plan: plan, files: files, open: { file in
-                let arriving = ArrivingFile(path: file.path, board: board, index: indices[file.path] ?? 0)
+                guard let index = indices[file.path] else { throw LiveAnalysisAbandoned() }  // not a listed file
+                let arriving = ArrivingFile(path: file.path, board: board, index: index)
                 return try SniffedSource.decoding(arriving)
             })
             self.finished.signal()
