@@ -1,8 +1,10 @@
 import Foundation
 
-/// Links like a WAN on one machine: an htb root qdisc on `lo` with one class of `mbit` per
-/// source address (each lab host's outgoing traffic, i.e. what the coordinator pulls), every
-/// other packet in a 100 gbit default class. Only loopback addresses are accepted, and `lo`
+/// Links like a WAN on one machine: an htb root qdisc on `lo` with two classes of `mbit` per
+/// lab host, one for what it sends (its source address: what the coordinator pulls) and one
+/// for what it receives (its destination address: commands and account files; the
+/// coordinator's side of a loopback connection is 127.0.0.1), every other packet in a 100
+/// gbit default class. Only loopback addresses are accepted, and `lo`
 /// must have its default root qdisc: someone else's shaping is never replaced or removed.
 struct LoopbackShaper {
     static let tc = "/usr/sbin/tc"
@@ -47,11 +49,13 @@ struct LoopbackShaper {
         do {
             try runProgram([Self.tc, "class", "add", "dev", "lo", "parent", "1:", "classid", "1:1", "htb", "rate", "100gbit"])
             for (index, address) in addresses.enumerated() {
-                let classID = "1:\(String(index + 10, radix: 16))"
-                try runProgram([Self.tc, "class", "add", "dev", "lo", "parent", "1:", "classid", classID,
-                                "htb", "rate", "\(mbit)mbit"])
-                try runProgram([Self.tc, "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1",
-                                "u32", "match", "ip", "src", "\(address)/32", "flowid", classID])
+                for (direction, base) in [("src", 0x10), ("dst", 0x1000)] {
+                    let classID = "1:\(String(index + base, radix: 16))"
+                    try runProgram([Self.tc, "class", "add", "dev", "lo", "parent", "1:", "classid", classID,
+                                    "htb", "rate", "\(mbit)mbit"])
+                    try runProgram([Self.tc, "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1",
+                                    "u32", "match", "ip", direction, "\(address)/32", "flowid", classID])
+                }
             }
         } catch {
             Self.remove()

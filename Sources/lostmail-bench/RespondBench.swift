@@ -107,7 +107,7 @@ struct RespondBench: AsyncParsableCommand {
             let ours = Locked(false)
             _ = cleanup.add("removing the shaping on lo") { if ours.withLock({ $0 }) { LoopbackShaper.remove() } }
             try shaper.apply { ours.withLock { $0 = true } }
-            print("shaping: \(shapeMbit) Mbit/s per host source address on lo (\(fleetSize) htb classes)")
+            print("shaping: \(shapeMbit) Mbit/s each way per host on lo (\(2 * fleetSize) htb classes: by the host's source and destination address)")
         }
         let inventory = base.appendingPathComponent("inventory.yml")
         let playbook = base.appendingPathComponent("playbook.yml")

@@ -141,8 +141,8 @@ final class RespondAccountIsolationTests: RespondTestCase {
     /// web1's write hangs on host1 (the test stops its script with SIGSTOP while it prints
     /// web1's existing 48 MiB file). The write gives up after the inventory's
     /// `lostmail_command_timeout` (4 s, not a built-in 120 s), web1's error names account,
-    /// host and the timeout, and web2-web4 on host1 are written over a fresh connection (not
-    /// refused with "session is unusable").
+    /// host and the timeout, and web2-web4 on host1 are still written (the batch stops only
+    /// web1's write; none is refused with "session is unusable").
     func testHungWriteTimesOutAfterTheConfiguredTimeoutAndSparesTheOtherAccounts() throws {
         let fleet = try self.fleet
         let logs = try makeLogs(1, "web1")

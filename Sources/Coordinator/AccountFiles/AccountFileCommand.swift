@@ -33,12 +33,10 @@ public struct AccountFileCommand: Sendable, Equatable {
                              onlyIfAbsent: Bool = false) throws -> AccountFileCommand {
         guard mode <= 0o777 else { throw AccountFileError.invalidMode(mode) }
         precondition(!onlyIfAbsent || size != nil, "a create-only write passes the size")
-        let octal = String(mode, radix: 8)
-        let padded = String(repeating: "0", count: max(0, 4 - octal.count)) + octal
         return try AccountFileCommand(
             account: account, uid: uid, gid: gid, home: home, target: target,
             script: AccountFileScript.write, name: AccountFileScript.writeName,
-            extra: [padded] + (size.map { [String($0)] } ?? []) + (onlyIfAbsent ? ["new"] : []))
+            extra: [octal(mode)] + (size.map { [String($0)] } ?? []) + (onlyIfAbsent ? ["new"] : []))
     }
 
     /// The command that prints the account's file (nothing if it or a directory on the way
@@ -52,11 +50,7 @@ public struct AccountFileCommand: Sendable, Equatable {
 
     private init(account: String, uid: UInt32, gid: UInt32, home: String, target: AccountFileTarget,
                  script: String, name: String, extra: [String]) throws {
-        try Self.validate(account: account)
-        guard uid != 0, gid != 0, uid != UInt32.max, gid != UInt32.max else {
-            throw AccountFileError.privilegedID(account: account, uid: uid, gid: gid)
-        }
-        try Self.validate(home: home, account: account)
+        try Self.validate(PasswdEntry(name: account, uid: uid, gid: gid, home: home))
         self.account = account
         arguments = [
             "/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups",
@@ -64,6 +58,22 @@ public struct AccountFileCommand: Sendable, Equatable {
             "/bin/sh", "-c", script, name, home, String(uid), account,
             target.relativePath, String(target.maxSize),
         ] + extra
+    }
+
+    /// The mode as the scripts take it: four octal digits.
+    static func octal(_ mode: UInt16) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Accepts an entry a command may act as: a valid name, not root's or -1's ids, a clean
+    /// absolute home.
+    static func validate(_ entry: PasswdEntry) throws {
+        try validate(account: entry.name)
+        guard entry.uid != 0, entry.gid != 0, entry.uid != UInt32.max, entry.gid != UInt32.max else {
+            throw AccountFileError.privilegedID(account: entry.name, uid: entry.uid, gid: entry.gid)
+        }
+        try validate(home: entry.home, account: entry.name)
     }
 
     /// Accepts 1 to 32 of letters, digits, '.', '_', '-', not starting with '-' or '.'.

@@ -5,6 +5,13 @@ public struct PasswdEntry: Sendable, Equatable {
     public var gid: UInt32
     public var home: String
 
+    public init(name: String, uid: UInt32, gid: UInt32, home: String) {
+        self.name = name
+        self.uid = uid
+        self.gid = gid
+        self.home = home
+    }
+
     /// The argument vector that prints the entry of `account` (validated first).
     public static func lookupArguments(account: String) throws -> [String] {
         try AccountFileCommand.validate(account: account)

@@ -2,7 +2,7 @@ import Foundation
 import LostMailConfig
 
 /// Connects on first use, so a resumed host whose steps are all done is never contacted.
-final class LazyRemote: @unchecked Sendable {  // used only on its host's thread (FanOut)
+final class LazyRemote: @unchecked Sendable {  // used by one thread at a time: its host's (FanOut), or the account writes it waits for
     private let host: HostConfig
     private let connector: HostConnector
     private var remote: (any RemoteHost)?

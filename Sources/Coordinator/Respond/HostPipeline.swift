@@ -1,4 +1,5 @@
 import Foundation
+import LogInput
 import LostMailConfig
 import QmailLog
 
@@ -105,6 +106,12 @@ struct HostPipeline: Sendable {
         // runs; a recorded one is read back from its file.
         var made: HostReport?
         var analysedWhilePulling = false
+        var writing: BackgroundTask<AccountWrites>?
+        var lostByAccount: [String: [LostMailEntry]]?
+        let decoder = logPuller.method.flatMap { method -> Compression? in
+            if case .compressed(let codec) = method { return codec.compression }
+            return nil
+        }
         let stored = try steps.perform("analyze", redo: redoAnalysis) { () -> StoredHostReport in
             let candidate = live?.finish()
             try buildSnapshot(maps.files + logs)
@@ -119,7 +126,17 @@ struct HostPipeline: Sendable {
             var report = HostReport(result, hostRoot: snapshotRoot.path)
             report.addUnreadEntries(listing.unread)
             made = report
-            return try reports.store(report)
+            // The account files are written while the report file is (neither needs the other).
+            let lost = Self.lostByAccount(report)
+            lostByAccount = lost
+            if writeAccountFiles {
+                writing = BackgroundTask(name: "lostmail-write-\(host.name)") { [self] in
+                    try writeAccounts(lost, remote: remote, decoder: decoder, redo: redo, context: context)
+                }
+            }
+            let stored = Result { try reports.store(report) }
+            _ = try? writing?.wait()  // joined here whatever happens; its outcome is taken below
+            return try stored.get()
         }
         live?.abandon()  // a no-op once it finished; stops it if the step was not run
         let report = try made ?? reports.load(stored, timeZone: plan.settings.timeZone)
@@ -127,36 +144,11 @@ struct HostPipeline: Sendable {
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
         // Built once (one value per lost mail): the writes and the per-account counts share it.
-        let entriesByAccount = report.entriesByAccount.filter { !$0.value.isEmpty }
+        let entriesByAccount = lostByAccount ?? Self.lostByAccount(report)
         if writeAccountFiles {
-            let accounts = entriesByAccount.sorted { $0.key < $1.key }
-            let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
-            // One `getent` for every account, made when the first write needs it (a resumed
-            // host whose writes are all done is not contacted).
-            var entries: [String: PasswdEntry]?
-            for (account, lost) in accounts {
-                context.report("writing \(account)")
-                do {
-                    writes.append(try steps.perform("write", key: account, redo: redo) {
-                        let writer = AccountFileWriter(host: try remote.get(), target: outputTarget, mode: outputMode,
-                                                       timeout: .seconds(host.timeouts.command))
-                        if entries == nil { entries = try writer.lookup(accounts: accounts.map(\.key)) }
-                        guard let entry = entries?[account] else {
-                            throw AccountFileError.noSuchAccount(account: account, host: host.name,
-                                                                 message: "getent: not found")
-                        }
-                        let update = try writer.update(entry: entry, lost: lost, formatter: formatter)
-                        return AccountWriteRecord(account: account, path: update.path,
-                                                  previousLines: update.previousLines,
-                                                  addedLines: update.addedLines, written: update.written)
-                    })
-                } catch {
-                    failures[account] = String(describing: error)
-                    // A write that timed out (or lost its transport) leaves the session unusable;
-                    // the host's next account gets a fresh connection instead of that error.
-                    remote.discardIfUnusable()
-                }
-            }
+            let done = try writing?.wait() ?? writeAccounts(entriesByAccount, remote: remote, decoder: decoder,
+                                                              redo: redo, context: context)
+            (writes, failures) = (done.writes, done.failures)
         }
         if report.isMissingInput || redo {
             // Recorded as failed while input is missing: `status` shows it, `resume` redoes it.
