@@ -83,8 +83,11 @@ final class CompressedPullTests: XCTestCase {
         for fault in [StreamFault.cut(after: 20_000), .corrupt(at: 30_000)] {
             let faulty = FaultyStreamHost(inner: host, faults: [fault])
             var seen: [UInt64] = []
-            let pull = try puller(.zstd, state: "state-\(fault)").pull(file, from: faulty) { seen.append($0) }
+            let puller = try puller(.zstd, state: "state-\(fault)")
+            let pull = try puller.pull(file, from: faulty) { seen.append($0) }
             XCTAssertEqual(pull.object.sha256, sha256, "\(fault)")
+            // The digest was made as the bytes were written; the stored object, read back, has it.
+            XCTAssertTrue(try puller.store.verify(sha256: sha256), "\(fault)")
             XCTAssertEqual(seen.last, file.size)
             XCTAssertEqual(seen.filter { $0 == 0 }.count, 2,
                            "\(fault): each attempt first reports where it starts, so a reader of the staging file "
@@ -152,10 +155,12 @@ final class CompressedPullTests: XCTestCase {
         let killed = FaultyStreamHost(inner: host, faults: [.kill(after: Int(whole / 2))])
         XCTAssertThrowsError(try puller(.zstd).pull(file, from: killed))
         XCTAssertFalse(host.isUsable, "a consumer that throws abandons the session")
-        let pull = try puller(.zstd).pull(file, from: try connect())
+        let resumed = try puller(.zstd)
+        let pull = try resumed.pull(file, from: try connect())
         XCTAssertGreaterThan(pull.resumedFrom, 0)
         XCTAssertLessThan(pull.resumedFrom, file.size)
-        XCTAssertEqual(pull.object.sha256, sha256)
+        XCTAssertEqual(pull.object.sha256, sha256, "the staged bytes' hash and the new bytes' make the original's")
+        XCTAssertTrue(try resumed.store.verify(sha256: sha256))
     }
 }
 

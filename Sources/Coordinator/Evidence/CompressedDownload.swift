@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LogInput
 #if canImport(Glibc)
@@ -31,12 +32,26 @@ struct CompressedDownload {
             guard fstat(fd, &info) == 0 else { throw localError(host, "stat", local) }
             start = UInt64(info.st_size) <= file.size ? UInt64(info.st_size) : 0
         }
+        // The bytes are hashed as they are written (the staged bytes before `start` first), so
+        // the store does not read the whole file again after the pull.
+        var prefix = SHA256()
+        if start > 0 {
+            let reader = open(local.path, O_RDONLY | O_CLOEXEC)
+            guard reader >= 0 else { throw localError(host, "open", local) }
+            defer { close(reader) }
+            guard try FileOps.update(&prefix, fd: reader, path: local.path) == start else {
+                throw localError(host, "read", local)
+            }
+        }
         var transferred: UInt64 = 0
         var failures: [String] = []
         for _ in 0..<attempts {
             do {
-                transferred += try attempt(file, from: host, fd: fd, local: local, start: start, progress: progress)
-                return DownloadResult(size: file.size, transferred: transferred, resumedFrom: start)
+                let (compressed, hasher) = try attempt(file, from: host, fd: fd, local: local, start: start,
+                                                       prefix: prefix, progress: progress)
+                transferred += compressed
+                return DownloadResult(size: file.size, transferred: transferred, resumedFrom: start,
+                                      sha256: FileOps.hex(hasher.finalize()))
             } catch let failure as StreamFailure {
                 transferred += failure.compressedBytes
                 failures.append(failure.message)
@@ -52,9 +67,11 @@ struct CompressedDownload {
         var compressedBytes: UInt64
     }
 
-    /// One run of the compressor from `start`; returns the compressed bytes received.
-    private func attempt(_ file: RemoteFileInfo, from host: any RemoteHost, fd: Int32, local: URL,
-                         start: UInt64, progress: @escaping (UInt64) -> Void) throws -> UInt64 {
+    /// One run of the compressor from `start`; returns the compressed bytes received and the
+    /// hash of the file (`prefix`: the bytes before `start`, then those written here).
+    private func attempt(_ file: RemoteFileInfo, from host: any RemoteHost, fd: Int32, local: URL, start: UInt64,
+                         prefix: SHA256, progress: @escaping (UInt64) -> Void) throws -> (UInt64, SHA256) {
+        var hasher = prefix
         guard ftruncate(fd, off_t(start)) == 0, lseek(fd, off_t(start), SEEK_SET) >= 0 else {
             throw localError(host, "truncate", local)
         }
@@ -73,6 +90,7 @@ struct CompressedDownload {
                                  message: "the stream holds more than the \(file.size) bytes listed")
             }
             guard FileOps.writeAll(fd, bytes) else { throw localError(host, "write", local) }
+            hasher.update(bufferPointer: bytes)
             written += UInt64(bytes.count)
             progress(written)
         }
@@ -105,7 +123,7 @@ struct CompressedDownload {
         guard written == file.size else {
             throw RemoteHostError.sizeMismatch(host: host.name, path: file.path, expected: file.size, actual: written)
         }
-        return decoder.compressedBytes
+        return (decoder.compressedBytes, hasher)
     }
 
     private func localError(_ host: any RemoteHost, _ operation: String, _ local: URL) -> RemoteHostError {

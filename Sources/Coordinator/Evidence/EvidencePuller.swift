@@ -80,7 +80,7 @@ public struct EvidencePuller: Sendable {
             download = try CompressedDownload(codec: codec, commandTimeout: commandTimeout)
                 .download(file, from: host, to: staging, resume: resume, progress: progress)
         }
-        let object = try store.store(file: staging)
+        let object = try store.store(file: staging, sha256: download.sha256)
         try store.record(host: host.name, remotePath: file.path, size: object.size,
                          mtime: file.mtime, sha256: object.sha256)
         try? FileManager.default.removeItem(at: sidecarURL)

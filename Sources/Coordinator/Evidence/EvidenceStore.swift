@@ -59,15 +59,18 @@ public final class EvidenceStore: Sendable {
     /// Takes `file` into the store and returns its object. The file is consumed: afterwards it
     /// no longer exists under its old name. If an object with the same content exists, it is
     /// kept as it is and the file is simply removed.
+    /// - Parameter sha256: the file's SHA-256 when whoever wrote it hashed the bytes as they
+    ///   went in (``DownloadResult/sha256``); the file is then not read again. Nil: it is read
+    ///   and hashed here.
     @discardableResult
-    public func store(file: URL) throws -> EvidenceObject {
+    public func store(file: URL, sha256 known: String? = nil) throws -> EvidenceObject {
         let source = file.path
         let fd = try FileOps.openFile(source, flags: O_RDONLY)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw EvidenceError.io(operation: "fstat", path: source, errno: errno) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw EvidenceError.notRegularFile(path: source) }
-        let (sha, size) = try FileOps.sha256(fd: fd, path: source)
+        let (sha, size) = try known.map { ($0, UInt64(info.st_size)) } ?? FileOps.sha256(fd: fd, path: source)
         let target = try url(sha256: sha)
         let object = EvidenceObject(sha256: sha, size: size, url: target)
         let directory = target.deletingLastPathComponent().path

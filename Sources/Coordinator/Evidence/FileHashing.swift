@@ -11,6 +11,12 @@ enum FileOps {
     /// SHA-256 (lower-case hex) and size of an open file, read from its start in 1 MiB chunks.
     static func sha256(fd: Int32, path: String) throws -> (hex: String, size: UInt64) {
         var hasher = SHA256()
+        let size = try update(&hasher, fd: fd, path: path)
+        return (hex(hasher.finalize()), size)
+    }
+
+    /// Feeds an open file's bytes, from its start, into `hasher`; returns how many there were.
+    static func update(_ hasher: inout SHA256, fd: Int32, path: String) throws -> UInt64 {
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var offset: off_t = 0
         while true {
@@ -23,7 +29,7 @@ enum FileOps {
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             offset += off_t(count)
         }
-        return (hex(hasher.finalize()), UInt64(offset))
+        return UInt64(offset)
     }
 
     /// SHA-256 (lower-case hex) of bytes in memory.

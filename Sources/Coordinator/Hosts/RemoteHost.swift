@@ -49,6 +49,9 @@ public struct DownloadResult: Sendable, Equatable {
     public var transferred: UInt64
     /// The offset the download resumed from (0 if it started fresh).
     public var resumedFrom: UInt64
+    /// The local file's SHA-256 (lower-case hex) when the download hashed the bytes it wrote
+    /// (a compressed pull does), so the evidence store need not read the file again.
+    public var sha256: String? = nil
 }
 
 /// A host the respond pipeline works on: run a command, list a directory, download a file.
