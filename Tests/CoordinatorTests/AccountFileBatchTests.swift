@@ -150,6 +150,31 @@ final class AccountFileBatchTests: XCTestCase {
         XCTAssertEqual(host.runs.count, 1 + 3, "the three accounts the batch missed, one create-only command each")
     }
 
+    /// An entry no command may act as (a home with a newline from a hostile passwd, root's
+    /// uid) fails alone with its reason; the accounts in the same batch are written.
+    func testABadEntryFailsAloneNotItsBatch() throws {
+        let host = RecordingHost()
+        var bad = entry(accounts[1])
+        bad.home += "\n/etc"
+        var root = entry(accounts[2])
+        root.uid = 0
+        let results = AccountFileWriter(host: host).update(
+            accounts: [(entry(accounts[0]), lost(2)), (bad, lost(2)), (root, lost(2)), (entry(accounts[3]), lost(2))],
+            formatter: formatter, decoder: nil)
+        XCTAssertThrowsError(try results[accounts[1].name]?.get()) { error in
+            guard case AccountFileError.invalidHome = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try results[accounts[2].name]?.get()) { error in
+            guard case AccountFileError.privilegedID = error else { return XCTFail("\(error)") }
+        }
+        for account in [accounts[0], accounts[3]] {
+            XCTAssertEqual(try results[account.name]?.get().addedLines, 2, account.name)
+        }
+        XCTAssertEqual(host.runs.count, 1, "one batch for the two good accounts")
+        XCTAssertNil(file(accounts[1]))
+        XCTAssertNil(file(accounts[2]))
+    }
+
     /// The batch output read in pieces of any size gives the same answers; a foreign line is refused.
     func testOutputIsParsedInAnyPieces() throws {
         let text = Data("lostmail-account web1 0 0 0\nlostmail-account web2 89 4 3\nabc\nerr".utf8)

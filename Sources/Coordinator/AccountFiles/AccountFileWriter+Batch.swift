@@ -26,6 +26,8 @@ extension AccountFileWriter {
         for (entry, lost) in accounts {
             lostByAccount[entry.name] = lost
             do {
+                // A bad entry (a hostile home from getent) fails alone, not the batch it would be in.
+                try AccountFileCommand.validate(entry)
                 creates.append(AccountFileBatchItem(entry: entry, content: try mergeLostMailFile(
                     existing: Data(), new: lost, formatter: formatter), createOnly: true))
             } catch {
