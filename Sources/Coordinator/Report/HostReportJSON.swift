@@ -12,31 +12,31 @@ extension HostReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         out.beginObject()
-        out.key("accounts")
+        out.field("accounts")
         out.beginObject()
         for (account, figures) in accounts.sorted(by: { $0.key < $1.key }) {
             out.key(account)
             out.beginObject()
-            out.key("fates")
+            out.field("fates")
             out.beginObject()
             for (fate, count) in figures.fates.sorted(by: { $0.key < $1.key }) {
                 out.key(fate)
                 out.int(count)
             }
             out.endObject()
-            out.key("lost")
+            out.field("lost")
             out.int(figures.lost)
             out.endObject()
         }
         out.endObject()
-        out.key("bytes")
+        out.field("bytes")
         out.int(bytes)
-        out.key("configIssues")
+        out.field("configIssues")
         out.strings(configIssues)
-        out.key("counts")
+        out.field("counts")
         out.raw(Array(try encoder.encode(counts)))
         if let domainsByAccount {
-            out.key("domainsByAccount")
+            out.field("domainsByAccount")
             out.beginObject()
             for (account, domains) in domainsByAccount.sorted(by: { $0.key < $1.key }) {
                 out.key(account)
@@ -44,19 +44,19 @@ extension HostReport {
             }
             out.endObject()
         }
-        out.key("files")
+        out.field("files")
         out.strings(files)
-        out.key("host")
+        out.field("host")
         out.string(host)
-        out.key("inputIssues")
+        out.field("inputIssues")
         out.strings(inputIssues)
-        out.key("lineIssueCount")
+        out.field("lineIssueCount")
         out.int(lineIssueCount)
-        out.key("lineIssues")
+        out.field("lineIssues")
         out.strings(lineIssues)
-        out.key("lines")
+        out.field("lines")
         out.int(lines)
-        out.key("linesByAccount")
+        out.field("linesByAccount")
         out.beginObject()
         let formatter = LostMailFormatter(timeZone: timeZone)
         for (account, order) in LostMailFormatter.lineOrder(lost).sorted(by: { $0.key < $1.key }) {
@@ -66,32 +66,32 @@ extension HostReport {
             out.endArray()
         }
         out.endObject()
-        out.key("lost")
+        out.field("lost")
         out.beginArray()
         var attributionJSON: [[Attribution]: [UInt8]] = [:]
         for delivery in lost {
             try Self.write(delivery, to: out, encoder: encoder, attributionJSON: &attributionJSON)
         }
         out.endArray()
-        out.key("missingMaps")
+        out.field("missingMaps")
         out.strings(missingMaps)
         if let timeline {
-            out.key("timeline")
+            out.field("timeline")
             out.raw(Array(try encoder.encode(timeline)))
         }
-        out.key("unattributed")
+        out.field("unattributed")
         out.beginArray()
         for loss in unattributed {
             out.beginObject()
-            out.key("index")
+            out.field("index")
             out.int(loss.index)
-            out.key("reason")
+            out.field("reason")
             out.string(loss.reason)
             out.endObject()
         }
         out.endArray()
         if let unreadInput {
-            out.key("unreadInput")
+            out.field("unreadInput")
             out.strings(unreadInput)
         }
         out.endObject()
@@ -101,7 +101,7 @@ extension HostReport {
     private static func write(_ d: LostDelivery, to out: JSONStreamWriter, encoder: JSONEncoder,
                               attributionJSON: inout [[Attribution]: [UInt8]]) throws {
         out.beginObject()
-        out.key("attributions")
+        out.field("attributions")
         if let json = attributionJSON[d.attributions] {
             out.raw(json)
         } else {
@@ -109,37 +109,37 @@ extension HostReport {
             attributionJSON[d.attributions] = json
             out.raw(json)
         }
-        out.key("bounceOf")
+        out.field("bounceOf")
         out.int(d.bounceOf)
-        out.key("deliveryNumber")
+        out.field("deliveryNumber")
         out.int(d.deliveryNumber)
-        out.key("fate")
+        out.field("fate")
         out.string(d.fate.rawValue)
-        out.key("file")
+        out.field("file")
         out.string(d.file)
-        out.key("kind")
+        out.field("kind")
         out.string(d.kind.rawValue)
-        out.key("line")
+        out.field("line")
         out.int(d.line)
-        out.key("messageID")
+        out.field("messageID")
         out.int(d.messageID)
-        out.key("qp")
+        out.field("qp")
         out.int(d.qp)
-        out.key("recipient")
+        out.field("recipient")
         out.string(d.recipient)
-        out.key("remote")
+        out.field("remote")
         out.bool(d.remote)
-        out.key("report")
+        out.field("report")
         out.string(d.report)
         if let sender = d.sender {
-            out.key("sender")
+            out.field("sender")
             out.string(sender)
         }
-        out.key("sequence")
+        out.field("sequence")
         out.int(d.sequence)
-        out.key("time")
+        out.field("time")
         out.int(d.time)
-        out.key("uid")
+        out.field("uid")
         out.int(d.uid)
         out.endObject()
     }

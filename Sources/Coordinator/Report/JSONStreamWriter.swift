@@ -53,6 +53,19 @@ final class JSONStreamWriter {
         afterKey = true
     }
 
+    /// A key known when the program was written (plain ASCII: letters, digits, `_`), copied
+    /// as it is instead of escaped byte by byte.
+    func field(_ name: StaticString) {
+        separate()
+        buffer.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes in
+            assert(bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }, "a key that needs escaping")
+            buffer.append(contentsOf: bytes)
+        }
+        buffer.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        afterKey = true
+    }
+
     // MARK: Values
 
     func string(_ value: String) { separate(); quoted(value); flushIfFull() }
@@ -104,17 +117,21 @@ final class JSONStreamWriter {
         text.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
+    /// The decimal digits, written straight into the buffer (no array per number).
     private func digits<T: BinaryInteger>(_ value: T) {
-        if value == 0 { buffer.append(UInt8(ascii: "0")); return }
-        var magnitude = value.magnitude
-        var reversed: [UInt8] = []
-        reversed.reserveCapacity(20)
-        while magnitude > 0 {
-            reversed.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
-            magnitude /= 10
-        }
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        buffer.append(contentsOf: reversed.reversed())
+        var magnitude = value.magnitude
+        var count = 1
+        var probe = magnitude
+        while probe >= 10 { probe /= 10; count += 1 }
+        let end = buffer.count + count
+        buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        var index = end
+        repeat {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
