@@ -126,26 +126,28 @@ struct HostPipeline: Sendable {
 
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
-        // Built once (one value per lost mail): the writes and the per-account counts share it.
-        let entriesByAccount = report.entriesByAccount.filter { !$0.value.isEmpty }
+        // Each account's entries are built when its file is written (a resumed host whose
+        // writes are done builds none), never all of the host's at once.
+        let byAccount = LostMailsByAccount(report.lost)
         if writeAccountFiles {
-            let accounts = entriesByAccount.sorted { $0.key < $1.key }
+            let accounts = byAccount.accounts
             let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
             // One `getent` for every account, made when the first write needs it (a resumed
             // host whose writes are all done is not contacted).
             var entries: [String: PasswdEntry]?
-            for (account, lost) in accounts {
+            for account in accounts {
                 context.report("writing \(account)")
                 do {
                     writes.append(try steps.perform("write", key: account, redo: redo) {
                         let writer = AccountFileWriter(host: try remote.get(), target: outputTarget, mode: outputMode,
                                                        timeout: .seconds(host.timeouts.command))
-                        if entries == nil { entries = try writer.lookup(accounts: accounts.map(\.key)) }
+                        if entries == nil { entries = try writer.lookup(accounts: accounts) }
                         guard let entry = entries?[account] else {
                             throw AccountFileError.noSuchAccount(account: account, host: host.name,
                                                                  message: "getent: not found")
                         }
-                        let update = try writer.update(entry: entry, lost: lost, formatter: formatter)
+                        let update = try writer.update(entry: entry, lost: byAccount.entries(of: account),
+                                                       formatter: formatter)
                         return AccountWriteRecord(account: account, path: update.path,
                                                   previousLines: update.previousLines,
                                                   addedLines: update.addedLines, written: update.written)
@@ -170,7 +172,7 @@ struct HostPipeline: Sendable {
         }
         return HostRespondResult(
             stored: stored, figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: host.name), unreadInput: report.unreadInput ?? [],
-            lostPerAccount: entriesByAccount.mapValues(\.count),
+            lostPerAccount: byAccount.counts,
             pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes,
             pullMethod: logPuller.method?.description, logBytes: logBytes, analysedWhilePulling: analysedWhilePulling)
     }
