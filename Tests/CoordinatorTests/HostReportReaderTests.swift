@@ -46,9 +46,14 @@ final class HostReportReaderTests: XCTestCase {
         XCTAssertEqual(try split(text, streamed: [], pieceSize: 5).count, 7, "without streamed keys, members only")
     }
 
-    func testRefusesWhatIsNotOneObject() {
+    func testRefusesWhatIsNotOneObject() throws {
         for text in ["[1]", "{\"a\":1} {", "x", "{\"a\":1}}"] {
             XCTAssertThrowsError(try split(text, streamed: [], pieceSize: 3), text)
+        }
+        var splitter = ReportJSONSplitter(streamed: ["lost"])
+        try Array(#"{"lost":[{"a":1},"#.utf8).withUnsafeBytes { try splitter.feed($0) { _ in } }
+        XCTAssertThrowsError(try splitter.checkComplete()) {
+            XCTAssertEqual($0 as? ReportJSONSplitter.Malformed, .unfinished(bytes: 17))
         }
     }
 

@@ -41,7 +41,7 @@ final class HostReportReader {
     /// The report, once every byte was fed.
     /// - Throws: when the file ended before its object did, or a part does not decode.
     func finish() throws -> HostReport {
-        guard splitter.isComplete else { throw ReportJSONSplitter.Malformed(offset: 0) }
+        try splitter.checkComplete()
         head.append(UInt8(ascii: "}"))
         var report = try decoder.decode(HostReport.self, from: Data(head))
         report.lost = lost

@@ -75,9 +75,10 @@ public struct HostReportStore: Sendable {
             do { try reader.feed(chunk) } catch { failure = error }
         }
         try checkFormat(stored)
+        guard let reader else { throw HostReportError.unknownFormat(path: url(stored).path, format: stored.format) }
         do {
             if let failure { throw failure }
-            return try reader!.finish()
+            return try reader.finish()
         } catch {
             throw HostReportError.unreadable(path: url(stored).path, message: "\(error)")
         }

@@ -18,11 +18,19 @@ struct ReportJSONSplitter {
         case arrayEnd(key: [UInt8])
     }
 
-    /// The input is no JSON object, or something follows it.
-    struct Malformed: Error, CustomStringConvertible {
-        /// Bytes fed before the one that did not fit.
-        var offset: UInt64
-        var description: String { "not a JSON object at byte \(offset)" }
+    /// The input is no JSON object, something follows it, or it ended before the object did.
+    enum Malformed: Error, CustomStringConvertible, Equatable {
+        /// The byte at this offset does not fit.
+        case unexpected(offset: UInt64)
+        /// The input ended after this many bytes, inside the object.
+        case unfinished(bytes: UInt64)
+
+        var description: String {
+            switch self {
+            case .unexpected(let offset): return "not a JSON object at byte \(offset)"
+            case .unfinished(let bytes): return "the JSON object is not finished after \(bytes) bytes"
+            }
+        }
     }
 
     private let streamed: Set<[UInt8]>
@@ -47,6 +55,11 @@ struct ReportJSONSplitter {
 
     /// Whether the object's closing brace has been read.
     var isComplete: Bool { finished }
+
+    /// Throws ``Malformed/unfinished(bytes:)`` unless the object's closing brace has been read.
+    func checkComplete() throws {
+        guard finished else { throw Malformed.unfinished(bytes: offset) }
+    }
 
     /// Reads `bytes`, calling `piece` for every member, element and array end completed in them.
     /// - Throws: ``Malformed`` when the input is not one object; what `piece` throws.
@@ -78,7 +91,7 @@ struct ReportJSONSplitter {
         case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"):
             return
         case _ where finished || (depth == 0 && byte != UInt8(ascii: "{")):
-            throw Malformed(offset: offset)
+            throw Malformed.unexpected(offset: offset)
         case UInt8(ascii: "\""):
             inString = true
             if depth == 1 && expectKey { readingKey = true } else { value.append(byte) }
