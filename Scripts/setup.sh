@@ -16,6 +16,7 @@ packages=(
   python3-venv           # the venv holding ansible-core, the inventory oracle
   chromium               # renders the incident report (report.html) in the tests and for docs/
   sudo                   # the test fleet's non-root logins (ansible_become)
+  time                   # a child's own peak RSS (/usr/bin/time): the memory test and the benches
 )
 
 missing=()

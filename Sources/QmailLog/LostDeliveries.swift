@@ -55,8 +55,9 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
             attributions: attributionLists[Int(r.attributions)], fate: r.fate, bounceOf: r.bounceOf, sequence: index)
     }
 
-    /// Appends a lost delivery (its `sequence` becomes its index).
-    mutating func append(_ d: LostDelivery) {
+    /// Appends a lost delivery (its `sequence` becomes its index), e.g. one read back from a
+    /// stored report.
+    public mutating func append(_ d: LostDelivery) {
         append(d, sender: d.sender.map { strings.intern($0) } ?? -1, recipient: strings.intern(d.recipient),
                report: strings.intern(d.report))
     }

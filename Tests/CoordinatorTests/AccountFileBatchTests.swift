@@ -99,7 +99,7 @@ final class AccountFileBatchTests: XCTestCase {
             try write(big, to: large)
 
             let host = RecordingHost()
-            let results = AccountFileWriter(host: host).update(accounts: accounts.map { (entry($0), lost(3)) },
+            let results = AccountFileWriter(host: host).update(accounts: accounts.map(entry), lost: { _ in self.lost(3) },
                                                                formatter: formatter, decoder: decoder)
             XCTAssertEqual(try results[fresh.name]?.get(), AccountFileUpdate(
                 account: fresh.name, path: fresh.home + "/logs/lost-mails.log", previousLines: 0, addedLines: 3,
@@ -124,7 +124,7 @@ final class AccountFileBatchTests: XCTestCase {
             XCTAssertEqual(host.runs.count, 4, context)
 
             // Again with the same mails: every file already holds them, nothing is written.
-            let again = AccountFileWriter(host: host).update(accounts: accounts.map { (entry($0), lost(3)) },
+            let again = AccountFileWriter(host: host).update(accounts: accounts.map(entry), lost: { _ in self.lost(3) },
                                                              formatter: formatter, decoder: decoder)
             for account in [fresh, merged, large] {
                 XCTAssertEqual(try again[account.name]?.get().written, false, "\(account.name), \(context)")
@@ -139,7 +139,7 @@ final class AccountFileBatchTests: XCTestCase {
         let host = RecordingHost()
         host.cutAfterFirstRecord = true
         let writer = AccountFileWriter(host: host)
-        let results = writer.update(accounts: accounts.map { (entry($0), lost(2, to: $0.name + "@external.de")) },
+        let results = writer.update(accounts: accounts.map(entry), lost: { self.lost(2, to: $0 + "@external.de") },
                                     formatter: formatter, decoder: nil)
         for account in accounts {
             XCTAssertEqual(try results[account.name]?.get().addedLines, 2, account.name)
@@ -159,7 +159,7 @@ final class AccountFileBatchTests: XCTestCase {
         var root = entry(accounts[2])
         root.uid = 0
         let results = AccountFileWriter(host: host).update(
-            accounts: [(entry(accounts[0]), lost(2)), (bad, lost(2)), (root, lost(2)), (entry(accounts[3]), lost(2))],
+            accounts: [entry(accounts[0]), bad, root, entry(accounts[3])], lost: { _ in self.lost(2) },
             formatter: formatter, decoder: nil)
         XCTAssertThrowsError(try results[accounts[1].name]?.get()) { error in
             guard case AccountFileError.invalidHome = error else { return XCTFail("\(error)") }
@@ -199,6 +199,24 @@ final class AccountFileBatchTests: XCTestCase {
         XCTAssertEqual(cut.results, [:])
         var foreign = AccountFileBatchOutput()
         XCTAssertThrowsError(try foreign.feed(Data("Welcome to the host\n".utf8)))
+    }
+
+    /// Batches close at 64 accounts or 8 MiB of content; an account larger than that goes alone.
+    func testBatchesAreCutByAccountsAndBytes() {
+        let small = AccountFileBatchItem(entry: PasswdEntry(name: "a", uid: 1000, gid: 1000, home: "/home/a"),
+                                         content: Data(count: 1000), createOnly: true)
+        var queue = AccountFileBatchQueue()
+        var batches: [[AccountFileBatchItem]] = []
+        for _ in 0..<130 { if let full = queue.add(small) { batches.append(full) } }
+        batches.append(queue.drain())
+        XCTAssertEqual(batches.map(\.count), [64, 64, 2])
+        var large = small
+        large.content = Data(count: AccountFileBatch.maxContentBytes + 1)
+        XCTAssertNil(queue.add(small))
+        XCTAssertEqual(queue.add(large)?.count, 1, "the small one goes before the large one")
+        XCTAssertEqual(queue.add(small)?.map(\.content.count), [large.content.count], "the large one alone")
+        XCTAssertEqual(queue.drain().count, 1)
+        XCTAssertEqual(queue.drain().count, 0)
     }
 
     /// What the compressor writes, the host's own zstd and gzip read back.

@@ -23,6 +23,10 @@ public enum TestPaths {
         return URL(fileURLWithPath: "/work/shared/corpus/qmail-incident")
     }
 
+    /// The corpus's `large/` incident (a real qmail's 37 MB log as `send.tar.gz` beside its
+    /// `host/` snapshot; `fleet.sh load` unpacks it), its incident in 05:00-06:00Z on 2026-11-29.
+    public static var largeCorpus: URL { corpus.appendingPathComponent("large") }
+
     /// The corpus host's qmail-send multilog directory.
     public static var corpusSend: URL { corpus.appendingPathComponent("host/var/log/qmail/send") }
 

@@ -29,25 +29,6 @@ enum AccountFileBatch {
     /// The largest existing file a batch prints back; a larger one is read on its own.
     static let maxShownFile = 512 << 10
 
-    /// `items` cut into batches of at most ``maxAccounts`` and ``maxContentBytes``.
-    static func chunks(_ items: [AccountFileBatchItem]) -> [[AccountFileBatchItem]] {
-        var chunks: [[AccountFileBatchItem]] = []
-        var current: [AccountFileBatchItem] = []
-        var bytes = 0
-        for item in items {
-            if !current.isEmpty, current.count == maxAccounts || bytes + item.content.count > maxContentBytes {
-                chunks.append(current)
-                current = []
-                bytes = 0
-            }
-            current.append(item)
-            bytes += item.content.count
-        }
-        if !current.isEmpty { chunks.append(current) }
-        return chunks
-    }
-
-    /// The argument vector (run as root, through ``RemoteHost/run(arguments:stdin:timeout:)``).
     /// Exit statuses of a write that `timeout` stopped (TERM, then KILL).
     static let timedOut: Set<Int32> = [124, 137]
 
@@ -77,6 +58,31 @@ enum AccountFileBatch {
         }
         guard let decoder, decoder == .zstd || decoder == .gzip else { return records }
         return try Compressor.compress(records, as: decoder)
+    }
+}
+
+/// Items gathered into batches of at most ``AccountFileBatch/maxAccounts`` accounts and
+/// ``AccountFileBatch/maxContentBytes`` (a single larger account goes alone).
+struct AccountFileBatchQueue {
+    private var items: [AccountFileBatchItem] = []
+    private var bytes = 0
+
+    /// Adds `item`; returns the batch it completes, if it does not fit with the ones before.
+    mutating func add(_ item: AccountFileBatchItem) -> [AccountFileBatchItem]? {
+        var full: [AccountFileBatchItem]?
+        if !items.isEmpty, items.count == AccountFileBatch.maxAccounts
+            || bytes + item.content.count > AccountFileBatch.maxContentBytes {
+            full = drain()
+        }
+        items.append(item)
+        bytes += item.content.count
+        return full
+    }
+
+    /// What is gathered (possibly nothing), and empty again.
+    mutating func drain() -> [AccountFileBatchItem] {
+        defer { items = []; bytes = 0 }
+        return items
     }
 }
 

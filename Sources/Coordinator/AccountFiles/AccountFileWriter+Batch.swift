@@ -11,108 +11,149 @@ extension AccountFileWriter {
     /// cut short, an existing file too large to print back) is done with its own commands, so
     /// every account ends with its own result or error.
     ///
+    /// An account's content is made when its batch is (`lost` is asked then), so at most one
+    /// batch's files are in memory, never a host's.
+    ///
     /// - Parameters:
-    ///   - accounts: each account's entry and its lost mails (not empty).
-    ///   - decoder: a decompressor the host has (`.zstd` or `.gzip`): the batch's input goes
+    ///   - accounts: the accounts' entries (from ``lookup(accounts:)``).
+    ///   - lost: an account's lost mails (not empty), asked for when its content is made.
+    ///   - decoder: a decompressor the host has (`.zstd` or `.gzip`): the batches' input goes
     ///     compressed; nil sends it as it is.
     ///   - progress: called before each command with the accounts it writes.
     /// - Returns: each account's update or error, by account name.
-    public func update(accounts: [(entry: PasswdEntry, lost: [LostMailEntry])], formatter: LostMailFormatter,
+    public func update(accounts: [PasswdEntry], lost: (String) -> [LostMailEntry], formatter: LostMailFormatter,
                        decoder: Compression?, progress: ([String]) -> Void = { _ in })
         -> [String: Result<AccountFileUpdate, any Error>] {
-        var outcomes: [String: Result<AccountFileUpdate, any Error>] = [:]
-        var lostByAccount: [String: [LostMailEntry]] = [:]
-        var creates: [AccountFileBatchItem] = []
-        for (entry, lost) in accounts {
-            lostByAccount[entry.name] = lost
+        withoutActuallyEscaping(lost) { lost in
+            withoutActuallyEscaping(progress) { progress in
+                batches(accounts: accounts, lost: lost, formatter: formatter, decoder: decoder, progress: progress)
+            }
+        }
+    }
+
+    private func batches(accounts: [PasswdEntry], lost: @escaping (String) -> [LostMailEntry],
+                         formatter: LostMailFormatter, decoder: Compression?,
+                         progress: @escaping ([String]) -> Void) -> [String: Result<AccountFileUpdate, any Error>] {
+        var run = BatchRun(writer: self, lost: lost, formatter: formatter, decoder: decoder, progress: progress)
+        var creates = AccountFileBatchQueue()
+        for entry in accounts {
             do {
                 // A bad entry (a hostile home from getent) fails alone, not the batch it would be in.
                 try AccountFileCommand.validate(entry)
-                creates.append(AccountFileBatchItem(entry: entry, content: try mergeLostMailFile(
-                    existing: Data(), new: lost, formatter: formatter), createOnly: true))
+                let content = try mergeLostMailFile(existing: Data(), new: lost(entry.name), formatter: formatter)
+                if let full = creates.add(AccountFileBatchItem(entry: entry, content: content, createOnly: true)) {
+                    run.creates(full)
+                }
             } catch {
-                outcomes[entry.name] = .failure(error)
+                run.outcomes[entry.name] = .failure(error)
             }
         }
-        // Files that exist: merged here, written by the second batch if the merge changed them.
-        var replaces: [AccountFileBatchItem] = []
-        var previous: [String: Int] = [:]
-        var alone: [PasswdEntry] = []
-        for chunk in AccountFileBatch.chunks(creates) {
-            progress(chunk.map(\.entry.name))
-            let answers = runBatch(chunk, decoder: decoder)
-            for item in chunk {
-                let account = item.entry.name
-                let path = target.path(home: item.entry.home)
-                switch answers[account] {
-                case .success(let answer)?:
-                    if answer.status == 0 {
-                        outcomes[account] = .success(AccountFileUpdate(
-                            account: account, path: path, previousLines: 0,
-                            addedLines: Self.lineCount(item.content), written: true))
-                    } else if answer.status == AccountFileError.Refusal.fileExists.rawValue, let current = answer.stdout {
-                        do {
-                            let merged = try mergeLostMailFile(existing: current, new: lostByAccount[account] ?? [],
-                                                               formatter: formatter)
-                            let before = Self.lineCount(current)
-                            if merged == current {
-                                outcomes[account] = .success(AccountFileUpdate(
-                                    account: account, path: path, previousLines: before, addedLines: 0, written: false))
-                            } else {
-                                previous[account] = before
-                                replaces.append(AccountFileBatchItem(entry: item.entry, content: merged, createOnly: false))
-                            }
-                        } catch {
-                            outcomes[account] = .failure(error)
-                        }
-                    } else if answer.status == AccountFileError.Refusal.fileExists.rawValue {
-                        alone.append(item.entry)
-                    } else {
-                        outcomes[account] = .failure(AccountFileError.check(account: account, status: answer.status,
-                                                                            stderr: answer.stderr)!)
-                    }
-                case .failure(let error)?:
-                    outcomes[account] = .failure(error)
-                case nil:
-                    alone.append(item.entry)
-                }
-            }
-        }
-        for chunk in AccountFileBatch.chunks(replaces) {
-            progress(chunk.map(\.entry.name))
-            let answers = runBatch(chunk, decoder: decoder)
-            for item in chunk {
-                let account = item.entry.name
-                switch answers[account] {
-                case .success(let answer)?:
-                    if let error = AccountFileError.check(account: account, status: answer.status, stderr: answer.stderr) {
-                        outcomes[account] = .failure(error)
-                    } else {
-                        let before = previous[account] ?? 0
-                        outcomes[account] = .success(AccountFileUpdate(
-                            account: account, path: target.path(home: item.entry.home), previousLines: before,
-                            addedLines: Self.lineCount(item.content) - before, written: true))
-                    }
-                case .failure(let error)?:
-                    outcomes[account] = .failure(error)
-                case nil:
-                    alone.append(item.entry)
-                }
-            }
-        }
-        for entry in alone {
+        run.creates(creates.drain())
+        run.replaces(run.pendingReplaces.drain())
+        for entry in run.alone {
             progress([entry.name])
-            outcomes[entry.name] = Result {
-                try update(entry: entry, lost: lostByAccount[entry.name] ?? [], formatter: formatter)
+            run.outcomes[entry.name] = Result { try update(entry: entry, lost: lost(entry.name), formatter: formatter) }
+        }
+        return run.outcomes
+    }
+}
+
+/// The state of one ``AccountFileWriter/update(accounts:lost:formatter:decoder:progress:)``.
+private struct BatchRun {
+    let writer: AccountFileWriter
+    let lost: (String) -> [LostMailEntry]
+    let formatter: LostMailFormatter
+    let decoder: Compression?
+    let progress: ([String]) -> Void
+    var outcomes: [String: Result<AccountFileUpdate, any Error>] = [:]
+    /// Existing files whose merge changed them, for the second kind of batch.
+    var pendingReplaces = AccountFileBatchQueue()
+    /// Lines each of those had.
+    var previous: [String: Int] = [:]
+    /// Accounts the batches gave no answer for: done with their own commands at the end.
+    var alone: [PasswdEntry] = []
+
+    /// Runs a batch of create-only writes and takes in each account's answer.
+    mutating func creates(_ items: [AccountFileBatchItem]) {
+        guard !items.isEmpty else { return }
+        progress(items.map(\.entry.name))
+        let answers = writer.runBatch(items, decoder: decoder)
+        for item in items {
+            let account = item.entry.name
+            let path = writer.target.path(home: item.entry.home)
+            switch answers[account] {
+            case .success(let answer)?:
+                if answer.status == 0 {
+                    outcomes[account] = .success(AccountFileUpdate(
+                        account: account, path: path, previousLines: 0,
+                        addedLines: AccountFileWriter.lineCount(item.content), written: true))
+                } else if answer.status == AccountFileError.Refusal.fileExists.rawValue, let current = answer.stdout {
+                    merge(item.entry, current: current, path: path)
+                } else if answer.status == AccountFileError.Refusal.fileExists.rawValue {
+                    alone.append(item.entry)  // too large to print back
+                } else {
+                    outcomes[account] = .failure(AccountFileError.check(account: account, status: answer.status,
+                                                                        stderr: answer.stderr)!)
+                }
+            case .failure(let error)?:
+                outcomes[account] = .failure(error)
+            case nil:
+                alone.append(item.entry)
             }
         }
-        return outcomes
     }
 
+    /// Merges the run's lines into an existing file; a changed one waits for a replace batch.
+    private mutating func merge(_ entry: PasswdEntry, current: Data, path: String) {
+        let account = entry.name
+        do {
+            let merged = try mergeLostMailFile(existing: current, new: lost(account), formatter: formatter)
+            let before = AccountFileWriter.lineCount(current)
+            if merged == current {
+                outcomes[account] = .success(AccountFileUpdate(account: account, path: path, previousLines: before,
+                                                               addedLines: 0, written: false))
+            } else {
+                previous[account] = before
+                if let full = pendingReplaces.add(AccountFileBatchItem(entry: entry, content: merged, createOnly: false)) {
+                    replaces(full)
+                }
+            }
+        } catch {
+            outcomes[account] = .failure(error)
+        }
+    }
+
+    /// Runs a batch of writes that replace existing files with their merged content.
+    mutating func replaces(_ items: [AccountFileBatchItem]) {
+        guard !items.isEmpty else { return }
+        progress(items.map(\.entry.name))
+        let answers = writer.runBatch(items, decoder: decoder)
+        for item in items {
+            let account = item.entry.name
+            switch answers[account] {
+            case .success(let answer)?:
+                if let error = AccountFileError.check(account: account, status: answer.status, stderr: answer.stderr) {
+                    outcomes[account] = .failure(error)
+                } else {
+                    let before = previous[account] ?? 0
+                    outcomes[account] = .success(AccountFileUpdate(
+                        account: account, path: writer.target.path(home: item.entry.home), previousLines: before,
+                        addedLines: AccountFileWriter.lineCount(item.content) - before, written: true))
+                }
+            case .failure(let error)?:
+                outcomes[account] = .failure(error)
+            case nil:
+                alone.append(item.entry)
+            }
+        }
+    }
+}
+
+extension AccountFileWriter {
     /// Runs one batch. An account with a line in the output has its answer; when the command
     /// could not run or finish, every account without an answer gets that error (naming the
     /// account and file); an account the output does not mention is absent (redo it alone).
-    private func runBatch(_ items: [AccountFileBatchItem], decoder: Compression?)
+    fileprivate func runBatch(_ items: [AccountFileBatchItem], decoder: Compression?)
         -> [String: Result<AccountFileBatchResult, any Error>] {
         let seconds = max(1, Int(timeout.components.seconds))
         var output = AccountFileBatchOutput()

@@ -47,11 +47,13 @@ struct AccountNotifier {
     /// so the messages share SMTP connections.
     /// - Parameters:
     ///   - hosts: each host with the accounts to tell, in order.
-    ///   - lostMails: the lost mails (and domain) of host `index`'s accounts, asked for when the
-    ///     host's turn comes (so only one host's are in memory); when it throws, each of the
-    ///     host's accounts is a temporary failure with the error (resume tries again).
+    ///   - lostMails: the domain of each of host `index`'s accounts and how to build its lost
+    ///     mails, asked for when the host's turn comes (so only one host's report is in memory);
+    ///     each account's lost mails are built when its turn comes (so only its own are). When it
+    ///     throws, each of the host's accounts is a temporary failure with the error (resume
+    ///     tries again).
     func notify(_ hosts: [(host: String, accounts: [String])],
-                lostMails: (_ index: Int) throws -> [(account: String, domain: String?, lost: [LostMailEntry])])
+                lostMails: (_ index: Int) throws -> [(account: String, domain: String?, lost: () -> [LostMailEntry])])
         async -> [NotificationOutcome] {
         var outcomes: [NotificationOutcome] = []
         let transport: any MailTransport
@@ -65,13 +67,15 @@ struct AccountNotifier {
             transport: transport, rateLimiter: RateLimiter(messagesPerMinute: setup.ratePerMinute),
             retry: RetryPolicy(maxAttempts: 3, initialDelay: .seconds(2), multiplier: 2, maxDelay: .seconds(10)))
         for (index, (host, names)) in hosts.enumerated() where !names.isEmpty {
-            let accounts: [(account: String, domain: String?, lost: [LostMailEntry])]
+            let accounts: [(account: String, domain: String?, lost: () -> [LostMailEntry])]
             do { accounts = try lostMails(index) } catch {
                 outcomes += names.map { NotificationOutcome(host: host, account: $0, recipient: "", state: .temporaryFailure,
                                                             detail: String(describing: error), rendered: nil) }
                 continue
             }
-            for (account, domain, lost) in accounts where !lost.isEmpty {
+            for (account, domain, entries) in accounts {
+                let lost = entries()
+                guard !lost.isEmpty else { continue }
                 outcomes.append(await notifyOne(host: host, account: account, domain: domain, lost: lost,
                                           dispatcher: dispatcher))
             }

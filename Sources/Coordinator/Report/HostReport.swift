@@ -45,7 +45,9 @@ public struct HostReport: Decodable, Sendable {
     /// on each use (the JSON writer streams them one at a time instead).
     public var linesByAccount: [String: [String]] { LostMailFormatter(timeZone: timeZone).linesByAccount(lost) }
     /// Lost mails per account, the typed form of `linesByAccount` (same accounts, same order),
-    /// built from `lost`, so reports of older runs have them too. Not part of the JSON.
+    /// built from `lost`, so reports of older runs have them too. Not part of the JSON. Builds
+    /// every account's at once: the account writes and the notifications take one account's at
+    /// a time from ``LostMailsByAccount`` instead.
     public var entriesByAccount: [String: [LostMailEntry]] { LostMailEntry.byAccount(lost) }
     /// The domains of each account in `linesByAccount` (virtualdomains order; the first is the
     /// one `{{domain}}` stands for in a notification's address). Nil in reports of older runs.

@@ -62,27 +62,25 @@ public struct HostReportStore: Sendable {
         try read(stored) { _ in }
     }
 
-    /// The report, read back and checked against its digest.
+    /// The report, read back and checked against its digest. Decoded while the file is read
+    /// (``HostReportReader``: 1 MiB of its text at a time), so the memory it takes is the
+    /// report's values, not its text.
     /// - Parameter timeZone: the run's zone (the account lines are written in it).
-    /// - Throws: ``HostReportError`` naming the file.
+    /// - Throws: ``HostReportError`` naming the file (a digest mismatch before any decoding error).
     public func load(_ stored: StoredHostReport, timeZone: TimeZone) throws -> HostReport {
-        let path = url(stored).path
-        let data: Data
-        do { data = try Data(contentsOf: url(stored), options: .alwaysMapped) } catch {
-            throw FileManager.default.fileExists(atPath: path) ? HostReportError.unreadable(path: path, message: "\(error)")
-                : HostReportError.missing(path: path)
-        }
-        let found = FileOps.sha256(data)
-        guard found == stored.sha256, UInt64(data.count) == stored.size else {
-            throw HostReportError.digestMismatch(path: path, expected: stored.sha256, found: found, size: UInt64(data.count))
+        let reader = stored.format == StoredHostReport.currentFormat ? HostReportReader(timeZone: timeZone) : nil
+        var failure: (any Error)?
+        try read(stored) { chunk in
+            guard let reader, failure == nil else { return }
+            do { try reader.feed(chunk) } catch { failure = error }
         }
         try checkFormat(stored)
-        let decoder = JSONDecoder()
-        decoder.userInfo[HostReport.timeZoneKey] = timeZone
+        guard let reader else { throw HostReportError.unknownFormat(path: url(stored).path, format: stored.format) }
         do {
-            return try decoder.decode(HostReport.self, from: data)
+            if let failure { throw failure }
+            return try reader.finish()
         } catch {
-            throw HostReportError.unreadable(path: path, message: "\(error)")
+            throw HostReportError.unreadable(path: url(stored).path, message: "\(error)")
         }
     }
 
@@ -99,7 +97,7 @@ public struct HostReportStore: Sendable {
     }
 
     /// Reads the file in 1 MiB chunks, hashing them; throws if it is not what was recorded.
-    private func read(_ stored: StoredHostReport, _ chunk: (UnsafeRawBufferPointer) -> Void) throws {
+    private func read(_ stored: StoredHostReport, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
         let path = url(stored).path
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
@@ -117,10 +115,10 @@ public struct HostReportStore: Sendable {
                 throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
             }
             if count == 0 { break }
-            buffer.withUnsafeBytes { bytes in
+            try buffer.withUnsafeBytes { bytes in
                 let part = UnsafeRawBufferPointer(rebasing: bytes[..<count])
                 hasher.update(bufferPointer: part)
-                chunk(part)
+                try chunk(part)
             }
             size += UInt64(count)
         }

@@ -9,20 +9,15 @@ struct AccountWrites: Sendable {
 }
 
 extension HostPipeline {
-    /// The lost mails of each account that has any.
-    static func lostByAccount(_ report: HostReport) -> [String: [LostMailEntry]] {
-        report.entriesByAccount.filter { !$0.value.isEmpty }
-    }
-
     /// Writes each account's file (a `write` step per account in the journal; the done ones
     /// keep their recorded result). One `getent` for the accounts still to write and a few
     /// batch commands for all of them (``AccountFileWriter/update(accounts:formatter:decoder:progress:)``);
     /// a resumed host whose writes are all done is not contacted.
     /// - Parameter decoder: the compressor the host was found to have, for the batches' input.
-    func writeAccounts(_ lostByAccount: [String: [LostMailEntry]], remote: LazyRemote, decoder: Compression?,
+    func writeAccounts(_ lostByAccount: LostMailsByAccount, remote: LazyRemote, decoder: Compression?,
                        redo: Bool, context: HostJobContext) throws -> AccountWrites {
         let formatter = LostMailFormatter(timeZone: plan.settings.timeZone)
-        let outcomes = try steps.performEach("write", keys: lostByAccount.keys.sorted(), redo: redo) {
+        let outcomes = try steps.performEach("write", keys: lostByAccount.accounts, redo: redo) {
             accounts -> [String: Result<AccountWriteRecord, any Error>] in
             let writer: AccountFileWriter
             let entries: [String: PasswdEntry]
@@ -34,16 +29,17 @@ extension HostPipeline {
                 return Dictionary(uniqueKeysWithValues: accounts.map { ($0, .failure(error)) })
             }
             var outcomes: [String: Result<AccountWriteRecord, any Error>] = [:]
-            var found: [(entry: PasswdEntry, lost: [LostMailEntry])] = []
+            var found: [PasswdEntry] = []
             for account in accounts {
                 if let entry = entries[account] {
-                    found.append((entry, lostByAccount[account] ?? []))
+                    found.append(entry)
                 } else {
                     outcomes[account] = .failure(AccountFileError.noSuchAccount(
                         account: account, host: host.name, message: "getent: not found"))
                 }
             }
-            let updates = writer.update(accounts: found, formatter: formatter, decoder: decoder) { names in
+            let updates = writer.update(accounts: found, lost: lostByAccount.entries(of:), formatter: formatter,
+                                        decoder: decoder) { names in
                 context.report(names.count == 1 ? "writing \(names[0])"
                                : "writing \(names[0]) … \(names[names.count - 1]) (\(names.count) accounts)")
             }

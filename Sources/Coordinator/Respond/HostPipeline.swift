@@ -107,7 +107,7 @@ struct HostPipeline: Sendable {
         var made: HostReport?
         var analysedWhilePulling = false
         var writing: BackgroundTask<AccountWrites>?
-        var lostByAccount: [String: [LostMailEntry]]?
+        var lostByAccount: LostMailsByAccount?
         let decoder = logPuller.method.flatMap { method -> Compression? in
             if case .compressed(let codec) = method { return codec.compression }
             return nil
@@ -127,7 +127,7 @@ struct HostPipeline: Sendable {
             report.addUnreadEntries(listing.unread)
             made = report
             // The account files are written while the report file is (neither needs the other).
-            let lost = Self.lostByAccount(report)
+            let lost = LostMailsByAccount(report.lost)
             lostByAccount = lost
             if writeAccountFiles {
                 writing = BackgroundTask(name: "lostmail-write-\(host.name)") { [self] in
@@ -143,10 +143,11 @@ struct HostPipeline: Sendable {
 
         var writes: [AccountWriteRecord] = []
         var failures: [String: String] = [:]
-        // Built once (one value per lost mail): the writes and the per-account counts share it.
-        let entriesByAccount = lostByAccount ?? Self.lostByAccount(report)
+        // Each account's entries are built when its file is written (a resumed host whose
+        // writes are done builds none), never all of the host's at once.
+        let byAccount = lostByAccount ?? LostMailsByAccount(report.lost)
         if writeAccountFiles {
-            let done = try writing?.wait() ?? writeAccounts(entriesByAccount, remote: remote, decoder: decoder,
+            let done = try writing?.wait() ?? writeAccounts(byAccount, remote: remote, decoder: decoder,
                                                               redo: redo, context: context)
             (writes, failures) = (done.writes, done.failures)
         }
@@ -162,7 +163,7 @@ struct HostPipeline: Sendable {
         }
         return HostRespondResult(
             stored: stored, figures: FleetSummary.HostFigures(report), page: PageHostFigures(report, host: host.name), unreadInput: report.unreadInput ?? [],
-            lostPerAccount: entriesByAccount.mapValues(\.count),
+            lostPerAccount: byAccount.counts,
             pulled: maps.files + logs, transferred: transferred, writes: writes, writeFailures: failures, notes: notes,
             pullMethod: logPuller.method?.description, logBytes: logBytes, analysedWhilePulling: analysedWhilePulling)
     }

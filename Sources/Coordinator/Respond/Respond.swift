@@ -190,9 +190,9 @@ extension Respond {
         return await notifier.notify(batches.map { ($0.host, $0.accounts) }) { index in
             let batch = batches[index]
             let report = try reports.load(batch.stored, timeZone: plan.settings.timeZone)
-            let lost = report.entriesByAccount
+            let lost = LostMailsByAccount(report.lost)
             return batch.accounts.map { account in
-                (account: account, domain: report.domainsByAccount?[account]?.first, lost: lost[account] ?? [])
+                (account: account, domain: report.domainsByAccount?[account]?.first, lost: { lost.entries(of: account) })
             }
         }
     }
