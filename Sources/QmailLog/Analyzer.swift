@@ -43,6 +43,7 @@ public struct Analyzer: Sendable {
         self.settings = settings
         self.accounts = accounts
         self.state = resuming
+        state.placeQPKeysDensely()
         stamps = StampParser(logTimeZone: settings.logTimeZone)
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos
