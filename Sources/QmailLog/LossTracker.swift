@@ -6,7 +6,7 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
         // Addresses are interned once; their ids key the attribution memo (no string hashing).
-        let senderID = m.sender.map { s in s.withBytes { state.lost.intern(bytes: $0) } }
+        let senderID = m.sender.map { s in s.withBytes { state.lost.internSender(bytes: $0) } }
         let recipientID = d.recipient.withBytes { state.lost.intern(bytes: $0) }
         let listID: Int32
         if m.kind != .mail {

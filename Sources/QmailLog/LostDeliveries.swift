@@ -35,6 +35,10 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// name the same file (and the same `String`, which compares in O(1)).
     private var lastFileName: String?
     private var lastFileID: Int32 = -1
+    /// The sender and the report interned last: consecutive losses mostly share their report,
+    /// and the losses of one message its sender, so a byte compare saves hashing them.
+    private var lastSenderID: Int32 = -1
+    private var lastReportID: Int32 = -1
 
     /// No lost deliveries.
     public init() {}
@@ -65,6 +69,13 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// the analyser's append takes sender and recipient.
     mutating func intern(bytes: UnsafeBufferPointer<UInt8>) -> Int32 { strings.intern(bytes: bytes) }
 
+    /// ``intern(bytes:)`` for a sender, first compared with the sender interned last.
+    mutating func internSender(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if lastSenderID >= 0, strings.matches(lastSenderID, bytes) { return lastSenderID }
+        lastSenderID = strings.intern(bytes: bytes)
+        return lastSenderID
+    }
+
     /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
     /// ids from ``intern(bytes:)`` (`d`'s own sender, recipient and report are not read), and the report is taken from the log line's bytes `p[text]`
     /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
@@ -75,7 +86,13 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
                          reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, attributionList: Int32) {
         let report: Int32
         if text.count <= SafeText.maxBytes, SafeText.allPlain(UnsafeBufferPointer(rebasing: p[text])) {
-            report = strings.intern(bytes: UnsafeBufferPointer(rebasing: p[text]))
+            let bytes = UnsafeBufferPointer(rebasing: p[text])
+            if lastReportID >= 0, strings.matches(lastReportID, bytes) {
+                report = lastReportID
+            } else {
+                report = strings.intern(bytes: bytes)
+                lastReportID = report
+            }
         } else {
             report = strings.intern(SafeText.make(p, text))
         }

@@ -51,4 +51,34 @@ final class AttributionMemoTests: XCTestCase {
             break
         }
     }
+
+    /// Reports and senders compared with the last one interned still come out as logged when
+    /// they alternate.
+    func testAlternatingReportsAndSendersKeepTheirTexts() {
+        var log = LogBuilder()
+        let reports = ["Unable_to_run_qmail-remote./", "Unable_to_run_qmail-remote_(x)./", "Unable_to_run_qmail-remote./"]
+        let senders = ["a@alice-example.de", "a@alice-example.de", "b@bobs-shop.de", "", "a@alice-example.de"]
+        var expected: [(String?, String)] = []
+        for i in 0..<30 {
+            let sender = senders[i % senders.count], report = reports[i % reports.count]
+            log.add("new msg \(i + 1)", advance: 0)
+            log.add("info msg \(i + 1): bytes 10 from <\(sender)> qp \(i + 100) uid 995", advance: 0)
+            log.add("starting delivery 1: msg \(i + 1) to remote x\(i % 4)@ext.de", advance: 0)
+            log.add("delivery 1: failure: \(report)", advance: 0)
+            log.add("end msg \(i + 1)")
+            expected.append((sender, report))
+        }
+        var analyzer = Analyzer(settings: AnalysisSettings(from: Corpus.isoDate("2026-11-29T05:00:00Z"),
+                                                           until: Corpus.isoDate("2026-11-29T06:00:00Z"),
+                                                           timeZone: TimeZone(identifier: "UTC")!),
+                                accounts: accounts)
+        analyzer.feed(lines: log.lines)
+        let lost = analyzer.finish().lost
+        XCTAssertEqual(lost.count, expected.count)
+        for (i, loss) in lost.enumerated() {
+            XCTAssertEqual(loss.sender, expected[i].0, "loss \(i)")
+            XCTAssertEqual(loss.report, expected[i].1, "loss \(i)")
+            XCTAssertEqual(loss.recipient, "x\(i % 4)@ext.de")
+        }
+    }
 }
