@@ -24,8 +24,8 @@ public struct Analyzer: Sendable {
 
     /// Memo of local recipient -> account for forward tracing (bounded, not exported).
     var ownerCache: [String: String?] = [:]
-    /// Memo of address -> attribution for losses (bounded, not exported).
-    var attributionCache = IntMap<Attribution?>()
+    /// Memo of the attributions of losses (bounded, not exported).
+    var attributionMemo = AttributionMemo()
 
     /// Finished and lost deliveries per minute around the window (nil if it has no bounded span).
     var timeline: Timeline?
@@ -43,6 +43,7 @@ public struct Analyzer: Sendable {
         self.settings = settings
         self.accounts = accounts
         self.state = resuming
+        state.placeQPKeysDensely()
         stamps = StampParser(logTimeZone: settings.logTimeZone)
         fromNanos = settings.from.logNanos
         untilNanos = settings.until.logNanos

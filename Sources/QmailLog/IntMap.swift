@@ -4,21 +4,37 @@
 /// Exists for speed: `Dictionary<Int, _>` hashes every key with SipHash, which was the
 /// largest single cost per log line. Keys here are log numbers, not attacker-chosen hash
 /// flooding material in any meaningful way (a hostile log can only slow its own analysis).
+///
+/// Each key is stored beside its value (one array of slots, not one of keys and one of
+/// values), so looking a key up and touching its value costs one cache miss, not two: the
+/// tables of open messages and qp joins are far larger than the caches.
 struct IntMap<Value> {
     private static var empty: Int { Int.min }
-    private var keys: [Int]
-    private var values: [Value?]
+    /// A key (`empty` when the slot is free) and its value (nil when free).
+    struct Slot {
+        var key: Int
+        var value: Value?
+    }
+    private var slots: [Slot]
     private var shift: UInt64
     private(set) var count = 0
+    /// Whether keys are placed by their low bits alone (see ``init(denseKeys:)``).
+    private let denseKeys: Bool
 
-    init() {
-        keys = Array(repeating: Self.empty, count: 16)
-        values = Array(repeating: nil, count: 16)
+    /// An empty map; with `denseKeys`, a key's place is its low bits (the key modulo the
+    /// table size) instead of a hash. For keys from a small dense range, such as qp values
+    /// (pids, below 2^22), that gives each key a slot of its own and keeps keys that come
+    /// close in time (pids grow) close in memory, so a table larger than the caches is
+    /// walked nearly in order instead of missing the cache on every access. Keys repeating
+    /// a pattern of the table size would collide: use it only for such dense keys.
+    init(denseKeys: Bool = false) {
+        slots = Array(repeating: Slot(key: Self.empty, value: nil), count: 16)
         shift = 60
+        self.denseKeys = denseKeys
     }
 
     var isEmpty: Bool { count == 0 }
-    private var mask: Int { keys.count - 1 }
+    private var mask: Int { slots.count - 1 }
 
     /// Each block of 16 consecutive keys gets 16 consecutive slots at a
     /// Fibonacci-hashed place. Log numbers come nearly in order (pids, inodes, delivery
@@ -26,6 +42,7 @@ struct IntMap<Value> {
     /// table (qp joins hold minutes of messages), while blocks stay spread like plain
     /// Fibonacci hashing (runs of filled slots stay short).
     @inline(__always) private func home(_ key: Int) -> Int {
+        if denseKeys { return key & mask }
         let block = (UInt64(bitPattern: Int64(key)) >> 4) &* 0x9E37_79B9_7F4A_7C15
         return Int(truncatingIfNeeded: block >> shift) & ~15 | key & 15
     }
@@ -34,7 +51,7 @@ struct IntMap<Value> {
     @inline(__always) private func find(_ key: Int) -> Int? {
         var i = home(key)
         while true {
-            let k = keys[i]
+            let k = slots[i].key
             if k == key { return i }
             if k == Self.empty { return nil }
             i = (i + 1) & mask
@@ -45,7 +62,7 @@ struct IntMap<Value> {
 
     /// The value for `key`; setting nil removes it.
     subscript(key: Int) -> Value? {
-        get { find(key).flatMap { values[$0] } }
+        get { find(key).flatMap { slots[$0].value } }
         set {
             // Neither path copies the old value out (`updateValue`/`removeValue` would).
             if let newValue { self.set(newValue, forKey: key) } else { remove(key) }
@@ -58,7 +75,7 @@ struct IntMap<Value> {
         precondition(key != Self.empty, "IntMap key out of range")
         if let i = find(key) {
             var old: Value? = value
-            swap(&old, &values[i])
+            swap(&old, &slots[i].value)
             return old
         }
         insert(value, newKey: key)
@@ -71,7 +88,7 @@ struct IntMap<Value> {
     mutating func set(_ value: Value, forKey key: Int) -> Bool {
         precondition(key != Self.empty, "IntMap key out of range")
         if let i = find(key) {
-            values[i] = value
+            slots[i].value = value
             return true
         }
         insert(value, newKey: key)
@@ -80,11 +97,10 @@ struct IntMap<Value> {
 
     /// Puts a key that is not in the map into its first free slot (growing first if needed).
     private mutating func insert(_ value: Value, newKey key: Int) {
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         var i = home(key)
-        while keys[i] != Self.empty { i = (i + 1) & mask }
-        keys[i] = key
-        values[i] = value
+        while slots[i].key != Self.empty { i = (i + 1) & mask }
+        slots[i] = Slot(key: key, value: value)
         count += 1
     }
 
@@ -93,7 +109,7 @@ struct IntMap<Value> {
     @discardableResult
     mutating func remove(_ key: Int) -> Bool {
         guard let hole = find(key) else { return false }
-        values[hole] = nil
+        slots[hole].value = nil
         close(hole)
         return true
     }
@@ -102,22 +118,22 @@ struct IntMap<Value> {
     @inline(__always)
     mutating func modify<R>(_ key: Int, _ body: (inout Value) -> R) -> R? {
         guard let i = find(key) else { return nil }
-        return body(&values[i]!)
+        return body(&slots[i].value!)
     }
 
     /// Runs `body` on the value in place, inserting `make()` first if `key` is absent.
     @inline(__always)
     mutating func modify<R>(_ key: Int, default make: () -> Value, _ body: (inout Value) -> R) -> R {
-        if let i = find(key) { return body(&values[i]!) }
+        if let i = find(key) { return body(&slots[i].value!) }
         set(make(), forKey: key)
-        return body(&values[find(key)!]!)
+        return body(&slots[find(key)!].value!)
     }
 
     @discardableResult
     mutating func removeValue(forKey key: Int) -> Value? {
         guard let hole = find(key) else { return nil }
         var old: Value? = nil
-        swap(&old, &values[hole])
+        swap(&old, &slots[hole].value)
         close(hole)
         return old
     }
@@ -125,18 +141,17 @@ struct IntMap<Value> {
     /// Empties the slot `hole` (its value already nil) and moves later entries of its run back.
     private mutating func close(_ hole: Int) {
         var hole = hole
-        keys[hole] = Self.empty
+        slots[hole].key = Self.empty
         count -= 1
         var j = hole
         while true {
             j = (j + 1) & mask
-            let k = keys[j]
+            let k = slots[j].key
             if k == Self.empty { break }
-            // Move the entry back into the hole if the hole lies between its home and j.
+            // Move the entry back into the hole if the hole lies between its home and j
+            // (the hole's value is nil, so swapping moves the entry and empties slot j).
             if (j - home(k)) & mask >= (j - hole) & mask {
-                keys[hole] = k
-                keys[j] = Self.empty
-                values.swapAt(hole, j)
+                slots.swapAt(hole, j)
                 hole = j
             }
         }
@@ -144,9 +159,8 @@ struct IntMap<Value> {
 
     mutating func removeAll() {
         guard count > 0 else { return }
-        for i in keys.indices where keys[i] != Self.empty {
-            keys[i] = Self.empty
-            values[i] = nil
+        for i in slots.indices where slots[i].key != Self.empty {
+            slots[i] = Slot(key: Self.empty, value: nil)
         }
         count = 0
     }
@@ -158,9 +172,9 @@ struct IntMap<Value> {
     /// table were looked at already; seeing them twice is harmless.
     mutating func filterInPlace(_ keep: (Value) -> Bool) {
         var i = 0
-        while i < keys.count {
-            if keys[i] != Self.empty, !keep(values[i]!) {
-                removeValue(forKey: keys[i])
+        while i < slots.count {
+            if slots[i].key != Self.empty, !keep(slots[i].value!) {
+                remove(slots[i].key)
             } else {
                 i += 1
             }
@@ -171,15 +185,23 @@ struct IntMap<Value> {
     var entries: [(key: Int, value: Value)] {
         var out: [(key: Int, value: Value)] = []
         out.reserveCapacity(count)
-        for i in keys.indices where keys[i] != Self.empty { out.append((keys[i], values[i]!)) }
+        for slot in slots where slot.key != Self.empty { out.append((slot.key, slot.value!)) }
         return out
+    }
+
+    /// The same entries, placed by their low bits (`denseKeys`) or by a hash.
+    func placing(denseKeys: Bool) -> IntMap {
+        if denseKeys == self.denseKeys { return self }
+        var map = IntMap(denseKeys: denseKeys)
+        for (k, v) in entries { map.updateValue(v, forKey: k) }
+        return map
     }
 
     private mutating func grow() {
         let old = entries
-        let capacity = keys.count * 2
-        keys = Array(repeating: Self.empty, count: capacity)
-        values = Array(repeating: nil, count: capacity)
+        let capacity = slots.count * 2
+        slots = []  // frees the old table before the new one is made
+        slots = Array(repeating: Slot(key: Self.empty, value: nil), count: capacity)
         shift -= 1
         count = 0
         for (k, v) in old { updateValue(v, forKey: k) }
@@ -187,6 +209,7 @@ struct IntMap<Value> {
 }
 
 extension IntMap: Sendable where Value: Sendable {}
+extension IntMap.Slot: Sendable where Value: Sendable {}
 
 extension IntMap: Codable where Value: Codable {
     init(from decoder: Decoder) throws {

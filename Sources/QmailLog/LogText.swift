@@ -59,6 +59,12 @@ struct LogText: Sendable, Equatable {
     /// Whether the text is empty (the null sender `<>`).
     var isEmpty: Bool { length == 0 }
 
+    /// Whether the text is `#@[]`, the sender of a double bounce (one compare: the inline
+    /// bytes after the text are zero).
+    var isDoubleBounceSender: Bool {
+        length == 4 && inline.0 == UInt64(littleEndian: 0x5D5B_4023)  // "#@[]"
+    }
+
     static func == (a: LogText, b: LogText) -> Bool {
         a.withBytes { x in b.withBytes { y in x.elementsEqual(y) } }
     }

@@ -6,31 +6,38 @@ extension Analyzer {
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
         // Addresses are interned once; their ids key the attribution memo (no string hashing).
-        let senderID = m.sender.map { s in s.withBytes { state.lost.intern(bytes: $0) } }
+        let senderID = m.sender.map { s in s.withBytes { state.lost.internSender(bytes: $0) } }
         let recipientID = d.recipient.withBytes { state.lost.intern(bytes: $0) }
-        var attributions: [Attribution] = []
-        if m.kind == .mail {
-            if let sender = m.sender, let senderID,
-               let a = memoised(Int(senderID) * 4, { Attributor.sender(sender.string, accounts: $0) }) {
-                attributions.append(a)
+        let listID: Int32
+        if m.kind != .mail {
+            listID = 0
+        } else if m.extra?.attributions.isEmpty ?? true {
+            listID = mailAttributionListID(sender: m.sender, senderID: senderID, uid: m.uid, recipient: d.recipient,
+                                           recipientID: recipientID, remote: d.remote)
+        } else {
+            var attributions: [Attribution] = []
+            if let sender = m.sender, let senderID {
+                let s = addressAttributionID(Int(senderID) * 4) { Attributor.sender(sender.string, accounts: $0) }
+                if s > 0 { attributions.append(attributionMemo.attribution(s)) }
             }
             if let owner = accounts.account(forUID: m.uid) {
                 attributions.addUnique(Attribution(account: owner, reason: .injectingUID(m.uid)))
             }
             for a in m.attributions { attributions.addUnique(a) }
             let remote = d.remote
-            if let r = memoised(Int(recipientID) * 4 + (remote ? 3 : 2), {
-                Attributor.recipient(d.recipient.string, remote: remote, accounts: $0) }) {
-                attributions.addUnique(r)
+            let r = addressAttributionID(Int(recipientID) * 4 + (remote ? 3 : 2)) {
+                Attributor.recipient(d.recipient.string, remote: remote, accounts: $0)
             }
+            if r > 0 { attributions.addUnique(attributionMemo.attribution(r)) }
+            listID = state.lost.listID(attributions)
         }
         let index = state.lost.count
         state.lost.append(LostDelivery(
             time: time, sender: nil, recipient: "", remote: d.remote, messageID: d.msg,
             qp: m.qp, uid: m.uid, deliveryNumber: number,
             report: "", file: file, line: lineNumber, kind: m.kind,
-            attributions: attributions, fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
-            sender: senderID ?? -1, recipient: recipientID, reportIn: p, text)
+            attributions: [], fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
+            sender: senderID ?? -1, recipient: recipientID, reportIn: p, text, attributionList: listID)
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
             m.extra!.lostIndices.append(index)
@@ -186,17 +193,6 @@ extension Analyzer {
         if ownerCache.count >= 4096 { ownerCache.removeAll(keepingCapacity: true) }
         ownerCache[recipient] = .some(owner)
         return owner
-    }
-
-    /// Address attributions, memoised (senders and recipients repeat a lot). `key` is the
-    /// address's id in the lost deliveries' strings times 4, plus 0 for a sender, 2 for a
-    /// local and 3 for a remote recipient.
-    mutating func memoised(_ key: Int, _ make: (AccountMap) -> Attribution?) -> Attribution? {
-        if let cached = attributionCache[key] { return cached }
-        let value = make(accounts)
-        if attributionCache.count >= 4096 { attributionCache.removeAll() }
-        attributionCache[key] = .some(value)
-        return value
     }
 
     static let qpMarker: [UInt8] = Array("qp_".utf8)

@@ -35,6 +35,10 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// name the same file (and the same `String`, which compares in O(1)).
     private var lastFileName: String?
     private var lastFileID: Int32 = -1
+    /// The sender and the report interned last: consecutive losses mostly share their report,
+    /// and the losses of one message its sender, so a byte compare saves hashing them.
+    private var lastSenderID: Int32 = -1
+    private var lastReportID: Int32 = -1
 
     /// No lost deliveries.
     public init() {}
@@ -66,22 +70,38 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// the analyser's append takes sender and recipient.
     mutating func intern(bytes: UnsafeBufferPointer<UInt8>) -> Int32 { strings.intern(bytes: bytes) }
 
+    /// ``intern(bytes:)`` for a sender, first compared with the sender interned last.
+    mutating func internSender(bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+        if lastSenderID >= 0, strings.matches(lastSenderID, bytes) { return lastSenderID }
+        lastSenderID = strings.intern(bytes: bytes)
+        return lastSenderID
+    }
+
     /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
     /// ids from ``intern(bytes:)`` (`d`'s own sender, recipient and report are not read), and the report is taken from the log line's bytes `p[text]`
     /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
     /// report texts repeat, and a repeated one costs only its lookup.
+    /// `attributionList` is the id of `d`'s attributions from ``listID(_:)`` (`d.attributions`
+    /// is not read).
     mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32,
-                         reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>) {
+                         reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, attributionList: Int32) {
         let report: Int32
         if text.count <= SafeText.maxBytes, SafeText.allPlain(UnsafeBufferPointer(rebasing: p[text])) {
-            report = strings.intern(bytes: UnsafeBufferPointer(rebasing: p[text]))
+            let bytes = UnsafeBufferPointer(rebasing: p[text])
+            if lastReportID >= 0, strings.matches(lastReportID, bytes) {
+                report = lastReportID
+            } else {
+                report = strings.intern(bytes: bytes)
+                lastReportID = report
+            }
         } else {
             report = strings.intern(SafeText.make(p, text))
         }
-        append(d, sender: sender, recipient: recipient, report: report)
+        append(d, sender: sender, recipient: recipient, report: report, attributionList: attributionList)
     }
 
-    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32) {
+    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32,
+                                 attributionList: Int32? = nil) {
         let file: Int32
         if lastFileName == d.file {
             file = lastFileID
@@ -93,7 +113,7 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         records.append(Record(
             time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
             line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report, file: file,
-            attributions: listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
+            attributions: attributionList ?? listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
     }
 
     /// Sets the bounce fate of the delivery at `index`.
@@ -147,7 +167,8 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         return (r.sender < 0 ? nil : strings.string(r.sender), strings.string(r.recipient))
     }
 
-    private mutating func listID(_ list: [Attribution]) -> Int32 {
+    /// The id of the attribution list `list` (0 for the empty list), adding it if new.
+    mutating func listID(_ list: [Attribution]) -> Int32 {
         if let id = attributionIDs[list] { return id }
         let id = Int32(attributionLists.count)
         attributionLists.append(list)

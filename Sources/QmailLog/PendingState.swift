@@ -95,12 +95,20 @@ public struct PendingState: Codable, Sendable {
     var lost = LostDeliveries()
     var messages = IntMap<OpenMessage>()
     var deliveries = IntMap<OpenDelivery>()
-    var infoByQP = IntMap<QPEntry>()
-    var forwardByQP = IntMap<ForwardLink>()
-    var bounceByQP = IntMap<BounceLink>()
+    var infoByQP = IntMap<QPEntry>(denseKeys: true)
+    var forwardByQP = IntMap<ForwardLink>(denseKeys: true)
+    var bounceByQP = IntMap<BounceLink>(denseKeys: true)
     var nextSerial = 1
     var lastEviction: LogNanos = .min
     var lastTime: LogNanos = 0
+
+    /// The qp maps as a fresh state makes them (decoding makes hashed maps; see
+    /// `IntMap.init(denseKeys:)`).
+    mutating func placeQPKeysDensely() {
+        infoByQP = infoByQP.placing(denseKeys: true)
+        forwardByQP = forwardByQP.placing(denseKeys: true)
+        bounceByQP = bounceByQP.placing(denseKeys: true)
+    }
 
     /// Open messages in this state.
     public var openMessages: Int { messages.count }

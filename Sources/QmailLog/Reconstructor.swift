@@ -11,7 +11,7 @@ extension Analyzer {
     mutating func info(_ id: Int, bytes: Int, sender rawSender: LogText, qp: Int, uid: Int, time: LogNanos) {
         // Sender and uid attributions are derived when a loss is recorded (rare), not here.
         let kind: MessageKind = rawSender.isEmpty ? .bounce
-            : rawSender.withBytes { $0.elementsEqual("#@[]".utf8) } ? .doubleBounce : .mail
+            : rawSender.isDoubleBounceSender ? .doubleBounce : .mail
         let bounceLink = state.bounceByQP.isEmpty ? nil : state.bounceByQP.removeValue(forKey: qp)
         let forwardLink = state.forwardByQP.isEmpty ? nil : state.forwardByQP.removeValue(forKey: qp)
         let fresh = state.nextSerial

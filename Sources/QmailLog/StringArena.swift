@@ -56,6 +56,9 @@ struct StringArena: Sendable {
         return (i == 0 ? 0 : ends[i - 1])..<ends[i]
     }
 
+    /// Whether the string with id `id` has exactly these UTF-8 bytes.
+    func matches(_ id: Int32, _ other: UnsafeBufferPointer<UInt8>) -> Bool { equals(id, other) }
+
     private func equals(_ id: Int32, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
         let range = self.range(id)
         guard range.count == other.count else { return false }

@@ -13,7 +13,14 @@ public enum TAI64N {
     /// 24 hex digits or name a time before 1970 or after 2255.
     @inline(__always)
     static func decode(_ p: UnsafePointer<UInt8>) -> LogNanos? {
-        guard let high = hex8(p), let low = hex8(p + 8), let nano = hex8(p + 16) else { return nil }
+        // The high half is "40000000" until the year 2106: one compare instead of a decode.
+        let head = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let high: UInt64
+        if head == epochHighText { high = 0x4000_0000 } else {
+            guard let decoded = hex8(p) else { return nil }
+            high = decoded
+        }
+        guard let low = hex8(p + 8), let nano = hex8(p + 16) else { return nil }
         let label = high << 32 | low
         guard nano < 1_000_000_000, label >= unixEpochLabel,
               label - unixEpochLabel < UInt64(maxSeconds) else { return nil }
@@ -32,6 +39,9 @@ public enum TAI64N {
     public static func date(hex: some StringProtocol) -> Date? {
         nanos(hex: hex).map(Date.init(logNanos:))
     }
+
+    /// The bytes "40000000" as one unaligned load of them reads.
+    static let epochHighText = UInt64(littleEndian: 0x3030_3030_3030_3034)
 
     /// Eight hex digits (either case) at `p` as a number, checked and converted eight bytes
     /// at a time (SWAR); nil if any byte is not a hex digit.

@@ -4,7 +4,27 @@ import XCTest
 /// The open-addressing map behaves like a Dictionary under random inserts and removals.
 final class IntMapTests: XCTestCase {
     func testRandomOperationsMatchDictionary() throws {
-        var map = IntMap<Int>()
+        try checkRandomOperations(denseKeys: false)
+    }
+
+    /// Keys placed by their low bits (as the qp maps are) behave the same.
+    func testRandomOperationsMatchDictionaryWithDenseKeys() throws {
+        try checkRandomOperations(denseKeys: true)
+    }
+
+    /// Dense placement also copes with keys that all share their low bits (long runs).
+    func testDenseKeysSharingLowBits() {
+        var map = IntMap<Int>(denseKeys: true)
+        for k in 0..<500 { map[k << 16] = k }
+        for k in stride(from: 0, to: 500, by: 3) { map[k << 16] = nil }
+        for k in 0..<500 { XCTAssertEqual(map[k << 16], k % 3 == 0 ? nil : k) }
+        let hashed = map.placing(denseKeys: false)
+        XCTAssertEqual(Set(hashed.entries.map(\.key)), Set(map.entries.map(\.key)))
+        for k in 0..<500 { XCTAssertEqual(hashed[k << 16], map[k << 16]) }
+    }
+
+    private func checkRandomOperations(denseKeys: Bool) throws {
+        var map = IntMap<Int>(denseKeys: denseKeys)
         var reference: [Int: Int] = [:]
         var seed: UInt64 = 99
         for step in 0..<200_000 {
@@ -34,7 +54,7 @@ final class IntMapFilterTests: XCTestCase {
     func testFilterInPlaceUnderFullLoadWithWrappingRuns() {
         var seed: UInt64 = 7
         for round in 0..<200 {
-            var map = IntMap<Int>()
+            var map = IntMap<Int>(denseKeys: round % 2 == 1)
             var reference: [Int: Int] = [:]
             let n = 8 + round % 120
             for _ in 0..<n {
