@@ -38,16 +38,7 @@ extension Journal {
     /// Records that the step's action begins. Call BEFORE acting. Throws
     /// ``JournalError/stepAlreadyDone(_:)`` for a done step: resume must skip it.
     public func markStarted(_ step: StepKey, at date: Date = Date()) throws {
-        try write("mark step started") { db in
-            var record = try Self.fetchOrInsert(step, db)
-            guard record.state != .done else { throw JournalError.stepAlreadyDone(step) }
-            record.state = .started
-            record.attempts += 1
-            record.startedAt = date
-            record.finishedAt = nil
-            record.error = nil
-            try record.update(db)
-        }
+        try markStarted([step], at: date)
     }
 
     /// Records that the step's action completed, with optional detail (stored as JSON).
