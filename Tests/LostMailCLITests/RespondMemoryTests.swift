@@ -14,17 +14,20 @@ final class RespondMemoryTests: XCTestCase {
     static let shared = ClassFleet()
     /// The window holding the large corpus's whole incident (the playbook's is the small one's).
     static let window = ["--from", "2026-11-29T05:00:00Z", "--until", "2026-11-29T06:00:00Z"]
-    /// How much more the 4-host run may peak than the 1-host run: 12 MiB. Measured (debug
+    /// How much more the 4-host run may peak than the 1-host run: 15 MiB. Measured (debug
     /// build, about 61 MiB for one host, of which about 46 MiB are mapped files: the binary and
     /// its libraries): with nothing kept, 4 hosts peak 6.5-8.4 MiB higher (glibc's arenas: the
     /// second host's threads start from arenas holding the first host's freed memory, which
     /// plateaus from the second host on: 1/2/4 hosts 61/66/67 MiB; plus each finished host's
-    /// summary row, page figures and journal steps, well under 1 MiB each). Each host's report
+    /// summary row, page figures and journal steps, well under 1 MiB each). Since the account
+    /// files are written in batches beside the report file, 4 hosts peaked 4.3-9.6 MiB higher
+    /// in runs of this test alone and 12.3 MiB once in a whole-suite run (allocator arenas again;
+    /// `FreedMemory` trims them after each host), hence 15 MiB. Each host's report
     /// kept with its values (the lost deliveries, every account's entries and lines) adds
-    /// about 7.7 MiB per host: 4 hosts then peak 23 MiB higher and fail. A kept compact
+    /// about 7.7 MiB per host: 4 hosts then peak 23 MiB higher and still fail. A kept compact
     /// `HostReport` alone is about 1 MiB per host of this corpus (17,296 losses at 80 bytes
     /// and their strings) and stays within the margin.
-    static let margin: UInt64 = 12 << 20
+    static let margin: UInt64 = 15 << 20
 
     override class func setUp() {
         super.setUp()

@@ -105,6 +105,9 @@ public enum Respond {
                 steps: StepLog(journal: journal, run: run ?? 0, host: host.name), connector: request.connector,
                 writeAccountFiles: !request.check, outputMode: UInt16(request.playbook.output.mode),
                 outputTarget: output)
+            // What the host's analysis, report and account files took goes back to the system
+            // when it is done (the next host's threads need not find it in their arenas).
+            defer { FreedMemory.release() }
             return try pipeline.run(context: context)
         }
         var hosts: [(host: String, result: Result<HostRespondResult, RespondHostError>)] = []
