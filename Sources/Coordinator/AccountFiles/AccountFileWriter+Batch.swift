@@ -34,7 +34,7 @@ extension AccountFileWriter {
     private func batches(accounts: [PasswdEntry], lost: @escaping (String) -> [LostMailEntry],
                          formatter: LostMailFormatter, decoder: Compression?,
                          progress: @escaping ([String]) -> Void) -> [String: Result<AccountFileUpdate, any Error>] {
-        var run = BatchRun(writer: self, lost: lost, formatter: formatter, decoder: decoder, progress: progress)
+        var state = BatchRun(writer: self, lost: lost, formatter: formatter, decoder: decoder, progress: progress)
         var creates = AccountFileBatchQueue()
         for entry in accounts {
             do {
@@ -42,19 +42,19 @@ extension AccountFileWriter {
                 try AccountFileCommand.validate(entry)
                 let content = try mergeLostMailFile(existing: Data(), new: lost(entry.name), formatter: formatter)
                 if let full = creates.add(AccountFileBatchItem(entry: entry, content: content, createOnly: true)) {
-                    run.creates(full)
+                    state.run(full)
                 }
             } catch {
-                run.outcomes[entry.name] = .failure(error)
+                state.outcomes[entry.name] = .failure(error)
             }
         }
-        run.creates(creates.drain())
-        run.replaces(run.pendingReplaces.drain())
-        for entry in run.alone {
+        state.run(creates.drain())
+        state.run(state.pendingReplaces.drain())
+        for entry in state.alone {
             progress([entry.name])
-            run.outcomes[entry.name] = Result { try update(entry: entry, lost: lost(entry.name), formatter: formatter) }
+            state.outcomes[entry.name] = Result { try update(entry: entry, lost: lost(entry.name), formatter: formatter) }
         }
-        return run.outcomes
+        return state.outcomes
     }
 }
 
@@ -73,33 +73,36 @@ private struct BatchRun {
     /// Accounts the batches gave no answer for: done with their own commands at the end.
     var alone: [PasswdEntry] = []
 
-    /// Runs a batch of create-only writes and takes in each account's answer.
-    mutating func creates(_ items: [AccountFileBatchItem]) {
+    /// Runs a batch (create-only writes or replacements) and takes in each account's answer;
+    /// an account without one is left for its own commands.
+    mutating func run(_ items: [AccountFileBatchItem]) {
         guard !items.isEmpty else { return }
         progress(items.map(\.entry.name))
         let answers = writer.runBatch(items, decoder: decoder)
         for item in items {
-            let account = item.entry.name
-            let path = writer.target.path(home: item.entry.home)
-            switch answers[account] {
-            case .success(let answer)?:
-                if answer.status == 0 {
-                    outcomes[account] = .success(AccountFileUpdate(
-                        account: account, path: path, previousLines: 0,
-                        addedLines: AccountFileWriter.lineCount(item.content), written: true))
-                } else if answer.status == AccountFileError.Refusal.fileExists.rawValue, let current = answer.stdout {
-                    merge(item.entry, current: current, path: path)
-                } else if answer.status == AccountFileError.Refusal.fileExists.rawValue {
-                    alone.append(item.entry)  // too large to print back
-                } else {
-                    outcomes[account] = .failure(AccountFileError.check(account: account, status: answer.status,
-                                                                        stderr: answer.stderr)!)
-                }
-            case .failure(let error)?:
-                outcomes[account] = .failure(error)
-            case nil:
-                alone.append(item.entry)
+            switch answers[item.entry.name] {
+            case .success(let answer)?: item.createOnly ? created(item, answer) : replaced(item, answer)
+            case .failure(let error)?: outcomes[item.entry.name] = .failure(error)
+            case nil: alone.append(item.entry)
             }
+        }
+    }
+
+    /// A create-only write's answer: written, or the existing file to merge.
+    private mutating func created(_ item: AccountFileBatchItem, _ answer: AccountFileBatchResult) {
+        let account = item.entry.name
+        let path = writer.target.path(home: item.entry.home)
+        if answer.status == 0 {
+            outcomes[account] = .success(AccountFileUpdate(
+                account: account, path: path, previousLines: 0,
+                addedLines: AccountFileWriter.lineCount(item.content), written: true))
+        } else if answer.status == AccountFileError.Refusal.fileExists.rawValue, let current = answer.stdout {
+            merge(item.entry, current: current, path: path)
+        } else if answer.status == AccountFileError.Refusal.fileExists.rawValue {
+            alone.append(item.entry)  // too large to print back
+        } else {
+            outcomes[account] = .failure(AccountFileError.check(account: account, status: answer.status,
+                                                                stderr: answer.stderr)!)
         }
     }
 
@@ -115,7 +118,7 @@ private struct BatchRun {
             } else {
                 previous[account] = before
                 if let full = pendingReplaces.add(AccountFileBatchItem(entry: entry, content: merged, createOnly: false)) {
-                    replaces(full)
+                    run(full)
                 }
             }
         } catch {
@@ -123,28 +126,16 @@ private struct BatchRun {
         }
     }
 
-    /// Runs a batch of writes that replace existing files with their merged content.
-    mutating func replaces(_ items: [AccountFileBatchItem]) {
-        guard !items.isEmpty else { return }
-        progress(items.map(\.entry.name))
-        let answers = writer.runBatch(items, decoder: decoder)
-        for item in items {
-            let account = item.entry.name
-            switch answers[account] {
-            case .success(let answer)?:
-                if let error = AccountFileError.check(account: account, status: answer.status, stderr: answer.stderr) {
-                    outcomes[account] = .failure(error)
-                } else {
-                    let before = previous[account] ?? 0
-                    outcomes[account] = .success(AccountFileUpdate(
-                        account: account, path: writer.target.path(home: item.entry.home), previousLines: before,
-                        addedLines: AccountFileWriter.lineCount(item.content) - before, written: true))
-                }
-            case .failure(let error)?:
-                outcomes[account] = .failure(error)
-            case nil:
-                alone.append(item.entry)
-            }
+    /// A replacement's answer: the merged file written, or why not.
+    private mutating func replaced(_ item: AccountFileBatchItem, _ answer: AccountFileBatchResult) {
+        let account = item.entry.name
+        if let error = AccountFileError.check(account: account, status: answer.status, stderr: answer.stderr) {
+            outcomes[account] = .failure(error)
+        } else {
+            let before = previous[account] ?? 0
+            outcomes[account] = .success(AccountFileUpdate(
+                account: account, path: writer.target.path(home: item.entry.home), previousLines: before,
+                addedLines: AccountFileWriter.lineCount(item.content) - before, written: true))
         }
     }
 }
