@@ -11,7 +11,7 @@ struct AccountWrites: Sendable {
 extension HostPipeline {
     /// Writes each account's file (a `write` step per account in the journal; the done ones
     /// keep their recorded result). One `getent` for the accounts still to write and a few
-    /// batch commands for all of them (``AccountFileWriter/update(accounts:formatter:decoder:progress:)``);
+    /// batch commands for all of them (``AccountFileWriter/update(accounts:lost:formatter:decoder:progress:)``);
     /// a resumed host whose writes are all done is not contacted.
     /// - Parameter decoder: the compressor the host was found to have, for the batches' input.
     func writeAccounts(_ lostByAccount: LostMailsByAccount, remote: LazyRemote, decoder: Compression?,
