@@ -52,7 +52,12 @@ public struct CTimeFormatter: Sendable {
     /// The wall-clock fields of a Unix time in whole seconds, in the formatter's zone.
     public func wallClock(unixSeconds: Int64) -> WallClock {
         let offset = Int64(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(unixSeconds))))
-        let local = unixSeconds + offset
+        return Self.wallClock(localSeconds: unixSeconds + offset)
+    }
+
+    /// The wall-clock fields of `local`: seconds since 1970-01-01 00:00 on the zone's clock
+    /// (Unix seconds plus the zone's offset then).
+    static func wallClock(localSeconds local: Int64) -> WallClock {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secondOfDay = Int(local - days * 86_400)
         let (year, month, day) = CivilDate.civilFromDays(days)
@@ -63,7 +68,12 @@ public struct CTimeFormatter: Sendable {
 
     /// The wall-clock fields of a log time, truncated to the second.
     public func wallClock(_ time: LogNanos) -> WallClock {
-        wallClock(unixSeconds: time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000)
+        wallClock(unixSeconds: Self.seconds(time))
+    }
+
+    /// The whole Unix seconds of a log time (a fraction is truncated toward the past).
+    static func seconds(_ time: LogNanos) -> Int64 {
+        time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000
     }
 
     /// The ctime text of a Unix time in whole seconds (fractions are truncated by the caller).
@@ -78,9 +88,33 @@ public struct CTimeFormatter: Sendable {
 
     /// The ctime text of a log time, truncated to the second.
     public func string(_ time: LogNanos) -> String {
-        let seconds = time >= 0 ? time / 1_000_000_000 : (time - 999_999_999) / 1_000_000_000
-        return string(unixSeconds: seconds)
+        string(unixSeconds: Self.seconds(time))
     }
+
+    /// Appends the text ``string(unixSeconds:)`` gives, from the zone's wall-clock seconds
+    /// (see ``wallClock(localSeconds:)``), without building a String.
+    static func appendStamp(localSeconds: Int64, to bytes: inout [UInt8]) {
+        let w = wallClock(localSeconds: localSeconds)
+        bytes.append(contentsOf: weekdayBytes[w.weekday])
+        bytes.append(0x20)
+        bytes.append(contentsOf: monthBytes[w.month - 1])
+        bytes.append(0x20)
+        bytes.append(w.day < 10 ? 0x20 : UInt8(0x30 + w.day / 10))
+        bytes.append(UInt8(0x30 + w.day % 10))
+        func two(_ value: Int, after separator: UInt8) {
+            bytes.append(separator)
+            bytes.append(UInt8(0x30 + value / 10))
+            bytes.append(UInt8(0x30 + value % 10))
+        }
+        two(w.hour, after: 0x20)
+        two(w.minute, after: 0x3A)
+        two(w.second, after: 0x3A)
+        bytes.append(0x20)
+        bytes.append(contentsOf: String(w.year).utf8)
+    }
+
+    private static let weekdayBytes = weekdays.map { Array($0.utf8) }
+    private static let monthBytes = months.map { Array($0.utf8) }
 
     private func twoDigits(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }

@@ -36,4 +36,27 @@ extension LostDeliveries {
         }
         return result
     }
+
+    /// How many deliveries of `kind` each distinct sender (nil: its info line was not seen)
+    /// and each distinct recipient has, counted by the stored strings' ids: an address is
+    /// built once, not once per delivery.
+    public func addressCounts(of kind: MessageKind)
+        -> (senders: [(address: String?, count: Int)], recipients: [(address: String, count: Int)]) {
+        // Slot 0 counts the nil sender (id -1); id n is slot n + 1.
+        var senders = [Int](repeating: 0, count: stringCount + 1)
+        var recipients = [Int](repeating: 0, count: stringCount)
+        for i in indices {
+            let r = record(at: i)
+            guard r.kind == kind else { continue }
+            senders[Int(r.sender) + 1] += 1
+            recipients[Int(r.recipient)] += 1
+        }
+        var senderCounts: [(address: String?, count: Int)] = []
+        for (slot, n) in senders.enumerated() where n > 0 {
+            senderCounts.append((slot == 0 ? nil : string(Int32(slot - 1)), n))
+        }
+        var recipientCounts: [(address: String, count: Int)] = []
+        for (id, n) in recipients.enumerated() where n > 0 { recipientCounts.append((string(Int32(id)), n)) }
+        return (senderCounts, recipientCounts)
+    }
 }

@@ -161,6 +161,10 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     func attributionList(_ id: Int) -> [Attribution] { attributionLists[id] }
     /// Bounce fate of the delivery at `index`, without building the element.
     public func fate(at index: Int) -> BounceFate { records[index].fate }
+    /// Number of stored strings (ids are `0..<count`).
+    var stringCount: Int { strings.count }
+    /// The stored string with id `id`.
+    func string(_ id: Int32) -> String { strings.string(id) }
     /// Sender (nil if unseen) and recipient of the delivery at `index`.
     func addresses(at index: Int) -> (sender: String?, recipient: String) {
         let r = records[index]

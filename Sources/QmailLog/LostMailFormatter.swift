@@ -8,7 +8,7 @@ import Foundation
 /// control, DEL, non-ASCII) and `\` itself is written as `\xHH`. So a line is always one
 /// line, fields never contain spaces, and the original bytes can be recovered exactly.
 public struct LostMailFormatter: Sendable {
-    private let ctime: CTimeFormatter
+    let ctime: CTimeFormatter
 
     /// A formatter writing times in `timeZone`.
     public init(timeZone: TimeZone) {

@@ -1,4 +1,5 @@
 import Foundation
+import QmailLog
 import XCTest
 @testable import Coordinator
 
@@ -63,5 +64,60 @@ final class LostMailMergeTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("line feed"))
         }
         XCTAssertNoThrow(try mergeLostMailFile(existing: Data(), new: [a + "\r"]))
+    }
+
+    /// A first write's content is formatted straight into bytes (``LostMailFormatter/newFileContent(_:)``);
+    /// it must be byte for byte what formatting each line as text and merging gives, also across
+    /// both daylight-saving changes (the autumn one turns the clock back, so UTC order and stamp
+    /// order differ), in zones off the hour, with equal stamps, duplicates and an unseen sender.
+    func testFirstWriteEqualsTheTextMerge() throws {
+        var seed: UInt64 = 7
+        func next(_ bound: Int64) -> Int64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int64(seed >> 33) % bound
+        }
+        // 2026-03-29 01:00 UTC and 2026-10-25 01:00 UTC: Berlin's changes; India has none.
+        let starts: [Int64] = [1_774_746_000 - 5400, 1_792_890_000 - 5400, 0, 2_145_916_800]
+        for zone in ["Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "UTC"] {
+            let formatter = LostMailFormatter(timeZone: TimeZone(identifier: zone)!)
+            for start in starts {
+                var entries: [LostMailEntry] = []
+                for i in 0..<400 {
+                    // In UTC order by second, as account lines arrive; a few share a second.
+                    let second = start + Int64(i) * 27 + next(3)
+                    let sender: String? = i % 50 == 0 ? nil : "s\(next(5))@customer.de"
+                    let entry = LostMailEntry(time: second * 1_000_000_000 + next(999_999_999), sender: sender,
+                                              recipient: "r\(next(7))@external.de", fate: .discarded,
+                                              messageID: i, deliveryNumber: i)
+                    entries.append(entry)
+                    if i % 97 == 0 { entries.append(entry) }
+                }
+                let direct = try mergeLostMailFile(existing: Data(), new: entries, formatter: formatter)
+                let viaText = try mergeLostMailFile(existing: Data(), new: entries.map { formatter.line($0) })
+                XCTAssertEqual(direct, viaText, "zone \(zone), start \(start)")
+                XCTAssertEqual(direct.filter { $0 == 0x0A }.count, entries.count)
+            }
+        }
+        // Berlin's autumn change: the hour 02:00-03:00 comes twice, so a later mail can have
+        // an earlier stamp and comes first in the file.
+        let berlin = LostMailFormatter(timeZone: TimeZone(identifier: "Europe/Berlin")!)
+        let before = LostMailEntry(time: (1_792_890_000 - 60) * 1_000_000_000, sender: "a@b.de", recipient: "c@d.de",
+                                   fate: .discarded, messageID: 1, deliveryNumber: 1)
+        var after = before
+        after.time = (1_792_890_000 + 60) * 1_000_000_000
+        after.recipient = "e@f.de"
+        let content = try XCTUnwrap(String(data: try mergeLostMailFile(existing: Data(), new: [before, after],
+                                                                        formatter: berlin), encoding: .utf8))
+        XCTAssertEqual(content, "Sun Oct 25 02:01:00 2026 from=a@b.de to=e@f.de\nSun Oct 25 02:59:00 2026 from=a@b.de to=c@d.de\n")
+    }
+
+    func testFirstWriteRefusesAnUnsafeAddress() {
+        let formatter = LostMailFormatter(timeZone: TimeZone(identifier: "UTC")!)
+        let entry = LostMailEntry(time: 0, sender: "a@b.de\nforged", recipient: "c@d.de", fate: .discarded,
+                                  messageID: 1, deliveryNumber: 1)
+        XCTAssertNil(formatter.newFileContent([entry]))
+        XCTAssertThrowsError(try mergeLostMailFile(existing: Data(), new: [entry], formatter: formatter)) {
+            XCTAssertTrue("\($0)".contains("line feed"))
+        }
     }
 }

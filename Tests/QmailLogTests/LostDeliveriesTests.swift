@@ -54,4 +54,30 @@ final class LostDeliveriesTests: XCTestCase {
         let decoded = try JSONDecoder().decode(LostDeliveries.self, from: json)
         XCTAssertEqual(try encoder.encode(decoded), json)
     }
+
+    /// The address tallies the incident page takes its domains from count what the elements say.
+    func testAddressCountsAgreeWithTheElements() {
+        var lost = LostDeliveries()
+        for i in 0..<1_000 {
+            // A recipient that is also some delivery's sender: the same stored string, counted apart.
+            lost.append(LostDelivery(
+                time: 1_795_929_242_394_321_500 + Int64(i), sender: i % 7 == 0 ? nil : (i % 11 == 0 ? "" : "s\(i % 13)@a.de"),
+                recipient: i % 5 == 0 ? "s1@a.de" : "r\(i % 17)@ext.de", remote: true, messageID: i, qp: i, uid: 1000,
+                deliveryNumber: i, report: "Unable_to_run_qmail-remote./", file: "current", line: i + 1,
+                kind: i % 4 == 0 ? .bounce : .mail, attributions: [], fate: .discarded, bounceOf: -1, sequence: i))
+        }
+        for kind in [MessageKind.mail, .bounce] {
+            let mails = lost.filter { $0.kind == kind }
+            var senders: [String?: Int] = [:]
+            var recipients: [String: Int] = [:]
+            for d in mails {
+                senders[d.sender, default: 0] += 1
+                recipients[d.recipient, default: 0] += 1
+            }
+            let counts = lost.addressCounts(of: kind)
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: counts.senders.map { ($0.address, $0.count) }), senders)
+            XCTAssertEqual(Dictionary(uniqueKeysWithValues: counts.recipients.map { ($0.address, $0.count) }), recipients)
+            XCTAssertEqual(lost.count(of: kind), mails.count)
+        }
+    }
 }

@@ -50,8 +50,12 @@ extension AccountFileScript {
             if [ "$out" -gt "$show" ]; then out=-; : > "$tmp/out.$i"; fi
             printf 'lostmail-account %s %s %s %s\n' "$account" "$status" "$out" "$err"
             if [ "$out" != 0 ] || [ "$err" != 0 ]; then cat -- "$tmp/out.$i" "$tmp/err.$i"; fi
-            rm -f -- "$tmp/in.$i" "$tmp/out.$i" "$tmp/err.$i" "$tmp/status.$i"
           done
+          # One rm for the round's files: a program start per account is most of what a write costs.
+          n=$#
+          for i; do set -- "$@" "$tmp/in.$i" "$tmp/out.$i" "$tmp/err.$i" "$tmp/status.$i"; done
+          shift "$n"
+          [ $# = 0 ] || rm -f -- "$@"
         }
         records() {
           i=0 running=

@@ -93,6 +93,8 @@ public func mergeLostMailFile(existing: Data, new: [String]) throws -> Data {
 /// ``mergeLostMailFile(existing:new:)-(_,[String])`` for a run's lost mails: each is formatted
 /// to the account file's line here, once, and sorted by its own time.
 public func mergeLostMailFile(existing: Data, new: [LostMailEntry], formatter: LostMailFormatter) throws -> Data {
+    // No file yet: every line goes in, in stamp order, which the formatter writes directly.
+    if existing.isEmpty, let content = formatter.newFileContent(new) { return content }
     let lines = new.map { AccountFileLine($0, formatter: formatter) }
     if let bad = lines.first(where: { $0.bytes.contains(0x0A) }) {
         throw LostMailFileError.lineContainsNewline(String(decoding: bad.bytes, as: UTF8.self))

@@ -46,7 +46,7 @@ public struct FleetReportJSON: Sendable {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         try PrivateFiles.write(to: url) { fd, temp in
-            let out = JSONStreamWriter(fd: fd, path: temp)
+            let out = JSONStreamWriter(fd: fd, path: temp, hashed: false)
             out.beginObject()
             out.field("from")
             out.raw(Array(try encoder.encode(from)))

@@ -28,9 +28,11 @@ public struct HostReportStore: Sendable {
     public func store(_ report: HostReport) throws -> StoredHostReport {
         let staging = directory.appendingPathComponent(".incoming-\(UUID().uuidString).json")
         let (sha256, size) = try PrivateFiles.write(to: staging) { fd, temp -> (sha256: String, size: UInt64) in
-            let out = JSONStreamWriter(fd: fd, path: temp)
+            let out = JSONStreamWriter(fd: fd, path: temp, hashed: true)
             try report.writeJSON(to: out)
-            return try out.finish()
+            let written = try out.finish()
+            guard let sha256 = written.sha256 else { preconditionFailure("a hashed writer gives a digest") }
+            return (sha256, written.size)
         }
         return try enter(staging: staging, sha256: sha256, size: size)
     }

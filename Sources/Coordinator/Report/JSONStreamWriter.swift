@@ -12,8 +12,8 @@ import Darwin
 /// Compact output (no whitespace); keys are written in the order the caller gives them (the
 /// report's writers give them sorted, as the journal's encoder did). Strings are escaped per
 /// RFC 8259 section 7: `"` and `\` and the control characters U+0000-U+001F; everything else,
-/// `/` and non-ASCII included, is written as its UTF-8 bytes. The bytes written are hashed
-/// (SHA-256) as they leave the buffer.
+/// `/` and non-ASCII included, is written as its UTF-8 bytes. A writer made with `hashed`
+/// hashes the bytes written (SHA-256) as they leave the buffer.
 ///
 /// The first write error is kept and every later write skipped; ``finish()`` throws it, so
 /// callers write without `try` and check once.
@@ -27,7 +27,9 @@ final class JSONStreamWriter {
     private let path: String
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     private let capacity = 256 * 1024
-    @exclusivity(unchecked) private var hasher = SHA256()
+    /// Nil for a writer whose file needs no digest (a fleet report: its hosts' parts are
+    /// checked as they are read).
+    @exclusivity(unchecked) private var hasher: SHA256?
     @exclusivity(unchecked) private var failure: PrivateFileError?
     /// Per open container: whether a value was written in it (the next one needs a comma).
     @exclusivity(unchecked) private var needsComma: [Bool] = [false]
@@ -36,10 +38,12 @@ final class JSONStreamWriter {
     /// Bytes handed to the file so far.
     @exclusivity(unchecked) private(set) var written: UInt64 = 0
 
-    /// A writer to the open file `fd` (not closed here); `path` names it in errors.
-    init(fd: Int32, path: String) {
+    /// A writer to the open file `fd` (not closed here); `path` names it in errors; `hashed`:
+    /// ``finish()`` gives the SHA-256 of what was written.
+    init(fd: Int32, path: String, hashed: Bool) {
         self.fd = fd
         self.path = path
+        hasher = hashed ? SHA256() : nil
         buffer.reserveCapacity(capacity)
     }
 
@@ -99,12 +103,13 @@ final class JSONStreamWriter {
 
     // MARK: End
 
-    /// Writes what is buffered; returns the SHA-256 (hex) and size of everything written.
+    /// Writes what is buffered; returns the size of everything written and, for a `hashed`
+    /// writer, its SHA-256 (hex).
     /// - Throws: the first write error, naming the file.
-    func finish() throws -> (sha256: String, size: UInt64) {
+    func finish() throws -> (sha256: String?, size: UInt64) {
         flush()
         if let failure { throw failure }
-        return (FileOps.hex(hasher.finalize()), written)
+        return (hasher.map { FileOps.hex($0.finalize()) }, written)
     }
 
     // MARK: Internals
@@ -180,7 +185,7 @@ final class JSONStreamWriter {
 
     private func write(_ bytes: UnsafeRawBufferPointer) {
         guard failure == nil, bytes.baseAddress != nil else { return }
-        hasher.update(bufferPointer: bytes)
+        hasher?.update(bufferPointer: bytes)
         guard FileOps.writeAll(fd, bytes) else {
             failure = PrivateFileError(operation: "write", path: path, errno: errno)
             return

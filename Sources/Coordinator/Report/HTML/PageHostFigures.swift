@@ -45,13 +45,13 @@ public struct PageHostFigures: Sendable {
         configIssues = report.configIssues
         missingMaps = report.missingMaps
         timeline = report.timeline
-        lostMails = 0
-        lostBounces = 0
-        for delivery in report.lost {
-            guard delivery.listedForAccounts else { lostBounces += 1; continue }
-            lostMails += 1
-            senderDomains[ReportFigures.domain(delivery.sender), default: 0] += 1
-            recipientDomains[ReportFigures.domain(delivery.recipient), default: 0] += 1
+        // The mails (what account files list); each distinct address's domain is taken once.
+        lostMails = report.lost.count(of: .mail)
+        lostBounces = report.lost.count - lostMails
+        let addresses = report.lost.addressCounts(of: .mail)
+        for (sender, n) in addresses.senders { senderDomains[ReportFigures.domain(sender), default: 0] += n }
+        for (recipient, n) in addresses.recipients {
+            recipientDomains[ReportFigures.domain(recipient), default: 0] += n
         }
         for loss in report.unattributed {
             unattributedReasons[loss.reason, default: 0] += 1
