@@ -152,6 +152,8 @@ public struct AccountFileWriter: Sendable {
 
     static func lineCount(_ data: Data) -> Int {
         guard !data.isEmpty else { return 0 }
-        return data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (data.last == 0x0A ? 0 : 1)
+        // Over the bytes, not Data's iterator (a host's first write counts megabytes here).
+        let feeds = data.withUnsafeBytes { bytes in bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        return feeds + (data.last == 0x0A ? 0 : 1)
     }
 }
