@@ -34,6 +34,9 @@ struct PeerPulls {
         return results
     }
 
+    /// `scp -C` alone from the first `hosts`, as in ``runAll(hosts:)``.
+    func scpCompressed(hosts: Int) throws -> Result { try scp(hosts: hosts, compress: true) }
+
     private func scp(hosts: Int, compress: Bool) throws -> Result {
         let tool = compress ? "scp -C" : "scp"
         let target = try freshFolder(compress ? "peer-scp-C" : "peer-scp")

@@ -50,6 +50,8 @@ struct RespondBench: AsyncParsableCommand {
     var pauseHost: Int?
     @Flag(help: "Leave the fleet running at the end.")
     var keepFleet = false
+    @Option(help: "With --peers: time one host's respond and scp -C this many times in all, taking turns, and judge the target by the median of the ratios (one run of each is as noisy as the machine).")
+    var pairs = 1
 
     func validate() throws {
         if hostSnapshot != nil, from == nil || until == nil {
@@ -60,6 +62,8 @@ struct RespondBench: AsyncParsableCommand {
             throw ValidationError("not an ISO 8601 time: \(value)")
         }
         if let forks, forks < 1 { throw ValidationError("--forks must be at least 1") }
+        if pairs < 1 { throw ValidationError("--pairs must be at least 1") }
+        if pairs > 1, !peers { throw ValidationError("--pairs compares with scp -C: it needs --peers") }
         guard net.range(of: #"^127\.[0-9]{1,3}\.[0-9]{1,3}$"#, options: .regularExpression) != nil else {
             throw ValidationError("--net must be 127.X.Y (loopback only)")
         }
@@ -121,6 +125,7 @@ struct RespondBench: AsyncParsableCommand {
                                   sshdCPU: sshdCPU)
         var runs: [RespondRun] = []
         var peerResults: [Int: [PeerPulls.Result]] = [:]
+        var pairTimes: [(respond: Double, scpC: Double)] = []
         for count in counts {
             for host in 1...fleetSize { try clearLogs(base.appendingPathComponent("h\(host)/home")) }
             try writeFleetInventory(to: inventory, dir: dir, net: net, hosts: fleetSize, forks: forks ?? count,
@@ -130,9 +135,19 @@ struct RespondBench: AsyncParsableCommand {
             let paused = pauseHost.flatMap { $0 <= count ? $0 : nil }
             runs.append(try runner.run(hosts: count, fleetSize: fleetSize, pauseHost: paused, cleanup: cleanup))
             if peers { peerResults[count] = try peerPulls.runAll(hosts: count) }
+            if count == 1, pairs > 1, let first = runs.last,
+               let scpC = peerResults[1]?.first(where: { $0.tool == "scp -C" }) {
+                pairTimes.append((first.seconds, scpC.seconds))
+                for _ in 1..<pairs {
+                    for host in 1...fleetSize { try clearLogs(base.appendingPathComponent("h\(host)/home")) }
+                    let again = try runner.run(hosts: 1, fleetSize: fleetSize, pauseHost: paused, cleanup: cleanup)
+                    pairTimes.append((again.seconds, try peerPulls.scpCompressed(hosts: 1).seconds))
+                }
+            }
         }
         let results = RespondResults(runs: runs, peers: peerResults, shapeMbit: shapeMbit, forks: forks,
-                                     description: source.description(view), window: (source.from, source.until))
+                                     description: source.description(view), window: (source.from, source.until),
+                                     pairs: pairTimes)
         results.print()
     }
 

@@ -9,6 +9,8 @@ struct RespondResults {
     let forks: Int?
     let description: String
     let window: (from: String, until: String)
+    /// One host's respond and scp -C, run in turn (`--pairs`; the first pair is the table's).
+    var pairs: [(respond: Double, scpC: Double)] = []
 
     private let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
 
@@ -66,7 +68,16 @@ struct RespondResults {
     private func printTargets(one: Double?) {
         Swift.print("")
         func verdict(_ met: Bool) -> String { met ? "met" : "NOT met" }
-        if let oneRun = runs.first(where: { $0.hosts == 1 }),
+        if pairs.count > 1 {
+            let ratios = pairs.map { $0.respond / $0.scpC }.sorted()
+            let median = ratios.count % 2 == 1 ? ratios[ratios.count / 2]
+                : (ratios[ratios.count / 2 - 1] + ratios[ratios.count / 2]) / 2
+            let list = pairs.map { String(format: "%.2f/%.2f", $0.respond, $0.scpC) }.joined(separator: ", ")
+            Swift.print("one host's respond / scp -C, \(pairs.count) turns each, in order: \(list) s")
+            Swift.print(String(format: "target one host's respond <= scp -C alone: median ratio %.2fx (%.2fx to %.2fx; "
+                               + "respond no slower in %d of %d turns), ", median, ratios.first!, ratios.last!,
+                               ratios.filter { $0 <= 1 }.count, ratios.count) + verdict(median <= 1))
+        } else if let oneRun = runs.first(where: { $0.hosts == 1 }),
            let scpC = peers[1]?.first(where: { $0.tool == "scp -C" }) {
             Swift.print(String(format: "target one host's respond <= scp -C alone: %.2f s vs %.2f s (%.2fx), ",
                                oneRun.seconds, scpC.seconds, oneRun.seconds / scpC.seconds) + verdict(oneRun.seconds <= scpC.seconds))

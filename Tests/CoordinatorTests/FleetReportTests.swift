@@ -96,6 +96,12 @@ final class FleetReportTests: XCTestCase {
         try FleetReportJSON(plan: plan).write(to: direct, reports: [host, second])
         try FleetReportJSON(plan: plan).write(to: spliced, stored: stored, in: store)
         XCTAssertEqual(try Data(contentsOf: spliced), try Data(contentsOf: direct))
+        // The store that wrote them copies them in the kernel; another (a later process's,
+        // as `resume` has) reads them through the digest: the same bytes either way.
+        let checked = dir.url.appendingPathComponent("checked.json")
+        try FleetReportJSON(plan: plan).write(to: checked, stored: stored,
+                                              in: try HostReportStore(stateDirectory: dir.url))
+        XCTAssertEqual(try Data(contentsOf: checked), try Data(contentsOf: direct))
     }
 
     /// A stored report whose bytes are not the recorded ones is found and named, by checking,
@@ -121,9 +127,23 @@ final class FleetReportTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(path), "\(error)")
             }
         }
+        // Spliced by a store that did not write it (a later process's), it is checked.
         let report = dir.url.appendingPathComponent("report.json")
-        XCTAssertThrowsError(try FleetReportJSON(plan: plan).write(to: report, stored: [stored], in: store))
+        let later = try HostReportStore(stateDirectory: dir.url)
+        XCTAssertThrowsError(try FleetReportJSON(plan: plan).write(to: report, stored: [stored], in: later)) {
+            guard case HostReportError.digestMismatch(path, _, _, _) = $0 else { return XCTFail("\($0)") }
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: report.path))
+        // The store that wrote it trusts its bytes but not a changed size: a cut file is named.
+        try FileManager.default.copyItem(atPath: path, toPath: path + ".kept")
+        XCTAssertEqual(truncate(path, 100), 0)
+        XCTAssertThrowsError(try FleetReportJSON(plan: plan).write(to: report, stored: [stored], in: store)) {
+            guard case HostReportError.unreadable(path, let message) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(message.contains("\(stored.size) bytes"), message)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: report.path))
+        try FileManager.default.removeItem(atPath: path)
+        try FileManager.default.moveItem(atPath: path + ".kept", toPath: path)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).filter { $0.hasSuffix(".tmp") }, [])
         try FileManager.default.removeItem(atPath: path)
         XCTAssertThrowsError(try store.verify(stored)) { XCTAssertEqual($0 as? HostReportError, .missing(path: path)) }

@@ -14,6 +14,10 @@ import Darwin
 public struct HostReportStore: Sendable {
     /// `<stateDir>/reports`.
     public let directory: URL
+    /// Digests of the reports this store value (and its copies) wrote: this process made and
+    /// fsynced them and holds their digest, so splicing one into the fleet report copies it
+    /// without reading it through the hash again. A report from an earlier process is checked.
+    private let writtenHere = Locked<Set<String>>([])
 
     /// Opens (creating if needed, 0700) the store in `stateDirectory`.
     public init(stateDirectory: URL) throws {
@@ -55,6 +59,7 @@ public struct HostReportStore: Sendable {
             throw error
         }
         try FileOps.fsyncDirectory(directory.path)
+        writtenHere.withLock { _ = $0.insert(sha256) }
         return stored
     }
 
@@ -86,10 +91,26 @@ public struct HostReportStore: Sendable {
         }
     }
 
-    /// Copies the file into `out` as one JSON value, checking its digest on the way.
+    /// Copies the file into `out` as one JSON value, checking its digest on the way; one this
+    /// store wrote (``writtenHere``) is copied by the kernel, its size checked.
     func splice(_ stored: StoredHostReport, into out: JSONStreamWriter) throws {
         try checkFormat(stored)
-        try out.rawValue { append in try read(stored, append) }
+        guard writtenHere.withLock({ $0.contains(stored.sha256) }) else {
+            try out.rawValue { append in try read(stored, append) }
+            return
+        }
+        let path = url(stored).path
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ELOOP { throw HostReportError.missing(path: path) }
+            throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, UInt64(info.st_size) == stored.size else {
+            throw HostReportError.unreadable(path: path, message: "its size is not the \(stored.size) bytes recorded")
+        }
+        try out.rawFile(fd, size: stored.size, path: path)
     }
 
     private func checkFormat(_ stored: StoredHostReport) throws {

@@ -101,6 +101,51 @@ final class JSONStreamWriter {
         }
     }
 
+    /// Copies `size` bytes of the open file `source` (from its current offset) as one JSON
+    /// value, in the kernel (`copy_file_range`, falling back to read and write where the file
+    /// systems cannot), without passing them through this writer's buffer. A hashed writer
+    /// reads them to hash them. `path` names the source in errors.
+    func rawFile(_ source: Int32, size: UInt64, path: String) throws {
+        separate()
+        flush()
+        guard failure == nil else { return }
+        var left = size
+        var kernel = hasher == nil
+        var buffer: [UInt8] = []
+        while left > 0 {
+            let chunk = Int(min(left, 1 << 30))
+            var count = kernel ? copyRange(from: source, chunk) : -1
+            if kernel, count < 0, [EXDEV, ENOSYS, EINVAL, EOPNOTSUPP].contains(errno) {
+                kernel = false
+                continue
+            }
+            if !kernel {
+                if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 1 << 20) }
+                count = buffer.withUnsafeMutableBytes { Glibc.read(source, $0.baseAddress, min($0.count, chunk)) }
+                if count > 0 { buffer.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[..<count])) } }
+                if let failure { throw failure }
+            } else if count > 0 {
+                written += UInt64(count)
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                throw PrivateFileError(operation: count == 0 ? "copy (the file ended early)" : "copy",
+                                       path: path, errno: count == 0 ? EIO : errno)
+            }
+            left -= UInt64(count)
+        }
+    }
+
+    /// Up to `count` bytes from `source` to the file, in the kernel; -1 with errno set when not.
+    private func copyRange(from source: Int32, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        return glibcCopyFileRange(source, nil, fd, nil, count, 0)
+        #else
+        errno = ENOSYS
+        return -1
+        #endif
+    }
+
     // MARK: End
 
     /// Writes what is buffered; returns the size of everything written and, for a `hashed`
@@ -193,3 +238,11 @@ final class JSONStreamWriter {
         written += UInt64(bytes.count)
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `ssize_t copy_file_range(int, off64_t *, int, off64_t *, size_t, unsigned int)`
+/// (declared only with `_GNU_SOURCE`, which the Glibc module leaves out).
+@_silgen_name("copy_file_range")
+private func glibcCopyFileRange(_ input: Int32, _ inputOffset: UnsafeMutablePointer<Int64>?, _ output: Int32,
+                                _ outputOffset: UnsafeMutablePointer<Int64>?, _ count: Int, _ flags: UInt32) -> Int
+#endif
