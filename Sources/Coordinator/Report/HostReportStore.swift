@@ -10,7 +10,9 @@ import Darwin
 /// each written once as it is produced (streamed, never held whole) and named by its content.
 ///
 /// The journal records only a ``StoredHostReport`` (name, digest, size); whoever reads a report
-/// checks its digest first, so a file changed or cut on disk is found and named.
+/// checks its digest first, so a file changed or cut on disk is found and named. The one
+/// exception is the fleet report's splice of a report this store value wrote moments before
+/// (``splice(_:into:)``): its size is checked, its bytes are trusted.
 public struct HostReportStore: Sendable {
     /// `<stateDir>/reports`.
     public let directory: URL
