@@ -43,6 +43,8 @@ struct RespondResults {
         printTargets(one: one)
         printPaused()
         for run in runs where run.hosts <= 16 { printHosts(run) }
+        // Out before the cleanup's messages on standard error (stdout to a file is block-buffered).
+        fflush(nil)
     }
 
     private func printPeers() {
