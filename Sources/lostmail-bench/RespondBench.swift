@@ -138,6 +138,8 @@ struct RespondBench: AsyncParsableCommand {
             if count == 1, pairs > 1, let first = runs.last,
                let scpC = peerResults[1]?.first(where: { $0.tool == "scp -C" }) {
                 pairTimes.append((first.seconds, scpC.seconds))
+                // The turns after the first rewrite respond-1.out and its state; the tables
+                // keep the first run's figures.
                 for _ in 1..<pairs {
                     for host in 1...fleetSize { try clearLogs(base.appendingPathComponent("h\(host)/home")) }
                     let again = try runner.run(hosts: 1, fleetSize: fleetSize, pauseHost: paused, cleanup: cleanup)
