@@ -5,25 +5,27 @@
 /// Reads like an array of `LostDelivery` (each element is built on access) and encodes as
 /// one, so JSON stays the same; 50,000 losses cost a few MB instead of tens of MB.
 public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
-    /// One lost delivery, without heap objects of its own.
-    struct Record: Sendable {
-        var time: LogNanos
-        var messageID: Int
-        var qp: Int
-        var uid: Int
-        var deliveryNumber: Int
-        var line: Int
-        var bounceOf: Int
+    /// One lost delivery, without heap objects of its own: the fields of ``LostDelivery``, its
+    /// texts as ids of ``string(_:)`` and its attributions as an id of ``attributionList(_:)``,
+    /// so a writer can encode each distinct text or list once.
+    public struct Record: Sendable {
+        public internal(set) var time: LogNanos
+        public internal(set) var messageID: Int
+        public internal(set) var qp: Int
+        public internal(set) var uid: Int
+        public internal(set) var deliveryNumber: Int
+        public internal(set) var line: Int
+        public internal(set) var bounceOf: Int
         /// String ids (`sender` -1: nil).
-        var sender: Int32
-        var recipient: Int32
-        var report: Int32
-        var file: Int32
+        public internal(set) var sender: Int32
+        public internal(set) var recipient: Int32
+        public internal(set) var report: Int32
+        public internal(set) var file: Int32
         /// Id into `attributionLists`.
-        var attributions: Int32
-        var remote: Bool
-        var kind: MessageKind
-        var fate: BounceFate
+        public internal(set) var attributions: Int32
+        public internal(set) var remote: Bool
+        public internal(set) var kind: MessageKind
+        public internal(set) var fate: BounceFate
     }
 
     private var records = ChunkedArray<Record>()
@@ -146,7 +148,7 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     }
 
     /// The stored record of the delivery at `index`.
-    func record(at index: Int) -> Record { records[index] }
+    public func record(at index: Int) -> Record { records[index] }
     /// Time of the delivery at `index`, without building the element.
     func time(at index: Int) -> LogNanos { records[index].time }
     /// Kind of the message of the delivery at `index`, without building the element.
@@ -156,15 +158,19 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
     /// Id of the attribution list of the delivery at `index` (0: the empty list).
     func attributionListID(at index: Int) -> Int32 { records[index].attributions }
     /// Number of distinct attribution lists (ids are `0..<count`).
-    var attributionListCount: Int { attributionLists.count }
+    public var attributionListCount: Int { attributionLists.count }
     /// The distinct attribution list with id `id`.
-    func attributionList(_ id: Int) -> [Attribution] { attributionLists[id] }
+    public func attributionList(_ id: Int) -> [Attribution] { attributionLists[id] }
     /// Bounce fate of the delivery at `index`, without building the element.
     public func fate(at index: Int) -> BounceFate { records[index].fate }
     /// Number of stored strings (ids are `0..<count`).
-    var stringCount: Int { strings.count }
+    public var stringCount: Int { strings.count }
     /// The stored string with id `id`.
-    func string(_ id: Int32) -> String { strings.string(id) }
+    public func string(_ id: Int32) -> String { strings.string(id) }
+    /// Calls `body` with the UTF-8 bytes of the stored string `id` (valid during the call).
+    public func withUTF8<R>(of id: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try strings.withUTF8(of: id, body)
+    }
     /// Sender (nil if unseen) and recipient of the delivery at `index`.
     func addresses(at index: Int) -> (sender: String?, recipient: String) {
         let r = records[index]

@@ -51,6 +51,12 @@ struct StringArena: Sendable {
         return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
     }
 
+    /// Calls `body` with the UTF-8 bytes of string `id` (valid during the call).
+    func withUTF8<R>(of id: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let range = self.range(id)
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
     private func range(_ id: Int32) -> Range<Int> {
         let i = Int(id)
         return (i == 0 ? 0 : ends[i - 1])..<ends[i]

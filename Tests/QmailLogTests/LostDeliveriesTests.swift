@@ -80,4 +80,25 @@ final class LostDeliveriesTests: XCTestCase {
             XCTAssertEqual(lost.count(of: kind), mails.count)
         }
     }
+
+    /// The account lines a report lists, formatted into bytes, are the lines `line(_:at:)` gives,
+    /// across Berlin's autumn change and with an unseen sender and an escaped address.
+    func testLinesFormattedIntoBytesEqualTheTextLines() {
+        var lost = LostDeliveries()
+        let start: Int64 = 1_792_890_000 - 3_000  // 2026-10-25, Berlin turns its clock back at 01:00 UTC
+        for i in 0..<500 {
+            lost.append(LostDelivery(
+                time: (start + Int64(i) * 13) * 1_000_000_000 + Int64(i), sender: i % 9 == 0 ? nil : "s\(i % 4)@a.de",
+                recipient: i % 50 == 0 ? "x\\x5cy@b.de" : "r\(i)@ext.de", remote: true, messageID: i, qp: i, uid: 1000,
+                deliveryNumber: i, report: "Unable_to_run_qmail-remote./", file: "current", line: i + 1, kind: .mail,
+                attributions: [], fate: .discarded, bounceOf: -1, sequence: i))
+        }
+        for zone in ["Europe/Berlin", "Asia/Kolkata", "UTC"] {
+            let formatter = LostMailFormatter(timeZone: TimeZone(identifier: zone)!)
+            let order = Array(lost.indices.reversed())
+            var lines: [String] = []
+            formatter.forEachLine(lost, at: order) { lines.append(String(decoding: $0, as: UTF8.self)) }
+            XCTAssertEqual(lines, order.map { formatter.line(lost, at: $0) }, zone)
+        }
+    }
 }

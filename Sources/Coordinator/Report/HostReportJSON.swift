@@ -62,16 +62,14 @@ extension HostReport {
         for (account, order) in LostMailFormatter.lineOrder(lost).sorted(by: { $0.key < $1.key }) {
             out.key(account)
             out.beginArray()
-            for index in order { out.string(formatter.line(lost, at: index)) }
+            formatter.forEachLine(lost, at: order) { out.string(utf8: $0) }
             out.endArray()
         }
         out.endObject()
         out.field("lost")
         out.beginArray()
-        var attributionJSON: [[Attribution]: [UInt8]] = [:]
-        for delivery in lost {
-            try Self.write(delivery, to: out, encoder: encoder, attributionJSON: &attributionJSON)
-        }
+        var encoded = RepeatedJSON(lost)
+        for index in lost.indices { try Self.write(lost, at: index, to: out, encoder: encoder, encoded: &encoded) }
         out.endArray()
         out.field("missingMaps")
         out.strings(missingMaps)
@@ -97,50 +95,70 @@ extension HostReport {
         out.endObject()
     }
 
-    /// One lost delivery, its keys sorted (`sender` absent when unknown, as Codable leaves it).
-    private static func write(_ d: LostDelivery, to out: JSONStreamWriter, encoder: JSONEncoder,
-                              attributionJSON: inout [[Attribution]: [UInt8]]) throws {
+    /// The JSON of the parts lost deliveries share, each encoded once: attribution lists (by
+    /// list id) and report texts and file names (by string id).
+    private struct RepeatedJSON {
+        var attributions: [[UInt8]?]
+        var texts: [Int32: [UInt8]] = [:]
+
+        init(_ lost: LostDeliveries) {
+            attributions = Array(repeating: nil, count: lost.attributionListCount)
+        }
+    }
+
+    /// One lost delivery from its stored record (the element ``LostDeliveries`` would build),
+    /// its keys sorted (`sender` absent when unknown, as Codable leaves it).
+    private static func write(_ lost: LostDeliveries, at index: Int, to out: JSONStreamWriter, encoder: JSONEncoder,
+                              encoded: inout RepeatedJSON) throws {
+        let r = lost.record(at: index)
+        func text(_ id: Int32) -> [UInt8] {
+            if let json = encoded.texts[id] { return json }
+            let json = JSONStreamWriter.encoded(lost.string(id))
+            encoded.texts[id] = json
+            return json
+        }
         out.beginObject()
         out.field("attributions")
-        if let json = attributionJSON[d.attributions] {
+        let list = Int(r.attributions)
+        if let json = encoded.attributions[list] {
             out.raw(json)
         } else {
-            let json = Array(try encoder.encode(d.attributions))
-            attributionJSON[d.attributions] = json
+            let json = Array(try encoder.encode(lost.attributionList(list)))
+            encoded.attributions[list] = json
             out.raw(json)
         }
         out.field("bounceOf")
-        out.int(d.bounceOf)
+        out.int(r.bounceOf)
         out.field("deliveryNumber")
-        out.int(d.deliveryNumber)
+        out.int(r.deliveryNumber)
         out.field("fate")
-        out.string(d.fate.rawValue)
+        out.string(r.fate.rawValue)
         out.field("file")
-        out.string(d.file)
+        out.raw(text(r.file))
         out.field("kind")
-        out.string(d.kind.rawValue)
+        out.string(r.kind.rawValue)
         out.field("line")
-        out.int(d.line)
+        out.int(r.line)
         out.field("messageID")
-        out.int(d.messageID)
+        out.int(r.messageID)
         out.field("qp")
-        out.int(d.qp)
+        out.int(r.qp)
         out.field("recipient")
-        out.string(d.recipient)
+        lost.withUTF8(of: r.recipient) { out.string(utf8: $0) }
         out.field("remote")
-        out.bool(d.remote)
+        out.bool(r.remote)
         out.field("report")
-        out.string(d.report)
-        if let sender = d.sender {
+        out.raw(text(r.report))
+        if r.sender >= 0 {
             out.field("sender")
-            out.string(sender)
+            lost.withUTF8(of: r.sender) { out.string(utf8: $0) }
         }
         out.field("sequence")
-        out.int(d.sequence)
+        out.int(index)
         out.field("time")
-        out.int(d.time)
+        out.int(r.time)
         out.field("uid")
-        out.int(d.uid)
+        out.int(r.uid)
         out.endObject()
     }
 }

@@ -71,13 +71,30 @@ final class JSONStreamWriter {
             assert(bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }, "a key that needs escaping")
             buffer.append(contentsOf: bytes)
         }
-        buffer.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        buffer.append(UInt8(ascii: "\""))
+        buffer.append(UInt8(ascii: ":"))
         afterKey = true
     }
 
     // MARK: Values
 
     func string(_ value: String) { separate(); quoted(value); flushIfFull() }
+    /// A string given as its UTF-8 bytes (from an arena or a line formatted into bytes).
+    func string(utf8 value: UnsafeBufferPointer<UInt8>) {
+        separate()
+        Self.appendQuoted(value, to: &buffer)
+        flushIfFull()
+    }
+
+    /// `value` as a JSON string, quoted and escaped as ``string(_:)`` writes it: for texts
+    /// that repeat, encoded once and inserted with ``raw(_:)``.
+    static func encoded(_ value: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var text = value
+        text.withUTF8 { appendQuoted($0, to: &out) }
+        return out
+    }
+
     func int<T: BinaryInteger>(_ value: T) { separate(); digits(value); flushIfFull() }
     func bool(_ value: Bool) { separate(); ascii(value ? "true" : "false") }
     func null() { separate(); ascii("null") }
@@ -192,29 +209,31 @@ final class JSONStreamWriter {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private func quoted(_ value: String) {
-        buffer.append(UInt8(ascii: "\""))
         var text = value
-        text.withUTF8 { bytes in
-            var start = 0
-            for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
-                buffer.append(UInt8(ascii: "\\"))
-                switch byte {
-                case 0x22: buffer.append(0x22)
-                case 0x5C: buffer.append(0x5C)
-                case 0x08: buffer.append(UInt8(ascii: "b"))
-                case 0x0C: buffer.append(UInt8(ascii: "f"))
-                case 0x0A: buffer.append(UInt8(ascii: "n"))
-                case 0x0D: buffer.append(UInt8(ascii: "r"))
-                case 0x09: buffer.append(UInt8(ascii: "t"))
-                default:
-                    buffer.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30,
-                                               Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 15)]])
-                }
-                start = index + 1
+        text.withUTF8 { Self.appendQuoted($0, to: &buffer) }
+    }
+
+    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: "\""))
+        var start = 0
+        for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            buffer.append(UInt8(ascii: "\\"))
+            switch byte {
+            case 0x22: buffer.append(0x22)
+            case 0x5C: buffer.append(0x5C)
+            case 0x08: buffer.append(UInt8(ascii: "b"))
+            case 0x0C: buffer.append(UInt8(ascii: "f"))
+            case 0x0A: buffer.append(UInt8(ascii: "n"))
+            case 0x0D: buffer.append(UInt8(ascii: "r"))
+            case 0x09: buffer.append(UInt8(ascii: "t"))
+            default:
+                buffer.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30,
+                                           hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
             }
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            start = index + 1
         }
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         buffer.append(UInt8(ascii: "\""))
     }
 
