@@ -101,12 +101,7 @@ public struct HostReportStore: Sendable {
             try out.rawValue { append in try read(stored, append) }
             return
         }
-        let path = url(stored).path
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard fd >= 0 else {
-            if errno == ENOENT || errno == ELOOP { throw HostReportError.missing(path: path) }
-            throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
-        }
+        let (fd, path) = try open(stored)
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, UInt64(info.st_size) == stored.size else {
@@ -121,14 +116,20 @@ public struct HostReportStore: Sendable {
         }
     }
 
-    /// Reads the file in 1 MiB chunks, hashing them; throws if it is not what was recorded.
-    private func read(_ stored: StoredHostReport, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Opens the report's file for reading (not following a symlink); its descriptor and path.
+    private func open(_ stored: StoredHostReport) throws -> (fd: Int32, path: String) {
         let path = url(stored).path
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
             if errno == ENOENT || errno == ELOOP { throw HostReportError.missing(path: path) }
             throw HostReportError.unreadable(path: path, message: String(cString: strerror(errno)))
         }
+        return (fd, path)
+    }
+
+    /// Reads the file in 1 MiB chunks, hashing them; throws if it is not what was recorded.
+    private func read(_ stored: StoredHostReport, _ chunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let (fd, path) = try open(stored)
         defer { close(fd) }
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
