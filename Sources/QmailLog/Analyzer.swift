@@ -17,6 +17,9 @@ public struct Analyzer: Sendable {
     let joinNanos: LogNanos
     /// Log time between two evictions of stale qp joins: half the join window, at least 60 s.
     let evictionSeconds: LogNanos
+    /// No line earlier than this (and not before the last eviction) is due for an eviction:
+    /// one compare per line instead of two divisions (see ``evictionCheckStart(after:seconds:)``).
+    var evictionCheckFrom: LogNanos = .min
     /// Signature texts by result kind, as bytes.
     let failurePatterns: [[UInt8]]
     let deferralPatterns: [[UInt8]]
@@ -49,6 +52,7 @@ public struct Analyzer: Sendable {
         untilNanos = settings.until.logNanos
         joinNanos = LogNanos(min(max(settings.joinWindow, 0), 86_400 * 365) * 1_000_000_000)
         evictionSeconds = max(60, joinNanos / 2_000_000_000)
+        evictionCheckFrom = Self.evictionCheckStart(after: state.lastEviction, seconds: evictionSeconds)
         func patterns(_ kind: DeliveryResultKind) -> [[UInt8]] {
             settings.signatures.filter { $0.kind == kind && !$0.text.isEmpty }.map { Array($0.text.utf8) }
         }
@@ -70,11 +74,14 @@ public struct Analyzer: Sendable {
             return
         }
         state.lastTime = time
-        if state.lastEviction == .min {
-            state.lastEviction = time
-        } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > evictionSeconds
-                    || time < state.lastEviction {
-            evictJoins(now: time)
+        if time >= evictionCheckFrom || time < state.lastEviction {
+            if state.lastEviction == .min {
+                state.lastEviction = time
+                evictionCheckFrom = Self.evictionCheckStart(after: time, seconds: evictionSeconds)
+            } else if time / 1_000_000_000 - state.lastEviction / 1_000_000_000 > evictionSeconds
+                        || time < state.lastEviction {
+                evictJoins(now: time)
+            }
         }
         switch LineParser.parse(line, from: textStart) {
         case .newMsg(let id): newMessage(id, time: time)
@@ -92,7 +99,7 @@ public struct Analyzer: Sendable {
             state.counts.restarts += 1
             abandonDeliveries()
         case .notice: state.counts.noticeLines += 1
-        case .unknown(let reason): skip(reason, file: file, line: lineNumber)
+        case .unknown(let reason): skip(reason.text, file: file, line: lineNumber)
         }
     }
 
@@ -132,9 +139,20 @@ public struct Analyzer: Sendable {
         }
     }
 
+    /// The earliest time not before `last` (the last eviction) at which a line is due for
+    /// the next: its whole seconds more than `seconds` past `last`'s. `.min` (every line is
+    /// checked) before the first line and for times before 1970, where division truncates
+    /// toward zero.
+    static func evictionCheckStart(after last: LogNanos, seconds: LogNanos) -> LogNanos {
+        guard last >= 0 else { return last == .min ? .min : last }
+        let (start, overflow) = (last / 1_000_000_000 + seconds + 1).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : start
+    }
+
     /// Drops qp joins older than the join window (qp values are pids and get reused).
     mutating func evictJoins(now: LogNanos) {
         state.lastEviction = now
+        evictionCheckFrom = Self.evictionCheckStart(after: now, seconds: evictionSeconds)
         let oldest = now &- joinNanos
         state.infoByQP.filterInPlace { $0.time >= oldest }
         state.forwardByQP.filterInPlace { $0.time >= oldest }

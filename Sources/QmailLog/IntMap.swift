@@ -8,12 +8,16 @@
 /// Each key is stored beside its value (one array of slots, not one of keys and one of
 /// values), so looking a key up and touching its value costs one cache miss, not two: the
 /// tables of open messages and qp joins are far larger than the caches.
-struct IntMap<Value> {
+///
+/// A free slot holds `Value.vacant`, not an optional: whether a slot is used is its key's
+/// business alone, so reaching a value needs no check of an optional's tag (which for a
+/// struct holding a `String` means decoding its spare bits) and a slot copies as its value.
+struct IntMap<Value: IntMapValue> {
     private static var empty: Int { Int.min }
-    /// A key (`empty` when the slot is free) and its value (nil when free).
+    /// A key (`empty` when the slot is free) and its value (`Value.vacant` when free).
     struct Slot {
         var key: Int
-        var value: Value?
+        var value: Value
     }
     private var slots: [Slot]
     private var shift: UInt64
@@ -28,7 +32,7 @@ struct IntMap<Value> {
     /// walked nearly in order instead of missing the cache on every access. Keys repeating
     /// a pattern of the table size would collide: use it only for such dense keys.
     init(denseKeys: Bool = false) {
-        slots = Array(repeating: Slot(key: Self.empty, value: nil), count: 16)
+        slots = Array(repeating: Slot(key: Self.empty, value: .vacant), count: 16)
         shift = 60
         self.denseKeys = denseKeys
     }
@@ -62,7 +66,7 @@ struct IntMap<Value> {
 
     /// The value for `key`; setting nil removes it.
     subscript(key: Int) -> Value? {
-        get { find(key).flatMap { slots[$0].value } }
+        get { find(key).map { slots[$0].value } }
         set {
             // Neither path copies the old value out (`updateValue`/`removeValue` would).
             if let newValue { self.set(newValue, forKey: key) } else { remove(key) }
@@ -74,7 +78,7 @@ struct IntMap<Value> {
     mutating func updateValue(_ value: Value, forKey key: Int) -> Value? {
         precondition(key != Self.empty, "IntMap key out of range")
         if let i = find(key) {
-            var old: Value? = value
+            var old = value
             swap(&old, &slots[i].value)
             return old
         }
@@ -109,7 +113,7 @@ struct IntMap<Value> {
     @discardableResult
     mutating func remove(_ key: Int) -> Bool {
         guard let hole = find(key) else { return false }
-        slots[hole].value = nil
+        slots[hole].value = .vacant
         close(hole)
         return true
     }
@@ -118,27 +122,27 @@ struct IntMap<Value> {
     @inline(__always)
     mutating func modify<R>(_ key: Int, _ body: (inout Value) -> R) -> R? {
         guard let i = find(key) else { return nil }
-        return body(&slots[i].value!)
+        return body(&slots[i].value)
     }
 
     /// Runs `body` on the value in place, inserting `make()` first if `key` is absent.
     @inline(__always)
     mutating func modify<R>(_ key: Int, default make: () -> Value, _ body: (inout Value) -> R) -> R {
-        if let i = find(key) { return body(&slots[i].value!) }
+        if let i = find(key) { return body(&slots[i].value) }
         set(make(), forKey: key)
-        return body(&slots[find(key)!].value!)
+        return body(&slots[find(key)!].value)
     }
 
     @discardableResult
     mutating func removeValue(forKey key: Int) -> Value? {
         guard let hole = find(key) else { return nil }
-        var old: Value? = nil
+        var old = Value.vacant
         swap(&old, &slots[hole].value)
         close(hole)
         return old
     }
 
-    /// Empties the slot `hole` (its value already nil) and moves later entries of its run back.
+    /// Empties the slot `hole` (its value already vacant) and moves later entries of its run back.
     private mutating func close(_ hole: Int) {
         var hole = hole
         slots[hole].key = Self.empty
@@ -149,7 +153,7 @@ struct IntMap<Value> {
             let k = slots[j].key
             if k == Self.empty { break }
             // Move the entry back into the hole if the hole lies between its home and j
-            // (the hole's value is nil, so swapping moves the entry and empties slot j).
+            // (the hole's value is vacant, so swapping moves the entry and empties slot j).
             if (j - home(k)) & mask >= (j - hole) & mask {
                 slots.swapAt(hole, j)
                 hole = j
@@ -160,7 +164,7 @@ struct IntMap<Value> {
     mutating func removeAll() {
         guard count > 0 else { return }
         for i in slots.indices where slots[i].key != Self.empty {
-            slots[i] = Slot(key: Self.empty, value: nil)
+            slots[i] = Slot(key: Self.empty, value: .vacant)
         }
         count = 0
     }
@@ -173,7 +177,7 @@ struct IntMap<Value> {
     mutating func filterInPlace(_ keep: (Value) -> Bool) {
         var i = 0
         while i < slots.count {
-            if slots[i].key != Self.empty, !keep(slots[i].value!) {
+            if slots[i].key != Self.empty, !keep(slots[i].value) {
                 remove(slots[i].key)
             } else {
                 i += 1
@@ -185,7 +189,7 @@ struct IntMap<Value> {
     var entries: [(key: Int, value: Value)] {
         var out: [(key: Int, value: Value)] = []
         out.reserveCapacity(count)
-        for slot in slots where slot.key != Self.empty { out.append((slot.key, slot.value!)) }
+        for slot in slots where slot.key != Self.empty { out.append((slot.key, slot.value)) }
         return out
     }
 
@@ -201,11 +205,25 @@ struct IntMap<Value> {
         let old = entries
         let capacity = slots.count * 2
         slots = []  // frees the old table before the new one is made
-        slots = Array(repeating: Slot(key: Self.empty, value: nil), count: capacity)
+        slots = Array(repeating: Slot(key: Self.empty, value: .vacant), count: capacity)
         shift -= 1
         count = 0
         for (k, v) in old { updateValue(v, forKey: k) }
     }
+}
+
+/// A value an ``IntMap`` can hold: one value stands in free slots.
+protocol IntMapValue {
+    /// The value of a free slot (it holds no references worth keeping).
+    static var vacant: Self { get }
+}
+
+extension Int: IntMapValue {
+    static var vacant: Int { 0 }
+}
+
+extension Int32: IntMapValue {
+    static var vacant: Int32 { 0 }
 }
 
 extension IntMap: Sendable where Value: Sendable {}

@@ -23,7 +23,27 @@ public enum QmailEvent: Sendable, Equatable {
     /// `alert:`/`warning:` lines: known, counted, otherwise skipped.
     case notice
     /// Text qmail-send does not write (or a malformed line), with the reason.
-    case unknown(reason: String)
+    case unknown(reason: UnknownLine)
+}
+
+/// Why a line's text is not one qmail-send writes. A plain enum, so a parsed event holds no
+/// reference and costs nothing to copy or drop.
+public enum UnknownLine: Sendable, Equatable {
+    case noText, unknownText, info, start, channel, delivery, result, status
+
+    /// The reason as line issues name it.
+    public var text: String {
+        switch self {
+        case .noText: return "no text after stamp"
+        case .unknownText: return "unknown or malformed qmail-send text"
+        case .info: return "malformed info msg line"
+        case .start: return "malformed starting delivery line"
+        case .channel: return "starting delivery with unknown channel"
+        case .delivery: return "malformed delivery line"
+        case .result: return "delivery line with unknown result"
+        case .status: return "malformed status line"
+        }
+    }
 }
 
 /// Parses the text of a qmail-send line (after the stamp) from raw bytes.
@@ -38,7 +58,7 @@ struct LineParser {
     }
 
     private mutating func event() -> QmailEvent {
-        guard i < p.count else { return .unknown(reason: "no text after stamp") }
+        guard i < p.count else { return .unknown(reason: .noText) }
         switch p[i] {
         case UInt8(ascii: "n"):
             if literal("new msg "), let id = number(), atEnd() { return .newMsg(id: id) }
@@ -66,20 +86,20 @@ struct LineParser {
         default:
             break
         }
-        return .unknown(reason: "unknown or malformed qmail-send text")
+        return .unknown(reason: .unknownText)
     }
 
     /// `M: bytes B from <SENDER> qp Q uid U`; the sender is taken between `from <` and the
     /// last `> qp `, so a sender containing spaces or `>` is still read whole.
     private mutating func info() -> QmailEvent {
         guard let id = number(), literal(": bytes "), let bytes = number(), literal(" from <") else {
-            return .unknown(reason: "malformed info msg line")
+            return .unknown(reason: .info)
         }
         let senderStart = i
         var end = p.count
         guard let uid = numberBackward(&end), backwardLiteral(" uid ", &end),
               let qp = numberBackward(&end), backwardLiteral("> qp ", &end), end >= senderStart else {
-            return .unknown(reason: "malformed info msg line")
+            return .unknown(reason: .info)
         }
         return .infoMsg(id: id, bytes: bytes, sender: senderStart..<end, qp: qp, uid: uid)
     }
@@ -87,22 +107,22 @@ struct LineParser {
     /// `D: msg M to local|remote RECIPIENT`
     private mutating func start() -> QmailEvent {
         guard let d = number(), literal(": msg "), let m = number(), literal(" to ") else {
-            return .unknown(reason: "malformed starting delivery line")
+            return .unknown(reason: .start)
         }
         let remote: Bool
         if literal("remote ") { remote = true } else if literal("local ") { remote = false } else {
-            return .unknown(reason: "starting delivery with unknown channel")
+            return .unknown(reason: .channel)
         }
         return .startDelivery(number: d, msg: m, remote: remote, recipient: i..<p.count)
     }
 
     /// `D: success|failure|deferral: TEXT`
     private mutating func result() -> QmailEvent {
-        guard let d = number(), literal(": ") else { return .unknown(reason: "malformed delivery line") }
+        guard let d = number(), literal(": ") else { return .unknown(reason: .delivery) }
         let kind: DeliveryResultKind
         if literal("success:") { kind = .success } else if literal("failure:") { kind = .failure }
         else if literal("deferral:") { kind = .deferral } else {
-            return .unknown(reason: "delivery line with unknown result")
+            return .unknown(reason: .result)
         }
         if i < p.count && p[i] == UInt8(ascii: " ") { i += 1 }
         return .result(number: d, kind: kind, text: i..<p.count)
@@ -113,7 +133,7 @@ struct LineParser {
         if literal("exiting"), atEnd() { return .exiting }
         guard literal("local "), let l = number(), literal("/"), number() != nil,
               literal(" remote "), let r = number(), literal("/"), number() != nil, atEnd() else {
-            return .unknown(reason: "malformed status line")
+            return .unknown(reason: .status)
         }
         return .status(local: l, remote: r)
     }

@@ -4,11 +4,14 @@
 /// longer texts are kept as a `String`. Encodes as that string.
 struct LogText: Sendable, Equatable {
     /// Longest text stored inline.
-    static let inlineCapacity = 32
-    private var inline: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    static let inlineCapacity = 48
+    private var inline: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
     /// Inline length, or `UInt8.max` when `long` holds the text.
     private var length: UInt8 = 0
     private var long = ""
+
+    /// The empty text.
+    init() {}
 
     /// The text of `p[range]`, made safe (see `SafeText`).
     init(_ p: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {

@@ -2,7 +2,12 @@
 extension Analyzer {
     mutating func recordLoss(_ d: OpenDelivery, number: Int, line p: UnsafeBufferPointer<UInt8>,
                              text: Range<Int>, time: LogNanos, file: String, lineNumber: Int) {
-        guard let m = state.messages[d.msg] else { return }
+        // The fields needed, read in place (a copy of the whole message costs a retain and
+        // a release of each of its references).
+        guard let m = state.messages.modify(d.msg, { m in
+            (sender: m.sender, kind: m.kind, uid: m.uid, qp: m.qp, bounceOf: m.bounceOf,
+             forwards: m.extra?.attributions ?? [])
+        }) else { return }
         state.counts.lostInWindow += 1
         timeline?.countLost(at: time)
         // Addresses are interned once; their ids key the attribution memo (no string hashing).
@@ -11,7 +16,7 @@ extension Analyzer {
         let listID: Int32
         if m.kind != .mail {
             listID = 0
-        } else if m.extra?.attributions.isEmpty ?? true {
+        } else if m.forwards.isEmpty {
             listID = mailAttributionListID(sender: m.sender, senderID: senderID, uid: m.uid, recipient: d.recipient,
                                            recipientID: recipientID, remote: d.remote)
         } else {
@@ -23,7 +28,7 @@ extension Analyzer {
             if let owner = accounts.account(forUID: m.uid) {
                 attributions.addUnique(Attribution(account: owner, reason: .injectingUID(m.uid)))
             }
-            for a in m.attributions { attributions.addUnique(a) }
+            for a in m.forwards { attributions.addUnique(a) }
             let remote = d.remote
             let r = addressAttributionID(Int(recipientID) * 4 + (remote ? 3 : 2)) {
                 Attributor.recipient(d.recipient.string, remote: remote, accounts: $0)
@@ -32,12 +37,10 @@ extension Analyzer {
             listID = state.lost.listID(attributions)
         }
         let index = state.lost.count
-        state.lost.append(LostDelivery(
-            time: time, sender: nil, recipient: "", remote: d.remote, messageID: d.msg,
-            qp: m.qp, uid: m.uid, deliveryNumber: number,
-            report: "", file: file, line: lineNumber, kind: m.kind,
-            attributions: [], fate: .noBounceYet, bounceOf: m.bounceOf, sequence: index),
-            sender: senderID ?? -1, recipient: recipientID, reportIn: p, text, attributionList: listID)
+        state.lost.append(
+            LostDeliveries.Found(time: time, messageID: d.msg, qp: m.qp, uid: m.uid, deliveryNumber: number,
+                                 line: lineNumber, bounceOf: m.bounceOf, remote: d.remote, kind: m.kind),
+            file: file, sender: senderID ?? -1, recipient: recipientID, reportIn: p, text, attributionList: listID)
         state.messages.modify(d.msg) { m in
             if m.extra == nil { m.extra = MessageExtra() }
             m.extra!.lostIndices.append(index)
@@ -132,7 +135,11 @@ extension Analyzer {
             while i < text.upperBound, isDigit(p[i]), i - start < 18 { qp = qp * 10 + Int(p[i] &- 48); i += 1 }
             from = i
             guard i > start else { continue }
-            let m = state.messages[d.msg]!
+            // The fields needed, read in place (no copy of the whole message).
+            let m = state.messages.modify(d.msg) { m in
+                (watchers: m.extra?.watchers ?? [], bounceLevel: m.bounceLevel, kind: m.kind, bounceOf: m.bounceOf,
+                 attributions: m.extra?.attributions ?? [])
+            }!
             if !m.watchers.isEmpty && Self.onlyForwarded(p, text) {
                 forwardedOnly = true
                 follow(m.watchers, level: max(m.bounceLevel, m.kind == .doubleBounce ? 2 : 1), bounceOf: m.bounceOf,

@@ -79,13 +79,27 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         return lastSenderID
     }
 
-    /// Appends a lost delivery found by the analyser: `sender` (-1: nil) and `recipient` are
-    /// ids from ``intern(bytes:)`` (`d`'s own sender, recipient and report are not read), and the report is taken from the log line's bytes `p[text]`
-    /// (made safe as `SafeText` does) instead of `d.report`, so no `String` is built for it:
-    /// report texts repeat, and a repeated one costs only its lookup.
-    /// `attributionList` is the id of `d`'s attributions from ``listID(_:)`` (`d.attributions`
-    /// is not read).
-    mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32,
+    /// What the analyser knows of a lost delivery besides its texts: the fields of a
+    /// ``Record`` it fills in (texts and attribution list are given as ids, the report as
+    /// the log line's bytes).
+    struct Found {
+        var time: LogNanos
+        var messageID: Int
+        var qp: Int
+        var uid: Int
+        var deliveryNumber: Int
+        var line: Int
+        var bounceOf: Int
+        var remote: Bool
+        var kind: MessageKind
+    }
+
+    /// Appends a lost delivery found by the analyser, without building a `LostDelivery`:
+    /// `sender` (-1: nil) and `recipient` are ids from ``intern(bytes:)``, the report is taken
+    /// from the log line's bytes `p[text]` (made safe as `SafeText` does), so no `String` is
+    /// built for it (report texts repeat, and a repeated one costs only its lookup), and
+    /// `attributionList` is an id from ``listID(_:)``. Its fate starts as `.noBounceYet`.
+    mutating func append(_ d: Found, file: String, sender: Int32, recipient: Int32,
                          reportIn p: UnsafeBufferPointer<UInt8>, _ text: Range<Int>, attributionList: Int32) {
         let report: Int32
         if text.count <= SafeText.maxBytes, SafeText.allPlain(UnsafeBufferPointer(rebasing: p[text])) {
@@ -99,23 +113,27 @@ public struct LostDeliveries: RandomAccessCollection, Codable, Sendable {
         } else {
             report = strings.intern(SafeText.make(p, text))
         }
-        append(d, sender: sender, recipient: recipient, report: report, attributionList: attributionList)
-    }
-
-    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32,
-                                 attributionList: Int32? = nil) {
-        let file: Int32
-        if lastFileName == d.file {
-            file = lastFileID
-        } else {
-            file = strings.intern(d.file)
-            lastFileName = d.file
-            lastFileID = file
-        }
         records.append(Record(
             time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
-            line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report, file: file,
-            attributions: attributionList ?? listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
+            line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report,
+            file: fileID(file), attributions: attributionList, remote: d.remote, kind: d.kind, fate: .noBounceYet))
+    }
+
+    /// The id of file name `name`, compared first with the name interned last (losses come
+    /// file after file, mostly as the same `String`, which compares in O(1)).
+    private mutating func fileID(_ name: String) -> Int32 {
+        if lastFileName == name { return lastFileID }
+        let id = strings.intern(name)
+        lastFileName = name
+        lastFileID = id
+        return id
+    }
+
+    private mutating func append(_ d: LostDelivery, sender: Int32, recipient: Int32, report: Int32) {
+        records.append(Record(
+            time: d.time, messageID: d.messageID, qp: d.qp, uid: d.uid, deliveryNumber: d.deliveryNumber,
+            line: d.line, bounceOf: d.bounceOf, sender: sender, recipient: recipient, report: report,
+            file: fileID(d.file), attributions: listID(d.attributions), remote: d.remote, kind: d.kind, fate: d.fate))
     }
 
     /// Sets the bounce fate of the delivery at `index`.

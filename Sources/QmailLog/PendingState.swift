@@ -85,6 +85,26 @@ struct BounceLink: Codable, Sendable {
     var time: LogNanos
 }
 
+extension OpenMessage: IntMapValue {
+    static var vacant: OpenMessage { OpenMessage(serial: 0, born: 0) }
+}
+
+extension OpenDelivery: IntMapValue {
+    static var vacant: OpenDelivery { OpenDelivery(msg: 0, serial: 0, start: 0, remote: false, recipient: LogText()) }
+}
+
+extension QPEntry: IntMapValue {
+    static var vacant: QPEntry { QPEntry(msg: 0, serial: 0, time: 0) }
+}
+
+extension ForwardLink: IntMapValue {
+    static var vacant: ForwardLink { ForwardLink(attributions: [], time: 0) }
+}
+
+extension BounceLink: IntMapValue {
+    static var vacant: BounceLink { BounceLink(watchers: [], level: 0, bounceOf: 0, time: 0) }
+}
+
 /// Everything an `Analyzer` knows mid-log: open messages and deliveries, pending joins,
 /// counts, issues and the lost deliveries found so far. Export it at the end of a chunk
 /// and resume a later chunk from it.

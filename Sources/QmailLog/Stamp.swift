@@ -11,6 +11,11 @@ struct StampParser {
     /// Cache for local-time conversion: civil hour (seconds / 3600) -> UTC offset.
     private var cachedHour: Int64 = .min
     private var cachedOffset: Int64 = 0
+    /// The 16 seconds digits of the last TAI64N stamp decoded (as two unaligned loads read
+    /// them) and its seconds: lines of one second share them, so only the nanoseconds are
+    /// decoded again.
+    private var lastSecondsText: (UInt64, UInt64) = (0, 0)
+    private var lastSeconds: Int64 = -1
 
     init(logTimeZone: TimeZone) {
         self.logTimeZone = logTimeZone
@@ -18,6 +23,7 @@ struct StampParser {
 
     /// Parses the stamp; on success returns the time and the index of the first text byte
     /// (after the single separating space).
+    @inline(__always)
     mutating func parse(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
         guard let first = p.first else { return nil }
         if first == UInt8(ascii: "@") { return parseTAI64N(p) }
@@ -26,9 +32,19 @@ struct StampParser {
         return parseFractional(p)
     }
 
-    private func parseTAI64N(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
-        guard p.count >= 26, p[25] == UInt8(ascii: " "), let base = p.baseAddress,
-              let time = TAI64N.decode(base + 1) else { return nil }
+    @inline(__always)
+    private mutating func parseTAI64N(_ p: UnsafeBufferPointer<UInt8>) -> (LogNanos, Int)? {
+        guard p.count >= 26, p[25] == UInt8(ascii: " "), let base = p.baseAddress else { return nil }
+        let digits = UnsafeRawPointer(base + 1)
+        let text = (digits.loadUnaligned(as: UInt64.self), digits.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        if lastSeconds >= 0, text == lastSecondsText {
+            // The same seconds digits as a stamp decoded (and checked) before.
+            guard let nano = TAI64N.hex8(base + 17), nano < 1_000_000_000 else { return nil }
+            return (lastSeconds * 1_000_000_000 + LogNanos(nano), 26)
+        }
+        guard let time = TAI64N.decode(base + 1) else { return nil }
+        lastSecondsText = text
+        lastSeconds = time / 1_000_000_000
         return (time, 26)
     }
 

@@ -18,3 +18,31 @@ final class LogTextTests: XCTestCase {
         }
     }
 }
+
+/// Texts up to 48 bytes are kept inline, longer or unsafe ones as a string; either way a
+/// text reads back as `SafeText` makes it and compares by its bytes.
+final class LogTextStorageTests: XCTestCase {
+    func testInlineAndLongTextsReadBackAlike() {
+        for length in 0...70 {
+            for unsafe in [false, true] {
+                var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
+                for k in bytes.indices { bytes[k] = UInt8(ascii: "a") + UInt8(k % 26) }
+                if unsafe && length > 0 { bytes[length / 2] = UInt8(ascii: "\\") }
+                let line = [UInt8(ascii: "<")] + bytes + [UInt8(ascii: ">")]
+                let (text, expected) = line.withUnsafeBufferPointer { p in
+                    (LogText(p, 1..<(length + 1)), SafeText.make(p, 1..<(length + 1)))
+                }
+                XCTAssertEqual(text.string, expected, "length \(length)")
+                XCTAssertEqual(text.isEmpty, length == 0)
+                XCTAssertEqual(text, LogText(expected), "length \(length)")
+                var copy = text
+                XCTAssertEqual(copy, text)
+                copy = LogText("other")
+                XCTAssertNotEqual(copy, text)
+                XCTAssertEqual(text.withBytes { Array($0) }, Array(expected.utf8))
+            }
+        }
+        XCTAssertEqual(LogText().string, "")
+        XCTAssertTrue(LogText().isEmpty)
+    }
+}
