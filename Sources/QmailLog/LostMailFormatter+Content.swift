@@ -43,6 +43,34 @@ extension LostMailFormatter {
         return out
     }
 
+    /// Calls `body` with the line of each entry (``line(_:)-(LostMailEntry)``, in the order of
+    /// `entries`), written into one reused buffer with the zone's offset asked once per quarter
+    /// of an hour, and the wall clock its stamp shows: a merge with an existing file formats a
+    /// run's lines here. `line` is nil for an entry whose sender or recipient holds a line
+    /// feed. The bytes are valid during the call.
+    public func forEachLine(_ entries: [LostMailEntry],
+                            _ body: (_ index: Int, _ line: UnsafeBufferPointer<UInt8>?,
+                                     _ clock: CTimeFormatter.WallClock) throws -> Void) rethrows {
+        var offsets = ZoneOffsets(timeZone: ctime.timeZone)
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        for (index, entry) in entries.enumerated() {
+            let utc = CTimeFormatter.seconds(entry.time)
+            let local = utc + offsets.offset(at: utc)
+            line.removeAll(keepingCapacity: true)
+            var sender = entry.sender ?? "?", recipient = entry.recipient
+            let appended = sender.withUTF8 { from in
+                recipient.withUTF8 { to in Self.appendLine(localSeconds: local, from: from, to: to, into: &line) }
+            }
+            let clock = CTimeFormatter.wallClock(localSeconds: local)
+            if appended {
+                try line.withUnsafeBufferPointer { try body(index, $0, clock) }
+            } else {
+                try body(index, nil, clock)
+            }
+        }
+    }
+
     /// Calls `body` with the line of each delivery at `indices` (``line(_:at:)``, in that
     /// order), written into one reused buffer with the zone's offset asked once per quarter
     /// of an hour: a host report lists every account's lines. The bytes are valid during the

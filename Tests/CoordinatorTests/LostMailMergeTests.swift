@@ -47,6 +47,73 @@ final class LostMailMergeTests: XCTestCase {
         XCTAssertNotNil(LostMailLineTime(line: Array(early.utf8)))
     }
 
+    /// The stamp read in place agrees with the clock the formatter wrote it from, for every
+    /// month, padded days and years up to 2223; a damaged stamp reads as none.
+    func testStampReadInPlaceMatchesTheFormattedClock() {
+        let formatter = LostMailFormatter(timeZone: TimeZone(identifier: "UTC")!)
+        var seed: UInt64 = 3
+        var previous: (LostMailLineTime, Int64)?
+        for _ in 0..<3_000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let second = Int64(seed >> 30) % 8_000_000_000
+            let entry = LostMailEntry(time: second * 1_000_000_000, sender: "a@b.de", recipient: "c@d.de",
+                                      fate: .discarded, messageID: 1, deliveryNumber: 1)
+            let line = formatter.line(entry)
+            let time = LostMailLineTime(line: Array(line.utf8))
+            XCTAssertEqual(time, LostMailLineTime(formatter.wallClock(entry.time)), line)
+            if let time, let (before, beforeSecond) = previous {
+                XCTAssertEqual(time < before, second < beforeSecond, line)
+            }
+            previous = time.map { ($0, second) }
+        }
+        let good = "Wed Jun  3 09:00:00 2020 from=a to=b"
+        XCTAssertNotNil(LostMailLineTime(line: Array(good.utf8)))
+        XCTAssertNotNil(LostMailLineTime(line: Array("Wed   Jun 3   09:00:00 2020".utf8)), "runs of spaces")
+        for bad in ["Wed jun  3 09:00:00 2020 x", "Wed June 3 09:00:00 2020 x", "Wed Jun 32 09:00:00 2020 x",
+                    "Wed Jun  0 09:00:00 2020 x", "Wed Jun  3 24:00:00 2020 x", "Wed Jun  3 09:60:00 2020 x",
+                    "Wed Jun  3 09:00:61 2020 x", "Wed Jun  3 09.00:00 2020 x", "Wed Jun  3 9:00:00 2020 x",
+                    "Wed Jun  3 09:00:00 2020123 x", "Wed Jun  3 09:00:00", "Wed Jun  3 0a:00:00 2020 x",
+                    "", " ", "Wed", String(repeating: " ", count: 70) + good] {
+            XCTAssertNil(LostMailLineTime(line: Array(bad.utf8)), bad)
+        }
+    }
+
+    /// A file in order, one out of order and one with undated lines merge as a plain stable sort
+    /// of the kept lines would have them (the merge skips the sort when nothing is out of place).
+    func testMergeEqualsAStableSortOfTheKeptLines() {
+        let lines = [a, b, c, "Tue May 26 14:10:00 2020 from=x@customer.de to=y@external.de", "note", ""]
+        var seed: UInt64 = 9
+        var merges = 0
+        for _ in 0..<500 {
+            func pick(_ n: Int) -> [String] {
+                (0..<n).map { _ in
+                    seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                    return lines[Int(seed >> 33) % lines.count]
+                }
+            }
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let existing = pick(Int(seed >> 60) % 6), new = pick(Int(seed >> 56) % 6)
+            var kept = existing
+            var counts: [String: Int] = [:]
+            for line in new {
+                counts[line, default: 0] += 1
+                if counts[line]! > existing.filter({ $0 == line }).count { kept.append(line) }
+            }
+            let key = { (line: String) in LostMailLineTime(line: Array(line.utf8)) }
+            let expected = kept.enumerated().sorted { x, y in
+                switch (key(x.element), key(y.element)) {
+                case let (p?, q?): return p != q ? p < q : x.offset < y.offset
+                case (.some, .none): return true
+                case (.none, .some): return false
+                case (.none, .none): return x.offset < y.offset
+                }
+            }.map(\.element)
+            XCTAssertEqual(mergeLostMailLines(existing: existing, new: new), expected, "\(existing) + \(new)")
+            if expected.count > 2 { merges += 1 }
+        }
+        XCTAssertGreaterThan(merges, 100)
+    }
+
     func testFileMergeKeepsForeignBytesAndCompletesLastLine() throws {
         var existing = Data(a.utf8)
         existing.append(contentsOf: [0x0A, 0xFF, 0xFE, 0x0D, 0x0A])  // a; a non-UTF-8 line with CR
@@ -119,5 +186,14 @@ final class LostMailMergeTests: XCTestCase {
         XCTAssertThrowsError(try mergeLostMailFile(existing: Data(), new: [entry], formatter: formatter)) {
             XCTAssertTrue("\($0)".contains("line feed"))
         }
+        // Merged into an existing file, the same entry is refused, named by its line.
+        let fine = LostMailEntry(time: 60_000_000_000, sender: "x@b.de", recipient: "c@d.de", fate: .discarded,
+                                 messageID: 2, deliveryNumber: 1)
+        XCTAssertThrowsError(try mergeLostMailFile(existing: Data((a + "\n").utf8), new: [fine, entry],
+                                                   formatter: formatter)) {
+            XCTAssertEqual("\($0)", "\(LostMailFileError.lineContainsNewline(formatter.line(entry)))")
+            XCTAssertTrue("\($0)".contains("forged"))
+        }
+        XCTAssertNoThrow(try mergeLostMailFile(existing: Data((a + "\n").utf8), new: [fine], formatter: formatter))
     }
 }

@@ -47,23 +47,65 @@ public struct AccountFileLine: Sendable, Equatable {
         time = LostMailLineTime(formatter.wallClock(entry.time))
     }
 
-    /// The lines of a file's content: LF-separated, a last line without LF counts.
+    /// A line and the time stamp already read from it.
+    init(bytes: [UInt8], time: LostMailLineTime?) {
+        self.bytes = bytes
+        self.time = time
+    }
+
+    /// The lines of a file's content: LF-separated, a last line without LF counts. Read in one
+    /// pass over the bytes (memchr per line, the stamp read in place).
     public static func lines(of data: Data) -> [AccountFileLine] {
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.map { AccountFileLine(bytes: Array($0)) }
+        data.withUnsafeBytes { raw -> [AccountFileLine] in
+            let p = raw.bindMemory(to: UInt8.self)
+            guard let base = p.baseAddress else { return [] }
+            var lines: [AccountFileLine] = []
+            var start = 0
+            while start < p.count {
+                let end = memchr(base + start, 0x0A, p.count - start)
+                    .map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? p.count
+                let line = UnsafeBufferPointer(rebasing: p[start..<end])
+                lines.append(AccountFileLine(bytes: Array(line), time: LostMailLineTime(bytes: line)))
+                start = end + 1
+            }
+            return lines
+        }
+    }
+}
+
+/// A line's bytes as a dictionary key, hashed in one call over the bytes (an array of bytes
+/// hashes byte by byte).
+private struct LineKey: Hashable {
+    let bytes: [UInt8]
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 
 /// The merge of ``mergeLostMailLines(existing:new:)-([String],_)`` on lines already parsed.
 func mergeAccountFileLines(existing: [AccountFileLine], new: [AccountFileLine]) -> [AccountFileLine] {
-    var existingCount: [[UInt8]: Int] = [:]
-    for line in existing { existingCount[line.bytes, default: 0] += 1 }
+    var existingCount: [LineKey: Int] = [:]
+    existingCount.reserveCapacity(existing.count)
+    for line in existing { existingCount[LineKey(bytes: line.bytes), default: 0] += 1 }
     var merged = existing
-    var newCount: [[UInt8]: Int] = [:]
+    var newCount: [LineKey: Int] = [:]
     for line in new {
-        newCount[line.bytes, default: 0] += 1
-        if newCount[line.bytes]! > existingCount[line.bytes, default: 0] { merged.append(line) }
+        let key = LineKey(bytes: line.bytes)
+        let count = newCount[key, default: 0] + 1
+        newCount[key] = count
+        if count > existingCount[key, default: 0] { merged.append(line) }
+    }
+    // Already in order (a run that adds nothing, or only lines later than the file's): the
+    // stable sort would leave every line where it is.
+    if zip(merged, merged.dropFirst()).allSatisfy({ a, b in
+        switch (a.time, b.time) {
+        case let (x?, y?): return x <= y
+        case (_, .none): return true
+        case (.none, .some): return false
+        }
+    }) {
+        return merged
     }
     // Stable sort: decorate with position.
     let order = merged.indices.sorted { a, b in
@@ -95,21 +137,29 @@ public func mergeLostMailFile(existing: Data, new: [String]) throws -> Data {
 public func mergeLostMailFile(existing: Data, new: [LostMailEntry], formatter: LostMailFormatter) throws -> Data {
     // No file yet: every line goes in, in stamp order, which the formatter writes directly.
     if existing.isEmpty, let content = formatter.newFileContent(new) { return content }
-    let lines = new.map { AccountFileLine($0, formatter: formatter) }
-    if let bad = lines.first(where: { $0.bytes.contains(0x0A) }) {
-        throw LostMailFileError.lineContainsNewline(String(decoding: bad.bytes, as: UTF8.self))
+    // Formatted into bytes with their stamps' clocks (no String per line).
+    var lines: [AccountFileLine] = []
+    lines.reserveCapacity(new.count)
+    var refused: Int?
+    formatter.forEachLine(new) { index, bytes, clock in
+        guard let bytes else {
+            if refused == nil { refused = index }
+            return
+        }
+        lines.append(AccountFileLine(bytes: Array(bytes), time: LostMailLineTime(clock)))
     }
+    if let refused { throw LostMailFileError.lineContainsNewline(formatter.line(new[refused])) }
     return fileContent(mergeAccountFileLines(existing: AccountFileLine.lines(of: existing), new: lines))
 }
 
 private func fileContent(_ lines: [AccountFileLine]) -> Data {
-    var out = Data()
+    var out: [UInt8] = []
     out.reserveCapacity(lines.reduce(0) { $0 + $1.bytes.count + 1 })
     for line in lines {
         out.append(contentsOf: line.bytes)
         out.append(0x0A)
     }
-    return out
+    return Data(out)
 }
 
 /// Errors building an account's file content.
@@ -131,32 +181,42 @@ public struct LostMailLineTime: Comparable, Sendable {
     /// year, month, day, hour, minute, second packed so that order is time order.
     let packed: Int64
 
-    private static let months: [String: Int64] = [
-        "Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6,
-        "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10, "Nov": 11, "Dec": 12,
-    ]
-
     /// Parses the leading time stamp, or returns nil if the line does not start with one.
     public init?(line: [UInt8]) {
+        guard let time = line.withUnsafeBufferPointer({ Self(bytes: $0) }) else { return nil }
+        self = time
+    }
+
+    /// ``init(line:)`` on bytes in place: no copy, no allocation.
+    public init?(bytes line: UnsafeBufferPointer<UInt8>) {
         // Fields: weekday, month, day, hh:mm:ss, year; separated by runs of spaces.
-        var fields: [ArraySlice<UInt8>] = []
+        var fields = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+        var found = 0
         var index = 0
-        while fields.count < 5 && index < line.count && index < 64 {
+        while found < 5 && index < line.count && index < 64 {
             while index < line.count && line[index] == 0x20 { index += 1 }
             let start = index
             while index < line.count && line[index] != 0x20 { index += 1 }
-            if start < index { fields.append(line[start..<index]) }
+            guard start < index else { continue }
+            switch found {
+            case 0: fields.0 = start..<index
+            case 1: fields.1 = start..<index
+            case 2: fields.2 = start..<index
+            case 3: fields.3 = start..<index
+            default: fields.4 = start..<index
+            }
+            found += 1
         }
-        guard fields.count == 5,
-              let month = Self.months[String(decoding: fields[1], as: UTF8.self)],
-              let day = Self.number(fields[2]), (1...31).contains(day),
-              let year = Self.number(fields[4]),
-              fields[3].count == 8
+        guard found == 5,
+              let month = Self.month(line, fields.1),
+              let day = Self.number(line, fields.2), (1...31).contains(day),
+              let year = Self.number(line, fields.4),
+              fields.3.count == 8
         else { return nil }
-        let clock = Array(fields[3])
-        guard clock[2] == 0x3A, clock[5] == 0x3A,
-              let hour = Self.number(clock[0..<2]), let minute = Self.number(clock[3..<5]),
-              let second = Self.number(clock[6..<8]), hour < 24, minute < 60, second < 61
+        let c = fields.3.lowerBound
+        guard line[c + 2] == 0x3A, line[c + 5] == 0x3A,
+              let hour = Self.number(line, c..<(c + 2)), let minute = Self.number(line, (c + 3)..<(c + 5)),
+              let second = Self.number(line, (c + 6)..<(c + 8)), hour < 24, minute < 60, second < 61
         else { return nil }
         packed = Self.pack(year, month, day, hour, minute, second)
     }
@@ -172,10 +232,26 @@ public struct LostMailLineTime: Comparable, Sendable {
         ((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 61 + second
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int64? {
+    /// The month (1...12) a field names as ctime writes it (`Jan` ... `Dec`, that case), or nil.
+    private static func month(_ line: UnsafeBufferPointer<UInt8>, _ field: Range<Int>) -> Int64? {
+        guard field.count == 3 else { return nil }
+        let name = (line[field.lowerBound], line[field.lowerBound + 1], line[field.lowerBound + 2])
+        for (number, month) in months.enumerated() where month == name { return Int64(number + 1) }
+        return nil
+    }
+
+    private static let months: [(UInt8, UInt8, UInt8)] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].map {
+            let b = Array($0.utf8)
+            return (b[0], b[1], b[2])
+        }
+
+    /// A number of 1 to 6 decimal digits at `line[digits]`, or nil.
+    private static func number(_ line: UnsafeBufferPointer<UInt8>, _ digits: Range<Int>) -> Int64? {
         guard !digits.isEmpty, digits.count <= 6 else { return nil }
         var value: Int64 = 0
-        for byte in digits {
+        for index in digits {
+            let byte = line[index]
             guard (0x30...0x39).contains(byte) else { return nil }
             value = value * 10 + Int64(byte - 0x30)
         }
