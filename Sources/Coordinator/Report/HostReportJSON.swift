@@ -100,14 +100,19 @@ extension HostReport {
     private struct RepeatedJSON {
         var attributions: [[UInt8]?]
         var texts: [Int32: [UInt8]] = [:]
+        /// One delivery's object, reused from one delivery to the next.
+        var object: [UInt8] = []
 
         init(_ lost: LostDeliveries) {
             attributions = Array(repeating: nil, count: lost.attributionListCount)
+            object.reserveCapacity(1024)
         }
     }
 
     /// One lost delivery from its stored record (the element ``LostDeliveries`` would build),
-    /// its keys sorted (`sender` absent when unknown, as Codable leaves it).
+    /// its keys sorted (`sender` absent when unknown, as Codable leaves it). The object is
+    /// put together in bytes, keys and separators as constant texts, and handed to the writer
+    /// as one value: the writer's per-key bookkeeping was most of this function's cost.
     private static func write(_ lost: LostDeliveries, at index: Int, to out: JSONStreamWriter, encoder: JSONEncoder,
                               encoded: inout RepeatedJSON) throws {
         let r = lost.record(at: index)
@@ -117,48 +122,58 @@ extension HostReport {
             encoded.texts[id] = json
             return json
         }
-        out.beginObject()
-        out.field("attributions")
         let list = Int(r.attributions)
+        let attributions: [UInt8]
         if let json = encoded.attributions[list] {
-            out.raw(json)
+            attributions = json
         } else {
-            let json = Array(try encoder.encode(lost.attributionList(list)))
-            encoded.attributions[list] = json
-            out.raw(json)
+            attributions = Array(try encoder.encode(lost.attributionList(list)))
+            encoded.attributions[list] = attributions
         }
-        out.field("bounceOf")
-        out.int(r.bounceOf)
-        out.field("deliveryNumber")
-        out.int(r.deliveryNumber)
-        out.field("fate")
-        out.string(r.fate.rawValue)
-        out.field("file")
-        out.raw(text(r.file))
-        out.field("kind")
-        out.string(r.kind.rawValue)
-        out.field("line")
-        out.int(r.line)
-        out.field("messageID")
-        out.int(r.messageID)
-        out.field("qp")
-        out.int(r.qp)
-        out.field("recipient")
-        lost.withUTF8(of: r.recipient) { out.string(utf8: $0) }
-        out.field("remote")
-        out.bool(r.remote)
-        out.field("report")
-        out.raw(text(r.report))
+        let file = text(r.file), report = text(r.report)
+        var o: [UInt8] = []
+        swap(&o, &encoded.object)
+        o.removeAll(keepingCapacity: true)
+        func key(_ text: StaticString) {
+            o.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+        key(#"{"attributions":"#)
+        o.append(contentsOf: attributions)
+        key(#","bounceOf":"#)
+        JSONStreamWriter.appendDigits(r.bounceOf, to: &o)
+        key(#","deliveryNumber":"#)
+        JSONStreamWriter.appendDigits(r.deliveryNumber, to: &o)
+        key(#","fate":"#)
+        var fate = r.fate.rawValue
+        fate.withUTF8 { JSONStreamWriter.appendQuoted($0, to: &o) }
+        key(#","file":"#)
+        o.append(contentsOf: file)
+        key(#","kind":"#)
+        var kind = r.kind.rawValue
+        kind.withUTF8 { JSONStreamWriter.appendQuoted($0, to: &o) }
+        key(#","line":"#)
+        JSONStreamWriter.appendDigits(r.line, to: &o)
+        key(#","messageID":"#)
+        JSONStreamWriter.appendDigits(r.messageID, to: &o)
+        key(#","qp":"#)
+        JSONStreamWriter.appendDigits(r.qp, to: &o)
+        key(#","recipient":"#)
+        lost.withUTF8(of: r.recipient) { JSONStreamWriter.appendQuoted($0, to: &o) }
+        key(r.remote ? #","remote":true"# : #","remote":false"#)
+        key(#","report":"#)
+        o.append(contentsOf: report)
         if r.sender >= 0 {
-            out.field("sender")
-            lost.withUTF8(of: r.sender) { out.string(utf8: $0) }
+            key(#","sender":"#)
+            lost.withUTF8(of: r.sender) { JSONStreamWriter.appendQuoted($0, to: &o) }
         }
-        out.field("sequence")
-        out.int(index)
-        out.field("time")
-        out.int(r.time)
-        out.field("uid")
-        out.int(r.uid)
-        out.endObject()
+        key(#","sequence":"#)
+        JSONStreamWriter.appendDigits(index, to: &o)
+        key(#","time":"#)
+        JSONStreamWriter.appendDigits(r.time, to: &o)
+        key(#","uid":"#)
+        JSONStreamWriter.appendDigits(r.uid, to: &o)
+        key("}")
+        out.raw(o)
+        swap(&o, &encoded.object)
     }
 }

@@ -190,18 +190,22 @@ final class JSONStreamWriter {
     }
 
     /// The decimal digits, written straight into the buffer (no array per number).
-    private func digits<T: BinaryInteger>(_ value: T) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+    private func digits<T: BinaryInteger>(_ value: T) { Self.appendDigits(value, to: &buffer) }
+
+    /// `value`'s decimal digits (with `-` when negative) appended to `bytes`, as ``int(_:)``
+    /// writes them.
+    static func appendDigits<T: BinaryInteger>(_ value: T, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         var count = 1
         var probe = magnitude
         while probe >= 10 { probe /= 10; count += 1 }
-        let end = buffer.count + count
-        buffer.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+        let end = bytes.count + count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
         var index = end
         repeat {
             index -= 1
-            buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
+            bytes[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
             magnitude /= 10
         } while magnitude > 0
     }
@@ -213,7 +217,8 @@ final class JSONStreamWriter {
         text.withUTF8 { Self.appendQuoted($0, to: &buffer) }
     }
 
-    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
+    /// `bytes` as a JSON string (quoted, escaped as ``string(_:)`` escapes), appended to `buffer`.
+    static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "\""))
         var start = 0
         for (index, byte) in bytes.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
