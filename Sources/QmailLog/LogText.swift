@@ -1,6 +1,7 @@
 /// A sender or recipient as logged (made safe as `SafeText` does), kept by an open message or
-/// delivery. Up to 32 bytes are stored inline, so keeping the address of a message in flight
-/// allocates nothing (a `String` over 15 bytes is a heap object, made and freed per log line);
+/// delivery. Up to 48 bytes are stored inline, so keeping the address of a message in flight
+/// allocates nothing (a `String` over 15 bytes is a heap object, made and freed per log line;
+/// with 32 bytes inline, 126k of the 723k recipients of the 304 MB test log still made one);
 /// longer texts are kept as a `String`. Encodes as that string.
 struct LogText: Sendable, Equatable {
     /// Longest text stored inline.
