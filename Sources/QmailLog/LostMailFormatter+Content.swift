@@ -26,11 +26,7 @@ extension LostMailFormatter {
             if let last = keys.last, local < last { sorted = false }
             starts.append(bytes.count)
             keys.append(local)
-            var sender = entry.sender ?? "?", recipient = entry.recipient
-            let appended = sender.withUTF8 { from in
-                recipient.withUTF8 { to in Self.appendLine(localSeconds: local, from: from, to: to, into: &bytes) }
-            }
-            guard appended else { return nil }
+            guard Self.appendLine(entry, localSeconds: local, into: &bytes) else { return nil }
             bytes.append(0x0A)
         }
         if sorted { return Data(bytes) }
@@ -58,10 +54,7 @@ extension LostMailFormatter {
             let utc = CTimeFormatter.seconds(entry.time)
             let local = utc + offsets.offset(at: utc)
             line.removeAll(keepingCapacity: true)
-            var sender = entry.sender ?? "?", recipient = entry.recipient
-            let appended = sender.withUTF8 { from in
-                recipient.withUTF8 { to in Self.appendLine(localSeconds: local, from: from, to: to, into: &line) }
-            }
+            let appended = Self.appendLine(entry, localSeconds: local, into: &line)
             let clock = CTimeFormatter.wallClock(localSeconds: local)
             if appended {
                 try line.withUnsafeBufferPointer { try body(index, $0, clock) }
@@ -96,6 +89,15 @@ extension LostMailFormatter {
                 }
             }
             try line.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// Appends `entry`'s line (``line(_:)-(LostMailEntry)``, no LF; `?` for an unseen sender);
+    /// false, with nothing appended, when an address holds a line feed.
+    private static func appendLine(_ entry: LostMailEntry, localSeconds: Int64, into bytes: inout [UInt8]) -> Bool {
+        var sender = entry.sender ?? "?", recipient = entry.recipient
+        return sender.withUTF8 { from in
+            recipient.withUTF8 { to in appendLine(localSeconds: localSeconds, from: from, to: to, into: &bytes) }
         }
     }
 

@@ -41,13 +41,8 @@ public struct AccountFileLine: Sendable, Equatable {
         time = LostMailLineTime(line: bytes)
     }
 
-    /// The line a lost mail is written as; its time comes from the entry, not from the text.
-    public init(_ entry: LostMailEntry, formatter: LostMailFormatter) {
-        bytes = Array(formatter.line(entry).utf8)
-        time = LostMailLineTime(formatter.wallClock(entry.time))
-    }
-
-    /// A line and the time stamp already read from it.
+    /// A line and its time stamp, already known: read from the bytes in place, or the clock
+    /// a lost mail's line was formatted from (``LostMailFormatter/forEachLine(_:_:)``).
     init(bytes: [UInt8], time: LostMailLineTime?) {
         self.bytes = bytes
         self.time = time
